@@ -1,0 +1,54 @@
+"""Leerpad: a learning platform for teachers and teacher educators."""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pluggy
+from flask import Flask
+
+hookimpl = pluggy.HookimplMarker("lms")
+
+__all__ = ["create_app", "hookimpl"]
+
+
+def create_app(config: dict | None = None) -> Flask:
+    """Application factory: configuration, extensions, plugins, blueprints."""
+    config = dict(config or {})
+    instance_path = config.pop("INSTANCE_PATH", None) or os.environ.get("LMS_INSTANCE_PATH")
+    app = Flask(
+        __name__,
+        instance_path=str(Path(instance_path).resolve()) if instance_path else None,
+        instance_relative_config=True,
+    )
+
+    from lms.config import load_config
+
+    load_config(app, config)
+    app.jinja_env.add_extension("jinja2.ext.do")
+
+    from lms import models  # noqa: F401  (registers every table)
+    from lms.extensions import babel, csrf, db, limiter, login_manager, migrate
+    from lms.plugins import create_plugin_manager
+    from lms.web import errors, i18n, security
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(Path(app.root_path).parent / "migrations"),
+                     render_as_batch=True, compare_type=True)
+    csrf.init_app(app)
+    limiter.init_app(app)
+    i18n.init_app(app, babel)
+    login_manager.init_app(app)
+    security.init_app(app)
+    errors.init_app(app)
+
+    pm = create_plugin_manager(app)
+    app.extensions["lms.pm"] = pm
+
+    from lms.web import register_blueprints
+
+    register_blueprints(app)
+
+    with app.app_context():
+        pm.hook.lms_startup(app=app)
+    return app

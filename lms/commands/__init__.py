@@ -1,0 +1,2 @@
+"""Core CLI commands, one module per group."""
+from lms.commands import db  # noqa: F401

@@ -1,0 +1,119 @@
+"""Configuration: defaults, then instance/config.py, then LMS_* environment variables."""
+from __future__ import annotations
+
+import json
+import os
+import secrets
+from datetime import timedelta
+from pathlib import Path
+
+from flask import Flask
+
+DEFAULTS: dict[str, object] = {
+    "DATABASE_URL": None,
+    "SECRET_KEY": None,
+    "COURSES_DIR": None,
+    "PLUGINS_DIRS": None,
+    "PLUGINS": None,
+    "DISABLED_PLUGINS": "",
+    "MAIL_SERVER": None,
+    "MAIL_PORT": 25,
+    "MAIL_SENDER": "leerpad@localhost",
+    "MAIL_USERNAME": None,
+    "MAIL_PASSWORD": None,
+    "MAIL_USE_TLS": False,
+    "RATELIMIT_STORAGE": "memory://",
+    "LOGIN_LIMIT": "5 per minute",
+    "INVITATION_MAX_AGE": int(timedelta(days=7).total_seconds()),
+    "MIN_PASSWORD_LENGTH": 10,
+    "HOURS_CYCLE_YEARS": 4,
+    "HOURS_BENCHMARK": 160,
+    "RETENTION_DAYS": 730,
+    "SESSION_COOKIE_SECURE": False,
+    "BABEL_DEFAULT_LOCALE": "nl",
+    "LANGUAGES": ["nl", "en"],
+}
+
+# Values read from the environment are strings; these keys are converted.
+_INT_KEYS = {"MAIL_PORT", "INVITATION_MAX_AGE", "MIN_PASSWORD_LENGTH", "HOURS_CYCLE_YEARS",
+             "HOURS_BENCHMARK", "RETENTION_DAYS"}
+_BOOL_KEYS = {"MAIL_USE_TLS", "SESSION_COOKIE_SECURE", "TESTING", "DEBUG"}
+ENV_PREFIX = "LMS_"
+
+
+def _from_env(key: str, raw: str) -> object:
+    if key in _INT_KEYS:
+        return int(raw)
+    if key in _BOOL_KEYS:
+        return raw.strip().lower() in {"1", "true", "yes", "on"}
+    if raw.startswith(("[", "{")):
+        try:
+            return json.loads(raw)
+        except ValueError:
+            return raw
+    return raw
+
+
+def load_config(app: Flask, overrides: dict | None = None) -> None:
+    """Fill app.config in order of precedence: defaults, instance file, environment, overrides."""
+    app.config.update(DEFAULTS)
+    app.config.from_pyfile("config.py", silent=True)
+    for name, raw in os.environ.items():
+        if name.startswith(ENV_PREFIX):
+            key = name[len(ENV_PREFIX):]
+            app.config[key] = _from_env(key, raw)
+    if overrides:
+        app.config.update(overrides)
+    _derive(app)
+
+
+def _derive(app: Flask) -> None:
+    instance = Path(app.instance_path)
+    cfg = app.config
+    if not cfg["SECRET_KEY"]:
+        cfg["SECRET_KEY"] = _instance_secret(instance)
+    if not cfg["DATABASE_URL"]:
+        instance.mkdir(parents=True, exist_ok=True)
+        cfg["DATABASE_URL"] = f"sqlite:///{instance / 'leerpad.sqlite'}"
+    cfg["SQLALCHEMY_DATABASE_URI"] = _normalise_db_url(cfg["DATABASE_URL"])
+    cfg.setdefault("SQLALCHEMY_ENGINE_OPTIONS", {})
+    if cfg["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
+        cfg["SQLALCHEMY_ENGINE_OPTIONS"].setdefault("connect_args", {"timeout": 30})
+    else:
+        cfg["SQLALCHEMY_ENGINE_OPTIONS"].setdefault("pool_pre_ping", True)
+    root = Path(app.root_path).parent
+    if not cfg["COURSES_DIR"]:
+        cfg["COURSES_DIR"] = str(root / "courses")
+    if cfg["PLUGINS_DIRS"] is None:
+        cfg["PLUGINS_DIRS"] = str(root / "plugins")
+    cfg["RATELIMIT_STORAGE_URI"] = cfg["RATELIMIT_STORAGE"]
+    cfg["SESSION_COOKIE_HTTPONLY"] = True
+    cfg["SESSION_COOKIE_SAMESITE"] = "Lax"
+    cfg["REMEMBER_COOKIE_HTTPONLY"] = True
+    cfg["REMEMBER_COOKIE_SAMESITE"] = "Lax"
+    cfg["REMEMBER_COOKIE_SECURE"] = cfg["SESSION_COOKIE_SECURE"]
+    cfg["BABEL_TRANSLATION_DIRECTORIES"] = str(Path(app.root_path) / "translations")
+
+
+def _normalise_db_url(url: str) -> str:
+    # psycopg 3 is the only PostgreSQL driver we ship.
+    for prefix in ("postgresql://", "postgres://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix):]
+    return url
+
+
+def _instance_secret(instance: Path) -> str:
+    """Create a random secret key once and keep it in the instance folder."""
+    path = instance / "secret_key"
+    if path.exists():
+        return path.read_text().strip()
+    instance.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_hex(32)
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:  # another worker won the race
+        return path.read_text().strip()
+    with os.fdopen(fd, "w") as fh:
+        fh.write(key)
+    return key

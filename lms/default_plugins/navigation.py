@@ -1,0 +1,15 @@
+"""The core's navigation items."""
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+
+from lms import hookimpl
+from lms.activities import NavItem
+
+
+@hookimpl(trylast=True)
+def lms_nav_items(user):
+    items = [NavItem("main.home", _l("Home"), 10)]
+    if getattr(user, "is_authenticated", False) and user.is_admin:
+        items.append(NavItem("admin.index", _l("Administration"), 90))
+    return items

@@ -1,0 +1,55 @@
+"""Flask extensions, created unbound and initialised in create_app()."""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from flask import current_app, request
+from flask_babel import Babel
+from flask_limiter import Limiter
+from flask_limiter.util import get_remote_address
+from flask_login import LoginManager
+from flask_migrate import Migrate
+from flask_sqlalchemy import SQLAlchemy
+from flask_wtf import CSRFProtect
+from sqlalchemy import MetaData
+from sqlalchemy.orm import DeclarativeBase
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+db = SQLAlchemy(model_class=Base)
+migrate = Migrate()
+login_manager = LoginManager()
+csrf = CSRFProtect()
+babel = Babel()
+limiter = Limiter(key_func=get_remote_address, default_limits=[], headers_enabled=True)
+
+
+def login_account_key() -> str:
+    """Rate-limit key for login attempts against one account, whatever the address."""
+    return "account:" + (request.form.get("email") or "").strip().lower()
+
+
+@migrate.configure
+def _plugin_branches(config):
+    """Alembic looks for revisions in the core folder and in every plugin's branch folder."""
+    core = Path(current_app.root_path).parent / "migrations" / "versions"
+    locations = [str(core)]
+    pm = current_app.extensions.get("lms.pm")
+    if pm is not None:
+        for found in pm.hook.lms_migration_locations():
+            for location in [found] if isinstance(found, (str, Path)) else (found or []):
+                locations.append(str(location))
+    config.set_main_option("version_locations", os.pathsep.join(locations))
+    return config

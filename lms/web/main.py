@@ -1,0 +1,32 @@
+"""The home page and the language switch."""
+from __future__ import annotations
+
+from flask import Blueprint, current_app, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+
+from lms.extensions import db
+from lms.web.i18n import LANG_COOKIE
+from lms.web.safety import safe_next
+
+bp = Blueprint("main", __name__)
+
+
+@bp.get("/")
+@login_required
+def home():
+    return render_template("main/home.html")
+
+
+@bp.post("/lang")
+def set_language():
+    """Remember the chosen language: on the account, and in a cookie for anonymous visitors."""
+    lang = request.form.get("lang", "")
+    target = safe_next(request.form.get("next")) or url_for("main.home")
+    response = redirect(target)
+    if lang in current_app.config["LANGUAGES"]:
+        if current_user.is_authenticated:
+            current_user.locale = lang
+            db.session.commit()
+        response.set_cookie(LANG_COOKIE, lang, max_age=365 * 24 * 3600, httponly=True,
+                            samesite="Lax", secure=current_app.config["SESSION_COOKIE_SECURE"])
+    return response
