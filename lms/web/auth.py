@@ -1,15 +1,21 @@
-"""Logging in and out."""
+"""Logging in and out, accepting an invitation, and the person's own account page."""
 from __future__ import annotations
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask import (Blueprint, abort, current_app, flash, redirect, render_template, request,
+                   url_for)
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required, login_user, logout_user
 from flask_wtf import FlaskForm
 from sqlalchemy import func, select
-from wtforms import EmailField, PasswordField
+from wtforms import EmailField, PasswordField, SelectField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email
 
+from lms.accounts import AccountError
+from lms.accounts.invitations import InvitationError, accept_invitation, invited_user
+from lms.accounts.passwords import change_password
+from lms.accounts.people import may_invite, role_label
 from lms.extensions import db, limiter, login_account_key
 from lms.models import User
 from lms.models.base import utcnow
@@ -18,9 +24,43 @@ from lms.web.safety import safe_next
 bp = Blueprint("auth", __name__)
 
 
+def _strip(value):
+    return value.strip() if isinstance(value, str) else value
+
+
+NEW_PASSWORD = {"autocomplete": "new-password"}
+
+
 class LoginForm(FlaskForm):
-    email = EmailField(_l("E-mail address"), validators=[DataRequired(), Email()])
-    password = PasswordField(_l("Password"), validators=[DataRequired()])
+    email = EmailField(_l("E-mail address"), validators=[DataRequired(), Email()],
+                       filters=[_strip], render_kw={"autocomplete": "username"})
+    password = PasswordField(_l("Password"), validators=[DataRequired()],
+                             render_kw={"autocomplete": "current-password"})
+
+
+class SetPasswordForm(FlaskForm):
+    password = PasswordField(_l("New password"), validators=[DataRequired()], render_kw=NEW_PASSWORD)
+    confirm = PasswordField(_l("New password again"), validators=[DataRequired()],
+                            render_kw=NEW_PASSWORD)
+
+
+class ChangePasswordForm(SetPasswordForm):
+    current = PasswordField(_l("Current password"), validators=[DataRequired()],
+                            render_kw={"autocomplete": "current-password"})
+
+
+class LanguageForm(FlaskForm):
+    locale = SelectField(_l("Language"), choices=[SelectChoice("nl", "Nederlands"),
+                                                           SelectChoice("en", "English")])
+
+
+def form_error(form: FlaskForm, exc: AccountError) -> None:
+    """Show a domain refusal next to its field (or above the form)."""
+    target = getattr(form, exc.field, None) if exc.field else None
+    if target is not None:
+        target.errors = [*target.errors, exc.message]
+    else:
+        form.form_errors.append(exc.message)
 
 
 def _login_limit() -> str:
@@ -61,7 +101,77 @@ def logout():
     return redirect(url_for("auth.login"))
 
 
+@bp.route("/invitation/<token>", methods=["GET", "POST"])
+def invitation(token: str):
+    """The invitee chooses a password and is logged in; the link then stops working."""
+    try:
+        invitee = invited_user(token)
+    except InvitationError as exc:
+        status = 400 if exc.reason == "invalid" else 410
+        return render_template("auth/invitation.html", problem=exc.message), status
+    form = SetPasswordForm()
+    if form.validate_on_submit():
+        try:
+            user = accept_invitation(token, form.password.data, form.confirm.data)
+        except AccountError as exc:
+            form_error(form, exc)
+        else:
+            logout_user()
+            login_user(user)
+            user.last_login_at = utcnow()
+            db.session.commit()
+            flash(_("Your password has been set. Welcome to Leerpad!"), "success")
+            return redirect(url_for("main.home"))
+    response = current_app.make_response(
+        render_template("auth/invitation.html", form=form, invitee=invitee))
+    response.headers["Cache-Control"] = "no-store"
+    response.headers["Referrer-Policy"] = "no-referrer"  # keep the token out of Referer headers
+    return response
+
+
+def _account_page(password_form=None, language_form=None):
+    language_form = language_form or LanguageForm(locale=current_user.locale)
+    roles = sorted(current_user.roles, key=lambda r: (r.organisation.name, r.role))
+    return render_template(
+        "auth/account.html", password_form=password_form or ChangePasswordForm(),
+        language_form=language_form, roles=roles, role_label=role_label,
+        may_invite=may_invite(current_user))
+
+
 @bp.get("/account")
 @login_required
 def account():
-    return render_template("auth/account.html")
+    return _account_page()
+
+
+@bp.post("/account/password")
+@login_required
+def password():
+    """Change the password: this session stays logged in, every other one ends."""
+    form = ChangePasswordForm()
+    if not form.validate_on_submit():
+        return _account_page(password_form=form)
+    user = current_user._get_current_object()
+    try:
+        change_password(user, form.current.data, form.password.data, form.confirm.data)
+    except AccountError as exc:
+        db.session.rollback()
+        form_error(form, exc)
+        return _account_page(password_form=form)
+    db.session.commit()
+    login_user(user)  # the session now carries the new auth_version
+    flash(_("Your password has been changed. You have been logged out everywhere else."),
+          "success")
+    return redirect(url_for("auth.account"))
+
+
+@bp.post("/account/language")
+@login_required
+def language():
+    form = LanguageForm()
+    if not form.validate_on_submit():
+        abort(400)
+    current_user.locale = form.locale.data
+    db.session.commit()
+    flash(_("Your language has been saved."), "success")
+    return redirect(url_for("auth.account"))
