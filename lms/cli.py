@@ -19,7 +19,7 @@ class LmsGroup(FlaskGroup):
                          load_dotenv=False, set_debug_flag=False, **kwargs)
         self._plugin_commands_loaded = False
 
-    def _load_plugin_commands(self, ctx):
+    def _load_lms_plugin_commands(self, ctx):
         if self._plugin_commands_loaded:
             return
         self._plugin_commands_loaded = True
@@ -32,12 +32,12 @@ class LmsGroup(FlaskGroup):
     def get_command(self, ctx, name):
         cmd = super().get_command(ctx, name)
         if cmd is None:
-            self._load_plugin_commands(ctx)
+            self._load_lms_plugin_commands(ctx)
             cmd = super().get_command(ctx, name)
         return cmd
 
     def list_commands(self, ctx):
-        self._load_plugin_commands(ctx)
+        self._load_lms_plugin_commands(ctx)
         return super().list_commands(ctx)
 
 

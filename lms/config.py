@@ -23,21 +23,28 @@ DEFAULTS: dict[str, object] = {
     "MAIL_PASSWORD": None,
     "MAIL_USE_TLS": False,
     "RATELIMIT_STORAGE": "memory://",
+    # When the shared store (Redis) is down, throttle per process instead of failing logins.
+    "RATELIMIT_SWALLOW_ERRORS": True,
+    "RATELIMIT_IN_MEMORY_FALLBACK_ENABLED": True,
     "LOGIN_LIMIT": "5 per minute",
     "INVITATION_MAX_AGE": int(timedelta(days=7).total_seconds()),
     "MIN_PASSWORD_LENGTH": 10,
     "HOURS_CYCLE_YEARS": 4,
     "HOURS_BENCHMARK": 160,
     "RETENTION_DAYS": 730,
+    "MENTOR_MAX_LEARNERS": 8,
+    "BASE_URL": "",
     "SESSION_COOKIE_SECURE": False,
+    "PROXY_FIX": 0,  # reverse proxies in front whose X-Forwarded-For/-Proto are trusted
     "BABEL_DEFAULT_LOCALE": "nl",
     "LANGUAGES": ["nl", "en"],
 }
 
 # Values read from the environment are strings; these keys are converted.
 _INT_KEYS = {"MAIL_PORT", "INVITATION_MAX_AGE", "MIN_PASSWORD_LENGTH", "HOURS_CYCLE_YEARS",
-             "HOURS_BENCHMARK", "RETENTION_DAYS"}
-_BOOL_KEYS = {"MAIL_USE_TLS", "SESSION_COOKIE_SECURE", "TESTING", "DEBUG"}
+             "HOURS_BENCHMARK", "RETENTION_DAYS", "MENTOR_MAX_LEARNERS", "PROXY_FIX"}
+_BOOL_KEYS = {"MAIL_USE_TLS", "SESSION_COOKIE_SECURE", "TESTING", "DEBUG",
+              "RATELIMIT_SWALLOW_ERRORS", "RATELIMIT_IN_MEMORY_FALLBACK_ENABLED"}
 ENV_PREFIX = "LMS_"
 
 

@@ -27,6 +27,13 @@ def _sqlite_pragmas(dbapi_connection, connection_record) -> None:
 
 
 def init_app(app: Flask) -> None:
+    hops = int(app.config.get("PROXY_FIX") or 0)
+    if hops:
+        # Behind N trusted proxies the client's address (login throttle) and scheme come from
+        # their X-Forwarded-For and X-Forwarded-Proto; without it those headers are ignored.
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)
     login_manager.login_view = "auth.login"
     login_manager.login_message_category = "info"
     login_manager.session_protection = "basic"
@@ -50,3 +57,4 @@ def init_app(app: Flask) -> None:
         response.headers.setdefault("X-Frame-Options", "DENY")
         response.headers.setdefault("Referrer-Policy", "same-origin")
         return response
+

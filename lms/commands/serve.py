@@ -1,0 +1,78 @@
+"""``lms serve``: migrate, optionally add demo data, then run the app under gunicorn."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+from flask import current_app
+from flask.cli import with_appcontext
+from gunicorn.app.base import BaseApplication
+
+from lms.cli import register
+
+
+class LeerpadServer(BaseApplication):
+    """Gunicorn, configured from Python; each worker builds its own app after the fork."""
+
+    def __init__(self, options: dict[str, object]):
+        self.options = options
+        super().__init__()
+
+    def load_config(self) -> None:
+        for key, value in self.options.items():
+            if key in self.cfg.settings:  # newer settings are skipped on older gunicorns
+                self.cfg.set(key, value)
+
+    def load(self):
+        from lms import create_app
+
+        return create_app()
+
+
+def gunicorn_options(host: str, port: int, workers: int) -> dict[str, object]:
+    return {
+        "bind": f"{host}:{port}",
+        "workers": workers,
+        "accesslog": "-",  # stdout
+        "errorlog": "-",
+        "preload_app": False,  # one app per worker, created after the fork
+        "proc_name": "leerpad",
+        # Recent gunicorns open a control socket in ~/.gunicorn; two servers would share it.
+        "control_socket_disable": True,
+    }
+
+
+@click.command("serve")
+@click.option("--demo", is_flag=True, help="Import courses/ and create the demo region with logins.")
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=5000, show_default=True, type=click.IntRange(1, 65535))
+@click.option("--workers", default=2, show_default=True, type=click.IntRange(1, 64))
+@with_appcontext
+def serve(demo: bool, host: str, port: int, workers: int) -> None:
+    """Apply all migrations, then serve Leerpad with gunicorn (access log on stdout)."""
+    from flask_migrate import upgrade
+
+    from lms.extensions import db
+
+    app = current_app._get_current_object()
+    upgrade(revision="heads")
+    click.echo("Database is up to date.")
+    if demo:
+        from lms.commands.demo import print_demo_logins
+        from lms.demo import import_courses
+
+        ok, message = import_courses(Path(app.config["COURSES_DIR"]))
+        click.echo(message, err=not ok)
+        print_demo_logins()
+    if workers > 1 and str(app.config["RATELIMIT_STORAGE"]).startswith("memory://"):
+        click.echo(f"Warning: {workers} workers with RATELIMIT_STORAGE=memory:// keep separate "
+                   "login-throttle counters per worker; set LMS_RATELIMIT_STORAGE to a "
+                   "redis:// URL when serving with several workers.", err=True)
+    # Connections must not cross the fork into the workers.
+    db.session.remove()
+    db.engine.dispose()
+    click.echo(f"Leerpad at http://{host}:{port}/ (stop with Ctrl+C)")
+    LeerpadServer(gunicorn_options(host, port, workers)).run()
+
+
+register(serve)

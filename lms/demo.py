@@ -1,0 +1,189 @@
+"""Demo data: the region "Regio Progressus" with its schools and one person per role.
+
+``create_demo_data()`` is idempotent: organisations, people and their roles are looked up
+by name and e-mail address and only created when missing. Every call gives each demo person
+a fresh random password (stored as a scrypt hash) and returns the logins, so the printed
+table always works. Later features extend the demo here (enrolments, progress, hours):
+add a ``_seed_*`` step to ``create_demo_data`` that is just as idempotent.
+"""
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+from pathlib import Path
+
+from sqlalchemy import select
+
+from lms.extensions import db
+from lms.models import MentorAssignment, Organisation, RoleAssignment, User
+
+REGION = "Regio Progressus"
+EMAIL_DOMAIN = "progressus.example.org"
+# Letters and digits that cannot be mistaken for each other when read from a terminal.
+_PASSWORD_ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"
+
+
+@dataclass(frozen=True)
+class DemoPerson:
+    key: str
+    name: str
+    description: str
+    roles: tuple[tuple[str, str], ...]  # (role, organisation key)
+    nlqf_level: int | None = None
+
+
+@dataclass(frozen=True)
+class DemoLogin:
+    """One row of the printed login table."""
+
+    key: str
+    description: str
+    name: str
+    email: str
+    password: str
+
+
+# Organisation key → (kind, name, sector, parent key)
+ORGANISATIONS: dict[str, tuple[str, str, str | None, str | None]] = {
+    "region": ("region", REGION, None, None),
+    "board_po_vo": ("board", "Stichting Progressus Onderwijs", None, "region"),
+    "board_mbo": ("board", "Progressus mbo-groep", None, "region"),
+    "po": ("school", "Basisschool De Wegwijzer", "po", "board_po_vo"),
+    "vo": ("school", "Progressus College", "vo", "board_po_vo"),
+    "mbo": ("school", "Progressus Vakcollege (mbo)", "mbo", "board_mbo"),
+}
+
+PEOPLE: tuple[DemoPerson, ...] = (
+    DemoPerson("deelnemer", "Sanne de Vries", "learner: starting teacher (po)",
+               (("learner", "po"),)),
+    DemoPerson("zij-instromer", "Yusuf Bakker", "learner: zij-instromer (vo)",
+               (("learner", "vo"),), nlqf_level=7),
+    DemoPerson("pdg", "Mirjam Visser", "learner: PDG mbo",
+               (("learner", "mbo"),), nlqf_level=6),
+    DemoPerson("werkplekbegeleider", "Peter Smit", "mentor (werkplekbegeleider)",
+               (("mentor", "po"), ("mentor", "vo"), ("mentor", "mbo"))),
+    DemoPerson("schoolopleider", "Fatima el Amrani", "schoolopleider (vo), also a learner",
+               (("schoolopleider", "vo"), ("learner", "vo"))),
+    DemoPerson("coordinator", "Kees Mulder", "coordinator (region)",
+               (("coordinator", "region"),)),
+    DemoPerson("auteur", "Lotte Jansen", "course author", (("author", "region"),)),
+    DemoPerson("beheerder", "Admin Progressus", "admin", (("admin", "region"),)),
+)
+
+# The mentor guides every demo learner.
+MENTORING = (("werkplekbegeleider", "deelnemer"), ("werkplekbegeleider", "zij-instromer"),
+             ("werkplekbegeleider", "pdg"))
+
+
+def demo_email(key: str) -> str:
+    return f"{key}@{EMAIL_DOMAIN}"
+
+
+def new_password() -> str:
+    """Fourteen random characters in three groups, e.g. ``k7pm-x3qa-w9ht``."""
+    chars = "".join(secrets.choice(_PASSWORD_ALPHABET) for _ in range(12))
+    return "-".join(chars[i:i + 4] for i in range(0, 12, 4))
+
+
+def create_demo_data() -> list[DemoLogin]:
+    """Create whatever is missing of the demo region; reset and return every demo login.
+
+    Needs an app context and a migrated database; commits once.
+    """
+    orgs = _seed_organisations()
+    users = _seed_people(orgs)
+    _seed_mentoring(users)
+    logins = _reset_passwords(users)
+    db.session.commit()
+    return logins
+
+
+def _seed_organisations() -> dict[str, Organisation]:
+    orgs: dict[str, Organisation] = {}
+    for key, (kind, name, sector, parent_key) in ORGANISATIONS.items():
+        parent = orgs[parent_key] if parent_key else None
+        query = select(Organisation).where(Organisation.kind == kind, Organisation.name == name)
+        query = query.where(Organisation.parent_id.is_(None) if parent is None
+                            else Organisation.parent_id == parent.id)
+        org = db.session.scalar(query)
+        if org is None:
+            org = Organisation(kind=kind, name=name, sector=sector, parent=parent)
+            db.session.add(org)
+            db.session.flush()
+        orgs[key] = org
+    return orgs
+
+
+def _seed_people(orgs: dict[str, Organisation]) -> dict[str, User]:
+    users: dict[str, User] = {}
+    for person in PEOPLE:
+        email = demo_email(person.key)
+        user = db.session.scalar(select(User).where(User.email == email))
+        if user is None:
+            user = User(email=email, name=person.name, nlqf_level=person.nlqf_level)
+            db.session.add(user)
+            db.session.flush()
+        have = {(r.role, r.organisation_id) for r in user.roles}
+        for role, org_key in person.roles:
+            if (role, orgs[org_key].id) not in have:
+                db.session.add(RoleAssignment(user=user, organisation=orgs[org_key], role=role))
+        users[person.key] = user
+    db.session.flush()
+    return users
+
+
+def _seed_mentoring(users: dict[str, User]) -> None:
+    for mentor_key, learner_key in MENTORING:
+        mentor, learner = users[mentor_key], users[learner_key]
+        exists = db.session.scalar(select(MentorAssignment.id).where(
+            MentorAssignment.mentor_id == mentor.id, MentorAssignment.learner_id == learner.id))
+        if exists is None:
+            db.session.add(MentorAssignment(mentor=mentor, learner=learner))
+
+
+def _reset_passwords(users: dict[str, User]) -> list[DemoLogin]:
+    logins = []
+    for person in PEOPLE:
+        user = users[person.key]
+        password = new_password()
+        user.set_password(password)
+        user.active = True
+        logins.append(DemoLogin(person.key, person.description, user.name, user.email, password))
+    return logins
+
+
+def format_logins(logins: list[DemoLogin]) -> str:
+    """The login table printed by ``lms demo`` and ``lms serve --demo``."""
+    rows = [("ROLE", "E-MAIL", "PASSWORD")]
+    rows += [(login.description, login.email, login.password) for login in logins]
+    widths = [max(len(row[i]) for row in rows) for i in range(3)]
+    lines = ["  ".join(cell.ljust(width) for cell, width in zip(row, widths)).rstrip()
+             for row in rows]
+    lines.insert(1, "  ".join("-" * width for width in widths))
+    return "\n".join(lines)
+
+
+def import_courses(directory: Path) -> tuple[bool, str]:
+    """Import the course tree when the importer is available; (succeeded, message).
+
+    Needs an app context. Never raises: a demo without courses still lets people log in.
+    """
+    try:
+        from lms.content.importer import import_directory
+    except ImportError as exc:
+        return False, f"Courses not imported: the course importer is not available ({exc})."
+    if not directory.is_dir():
+        return False, f"Courses not imported: {directory} is not a directory."
+    try:
+        summary = import_directory(directory)
+    except Exception as exc:  # noqa: BLE001  (reported, and the demo goes on)
+        db.session.rollback()
+        problems = getattr(exc, "problems", None)
+        if problems:
+            shown = "\n".join(f"  {p}" for p in problems[:20])
+            more = f"\n  ... and {len(problems) - 20} more" if len(problems) > 20 else ""
+            return False, (f"Courses not imported: {directory} has problems "
+                           f"(run `lms courses check {directory}`):\n{shown}{more}")
+        return False, f"Courses not imported from {directory}: {type(exc).__name__}: {exc}"
+    changed = "imported" if summary.changed_anything else "already up to date"
+    return True, f"Courses from {directory} {changed}."
