@@ -45,6 +45,8 @@ class Competence(db.Model):
     description: Mapped[str] = mapped_column(Text, default="")
     position: Mapped[int] = mapped_column(Integer, default=0)
     detail: Mapped[dict | None] = mapped_column(JSON)  # e.g. NLQF routes into teaching
+    # Removed from its framework file: hidden from lists, kept for sign-offs that point at it.
+    archived: Mapped[bool] = mapped_column(Boolean, default=False)
 
     framework: Mapped[CompetenceFramework] = relationship(back_populates="competences")
 

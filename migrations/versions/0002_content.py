@@ -92,6 +92,7 @@ def upgrade():
     sa.Column('description', sa.Text(), nullable=False),
     sa.Column('position', sa.Integer(), nullable=False),
     sa.Column('detail', sa.JSON(), nullable=True),
+    sa.Column('archived', sa.Boolean(), nullable=False),
     sa.ForeignKeyConstraint(['framework_id'], ['competence_framework.id'], name=op.f('fk_competence_framework_id_competence_framework'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_competence')),
     sa.UniqueConstraint('framework_id', 'code', name=op.f('uq_competence_framework_id_code'))

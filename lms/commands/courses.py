@@ -1,0 +1,93 @@
+"""``lms courses``: check, import, scaffold and adopt course files."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+from flask import current_app
+from flask.cli import with_appcontext
+
+from lms.cli import register
+
+_DIR = click.Path(file_okay=False, path_type=Path)
+
+
+@click.group("courses", help="Course files: check (lint), import, new, adopt.")
+def courses_group() -> None:
+    pass
+
+
+def _print_problems(problems) -> None:
+    for problem in problems:
+        click.echo(str(problem))
+
+
+@courses_group.command("check")
+@click.argument("directory", type=_DIR, required=False)
+@with_appcontext
+def check(directory: Path | None) -> None:
+    """List every problem as path:line: field: message; exit 1 when there is an error."""
+    from lms.content import check_directory
+
+    directory = directory or Path(current_app.config["COURSES_DIR"])
+    problems = check_directory(directory)
+    _print_problems(problems)
+    errors = sum(p.is_error for p in problems)
+    warnings = len(problems) - errors
+    click.echo(f"{errors} error(s), {warnings} warning(s) in {directory}")
+    if errors:
+        raise SystemExit(1)
+
+
+@courses_group.command("import")
+@click.argument("directory", type=_DIR, required=False)
+@with_appcontext
+def import_(directory: Path | None) -> None:
+    """Validate, then import everything in one transaction (nothing is written on an error)."""
+    from lms.content import ContentError
+    from lms.content.importer import import_directory
+
+    directory = directory or Path(current_app.config["COURSES_DIR"])
+    try:
+        summary = import_directory(directory)
+    except ContentError as exc:
+        _print_problems(exc.problems)
+        click.echo(f"{len(exc.errors)} error(s): nothing was imported.")
+        raise SystemExit(1) from None
+    _print_problems(summary.warnings)
+    click.echo(str(summary))
+    click.echo("Imported." if summary.changed_anything else "Nothing changed.")
+
+
+@courses_group.command("new")
+@click.argument("slug")
+@click.option("--dir", "directory", type=_DIR, default=None,
+              help="Folder that holds the courses (default: the configured COURSES_DIR).")
+@with_appcontext
+def new(slug: str, directory: Path | None) -> None:
+    """Create a course folder with course.md and an example lesson."""
+    from lms.content.scaffold import new_course
+
+    directory = directory or Path(current_app.config["COURSES_DIR"])
+    directory.mkdir(parents=True, exist_ok=True)
+    try:
+        created = new_course(directory, slug)
+    except (ValueError, FileExistsError) as exc:
+        raise click.UsageError(str(exc)) from None
+    for path in created:
+        click.echo(f"created {path}")
+
+
+@courses_group.command("adopt")
+@click.argument("directory", type=click.Path(exists=True, file_okay=False, path_type=Path))
+def adopt(directory: Path) -> None:
+    """Add front matter (fresh ids, type: page) to Markdown files that lack it."""
+    from lms.content.scaffold import adopt as adopt_files
+
+    changed = adopt_files(directory)
+    for path in changed:
+        click.echo(f"added front matter to {path}")
+    click.echo(f"{len(changed)} file(s) changed.")
+
+
+register(courses_group)

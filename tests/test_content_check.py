@@ -1,0 +1,264 @@
+"""The linter points authors at the exact file and line of every problem."""
+from __future__ import annotations
+
+import pytest
+
+from lms.content import check_directory
+from tests.fixtures.content import content_app, tree, write  # noqa: F401
+
+LESSON = "goed-van-start/01-jouw-start.md"
+COURSE = "goed-van-start/course.md"
+TRACK = "tracks/inductie-starters.md"
+
+
+def problems_for(app, root) -> list[str]:
+    with app.app_context():
+        return [str(p) for p in check_directory(root)]
+
+
+def test_example_tree_is_clean(content_app, tree):
+    """The example tree (as an author would write it) has no problems."""
+    assert problems_for(content_app, tree) == []
+
+
+CASES = [
+    ("invalid yaml", LESSON, """
+        ---
+        id: jouw-start
+        title: Jouw start
+          type: page
+        ---
+        Tekst.
+        """, "goed-van-start/01-jouw-start.md:4: front matter: invalid YAML"),
+    ("missing id", LESSON, """
+        ---
+        title: Jouw start
+        type: page
+        ---
+        """, "goed-van-start/01-jouw-start.md:1: id: is required"),
+    ("ill-formed id", LESSON, """
+        ---
+        title: Jouw start
+        id: Jouw_Start
+        type: page
+        ---
+        """, "goed-van-start/01-jouw-start.md:3: id: must be a lowercase slug"),
+    ("duplicate lesson id", "goed-van-start/03-dubbel.md", """
+        ---
+        id: jouw-start
+        title: Nog een keer
+        type: page
+        ---
+        """, "goed-van-start/03-dubbel.md:2: id: duplicate lesson id 'jouw-start' "
+             "(also in goed-van-start/01-jouw-start.md:2)"),
+    ("duplicate course id", "kopie/course.md", """
+        ---
+        title: Kopie
+        id: goed-van-start
+        ---
+        """, "kopie/course.md:3: id: duplicate course id 'goed-van-start' "
+             "(also in goed-van-start/course.md:2)"),
+    ("duplicate track id", "tracks/zz-kopie.md", """
+        ---
+        id: inductie-starters
+        title: Kopie
+        courses: [goed-van-start]
+        ---
+        """, "tracks/zz-kopie.md:2: id: duplicate track id 'inductie-starters'"),
+    ("unknown type", LESSON, """
+        ---
+        id: jouw-start
+        title: Jouw start
+        type: quizz
+        ---
+        """, "goed-van-start/01-jouw-start.md:4: type: unknown lesson type 'quizz' "
+             "(known: checklist, page)"),
+    ("unknown competence", LESSON, """
+        ---
+        id: jouw-start
+        title: Jouw start
+        type: page
+        competences:
+          - bekwaamheidseisen:pedagogisch
+          - bekwaamheidseisen:vakkennis
+        ---
+        """, "goed-van-start/01-jouw-start.md:7: competences[1]: unknown competence "
+             "'bekwaamheidseisen:vakkennis'"),
+    ("unknown framework", COURSE, """
+        ---
+        id: goed-van-start
+        title: Goed van start
+        competences: [velon:agogisch]
+        ---
+        """, "goed-van-start/course.md:4: competences[0]: unknown competence 'velon:agogisch': "
+             "no framework 'velon' in frameworks/"),
+    ("unknown course in track", TRACK, """
+        ---
+        id: inductie-starters
+        title: Inductie
+        courses:
+          - course: goed-van-start
+          - course: bestaat-niet
+        ---
+        """, "tracks/inductie-starters.md:6: courses[1].course: unknown course 'bestaat-niet'"),
+    ("missing course in track", TRACK, """
+        ---
+        id: inductie-starters
+        title: Inductie
+        courses:
+          - course: goed-van-start
+          - required: false
+        ---
+        """, "tracks/inductie-starters.md:6: courses[1].course: is required"),
+    ("broken image", LESSON, """
+        ---
+        id: jouw-start
+        title: Jouw start
+        type: page
+        ---
+        Tekst.
+
+        ![Schema](media/ontbreekt.png)
+        """, "goed-van-start/01-jouw-start.md:8: image: broken image: 'media/ontbreekt.png' "
+             "does not exist"),
+    ("broken link", LESSON, """
+        ---
+        id: jouw-start
+        title: Jouw start
+        type: page
+        ---
+        Zie [de volgende les](03-bestaat-niet.md).
+        """, "goed-van-start/01-jouw-start.md:6: link: broken link: '03-bestaat-niet.md' "
+             "does not exist"),
+    ("link outside the tree", LESSON, """
+        ---
+        id: jouw-start
+        title: Jouw start
+        type: page
+        ---
+        Zie [geheim](../../../../etc/passwd).
+        """, "goed-van-start/01-jouw-start.md:6: link: broken link: '../../../../etc/passwd' "
+             "points outside the course tree"),
+    ("course prerequisite cycle", COURSE, """
+        ---
+        id: goed-van-start
+        title: Goed van start
+        prerequisites: [klassenmanagement]
+        ---
+        """, "goed-van-start/course.md:4: prerequisites: prerequisite cycle: "
+             "goed-van-start → klassenmanagement → goed-van-start"),
+    ("track prerequisite cycle", TRACK, """
+        ---
+        id: inductie-starters
+        title: Inductie
+        courses:
+          - course: goed-van-start
+            after: [klassenmanagement]
+          - course: klassenmanagement
+            after: [goed-van-start]
+        ---
+        """, "tracks/inductie-starters.md:6: courses[0].after: prerequisite cycle: "
+             "goed-van-start → klassenmanagement → goed-van-start"),
+    ("after outside the track", TRACK, """
+        ---
+        id: inductie-starters
+        title: Inductie
+        courses:
+          - course: klassenmanagement
+            after: [goed-van-start]
+        ---
+        """, "tracks/inductie-starters.md:6: courses[0].after[0]: 'goed-van-start' is not a "
+             "course of this track"),
+    ("unknown key", LESSON, """
+        ---
+        id: jouw-start
+        titel: Jouw start
+        title: Jouw start
+        type: page
+        ---
+        """, "goed-van-start/01-jouw-start.md:3: titel: warning: unknown key 'titel'; "
+             "did you mean 'title'?"),
+    ("hours not a number", COURSE, """
+        ---
+        id: goed-van-start
+        title: Goed van start
+        hours: veel
+        ---
+        """, "goed-van-start/course.md:4: hours: must be a number, got text 'veel'"),
+    ("nlqf out of range", COURSE, """
+        ---
+        id: goed-van-start
+        title: Goed van start
+        nlqf: 9
+        ---
+        """, "goed-van-start/course.md:4: nlqf: must be between 4 and 8, got 9"),
+    ("required not a boolean", LESSON, """
+        ---
+        id: jouw-start
+        title: Jouw start
+        type: page
+        required: misschien
+        ---
+        """, "goed-van-start/01-jouw-start.md:5: required: must be true or false"),
+    ("type-specific problem", "goed-van-start/03-checklist.md", """
+        ---
+        id: checklist
+        title: Checklist
+        type: checklist
+        items: []
+        ---
+        """, "goed-van-start/03-checklist.md:5: items: a checklist needs at least one item"),
+    ("course hook problem", COURSE, """
+        ---
+        id: goed-van-start
+        title: VERBODEN van start
+        ---
+        """, "goed-van-start/course.md:3: title: titles may not shout"),
+    ("no front matter", "goed-van-start/03-los.md", """
+        # Een losse les
+        """, "goed-van-start/03-los.md:1: front matter: missing"),
+]
+
+
+@pytest.mark.parametrize("name,path,text,expected", CASES, ids=[c[0] for c in CASES])
+def test_problem_points_at_file_and_line(content_app, tree, name, path, text, expected):
+    """Each kind of mistake is reported as path:line: field: message at the right line."""
+    write(tree / path, text)
+    found = problems_for(content_app, tree)
+    assert any(p.startswith(expected) for p in found), found
+
+
+def test_every_problem_is_reported_at_once(content_app, tree):
+    """Several mistakes in several files are all listed in one run, sorted by file."""
+    write(tree / COURSE, """
+        ---
+        id: goed-van-start
+        title: Goed van start
+        hours: veel
+        ---
+        """)
+    write(tree / LESSON, """
+        ---
+        id: jouw-start
+        title: Jouw start
+        type: quizz
+        ---
+        """)
+    found = problems_for(content_app, tree)
+    assert sorted(p.split(":")[0] for p in found) == sorted([COURSE, LESSON])
+    assert len(found) == 2
+
+
+def test_warnings_do_not_count_as_errors(content_app, tree):
+    """An unquoted version number is a warning, not an error."""
+    write(tree / COURSE, """
+        ---
+        id: goed-van-start
+        title: Goed van start
+        version: 1.10
+        ---
+        """)
+    with content_app.app_context():
+        found = check_directory(tree)
+    assert [p.severity for p in found] == ["warning"]
+    assert "quote it" in found[0].message

@@ -1,0 +1,94 @@
+"""The ``lms courses`` commands authors run: check, import, new, adopt."""
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from lms.commands.courses import courses_group
+from lms.extensions import db
+from lms.models import Course, Lesson
+from tests.fixtures.content import tree, write  # noqa: F401
+
+
+def run(app, *args):
+    return app.test_cli_runner().invoke(courses_group, [str(a) for a in args])
+
+
+def test_check_lists_problems_relative_to_the_tree(app, tree):
+    """check prints every problem as path:line: field: message and exits 1 on errors."""
+    write(tree / "goed-van-start/course.md", "---\nid: goed-van-start\ntitle: G\nnlqf: 9\n---\n")
+    write(tree / "goed-van-start/03-x.md", "---\nid: x\ntitle: X\ntype: quizz\n---\n")
+    result = run(app, "check", tree)
+    assert result.exit_code == 1
+    assert "goed-van-start/course.md:4: nlqf: must be between 4 and 8, got 9" in result.output
+    # The known types come from the plugin registry: core's page plus the bundled plugins.
+    assert ("goed-van-start/03-x.md:4: type: unknown lesson type 'quizz' "
+            "(known: assignment, page, quiz, reflection)") in result.output
+    assert str(tree) + "/goed" not in result.output
+    assert "2 error(s)" in result.output
+
+
+def test_check_passes_with_only_warnings(app, tree):
+    """Warnings are printed but do not fail an author's CI."""
+    write(tree / "goed-van-start/02-eerste-les.md",
+          "---\nid: eerste-les\ntitle: Les\ntype: page\nminuten: 5\n---\n")
+    result = run(app, "check", tree)
+    assert result.exit_code == 0, result.output
+    assert "warning: unknown key 'minuten'; did you mean 'minutes'?" in result.output
+
+
+def test_import_reports_and_is_idempotent(app, tree):
+    """import prints a summary; a second run says nothing changed."""
+    first = run(app, "import", tree)
+    assert first.exit_code == 0, first.output
+    assert "lessons      3 added" in first.output
+    second = run(app, "import", tree)
+    assert "lessons      0 added, 0 changed, 0 archived, 0 restored, 3 unchanged" in second.output
+    assert "Nothing changed." in second.output
+
+
+def test_import_refuses_an_invalid_tree(app, tree):
+    """import with an error prints it and writes nothing."""
+    write(tree / "goed-van-start/03-x.md", "---\nid: x\ntitle: X\ntype: quizz\n---\n")
+    result = run(app, "import", tree)
+    assert result.exit_code == 1
+    assert "goed-van-start/03-x.md:4: type" in result.output
+    assert "nothing was imported" in result.output
+    with app.app_context():
+        assert db.session.scalar(select(Course)) is None
+
+
+def test_new_scaffolds_a_course_that_passes_check(app, tmp_path):
+    """new creates course.md and an example lesson with ids, and the result checks clean."""
+    result = run(app, "new", "mijn-cursus", "--dir", tmp_path / "courses")
+    assert result.exit_code == 0, result.output
+    folder = tmp_path / "courses/mijn-cursus"
+    assert (folder / "course.md").read_text().startswith("---\nid: mijn-cursus\n")
+    check = run(app, "check", tmp_path / "courses")
+    assert check.exit_code == 0 and "0 error(s), 0 warning(s)" in check.output
+    assert run(app, "import", tmp_path / "courses").exit_code == 0
+    with app.app_context():
+        assert db.session.scalar(select(Lesson.slug)) == "welkom"
+    again = run(app, "new", "mijn-cursus", "--dir", tmp_path / "courses")
+    assert again.exit_code != 0 and "already exists" in again.output
+    bad = run(app, "new", "Mijn Cursus", "--dir", tmp_path / "courses")
+    assert bad.exit_code != 0 and "not a valid id" in bad.output
+
+
+def test_adopt_adds_front_matter_to_plain_markdown(app, tmp_path):
+    """adopt gives plain files unique ids and type page, and leaves existing front matter."""
+    folder = tmp_path / "courses/oude-cursus"
+    write(folder / "01-intro.md", "# Welkom in de klas!\n\nTekst.\n")
+    write(folder / "02-nog-een.md", "# Welkom in de klas!\n\nAndere tekst.\n")
+    write(folder / "03-zonder-kop.md", "Alleen tekst.\n")
+    kept = write(folder / "04-klaar.md", "---\nid: klaar\ntitle: Klaar\ntype: page\n---\nTekst.\n")
+    before = kept.read_text()
+    result = run(app, "adopt", tmp_path / "courses")
+    assert result.exit_code == 0, result.output
+    assert (folder / "01-intro.md").read_text().startswith(
+        "---\nid: welkom-in-de-klas\ntitle: Welkom in de klas!\ntype: page\n---\n")
+    assert "id: welkom-in-de-klas-2\n" in (folder / "02-nog-een.md").read_text()
+    assert "id: zonder-kop\ntitle: Zonder kop\n" in (folder / "03-zonder-kop.md").read_text()
+    assert kept.read_text() == before
+    assert (folder / "course.md").read_text().startswith("---\nid: oude-cursus\n")
+    check = run(app, "check", tmp_path / "courses")
+    assert check.exit_code == 0, check.output
