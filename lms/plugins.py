@@ -1,17 +1,28 @@
-"""The plugin manager: one per app, kept in ``app.extensions["lms.pm"]``."""
+"""The plugin manager: one per app, kept in ``app.extensions["lms.pm"]``.
+
+Plugins come from three places, in this order: the core's own ``DEFAULT_PLUGINS``
+(built-in), installed distributions with an entry point in the group ``lms``, and every
+module or package in the ``PLUGINS_DIRS`` directories (the bundled ``plugins/`` by default).
+``PLUGINS`` (an allow-list) and ``DISABLED_PLUGINS`` choose among them by name. A plugin
+package's ``templates/`` joins the template search path and its ``static/`` is served at
+``/plugins/<name>/static/<file>``.
+"""
 from __future__ import annotations
 
+import difflib
 import importlib
 import importlib.metadata
 import importlib.util
 import logging
 import sys
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from types import ModuleType
+from typing import Any
 
 import pluggy
-from flask import Flask, current_app
+from flask import Flask, abort, current_app, send_from_directory
+from jinja2 import ChoiceLoader, FileSystemLoader
 
 from lms import hookspecs
 
@@ -21,7 +32,14 @@ log = logging.getLogger(__name__)
 DEFAULT_PLUGINS = (
     "lms.default_plugins.navigation",
     "lms.default_plugins.page",
+    "lms.default_plugins.completion",
+    "lms.default_plugins.permissions",
+    "lms.default_plugins.notifications",
+    "lms.default_plugins.supervision",
+    "lms.default_plugins.csv_export",
 )
+ENTRY_POINT_GROUP = "lms"
+BUNDLED_DIR = Path(__file__).resolve().parent.parent / "plugins"
 
 
 class PluginError(RuntimeError):
@@ -30,10 +48,21 @@ class PluginError(RuntimeError):
 
 @dataclass
 class PluginInfo:
+    """What ``lms plugins`` shows about one loaded plugin."""
+
     name: str
-    source: str  # built-in, entry point, directory
+    source: str  # "built-in", "entry point <dist>", "bundled" or "directory <path>"
     version: str
     module: ModuleType
+    hooks: list[str] = field(default_factory=list)
+
+    @property
+    def folder(self) -> Path | None:
+        """The package's folder (for templates/ and static/), None for a single module."""
+        init = getattr(self.module, "__file__", None)
+        if init and Path(init).name == "__init__.py":
+            return Path(init).parent
+        return None
 
 
 def _names(value) -> set[str] | None:
@@ -45,43 +74,79 @@ def _names(value) -> set[str] | None:
 
 
 def create_plugin_manager(app: Flask) -> pluggy.PluginManager:
-    """Build the app's plugin manager: built-ins, entry points, then plugin directories."""
+    """Build the app's plugin manager: built-ins, entry points, then plugin directories.
+
+    Raises ``PluginError`` naming the plugin when one fails to import, implements a hook
+    that does not exist, or takes an argument its hook does not offer.
+    """
     pm = pluggy.PluginManager("lms")
     pm.add_hookspecs(hookspecs)
     allow = _names(app.config.get("PLUGINS"))
     disabled = _names(app.config.get("DISABLED_PLUGINS")) or set()
     infos: dict[str, PluginInfo] = {}
 
+    def wanted(name: str, source: str) -> bool:
+        if name in disabled:
+            return False
+        return source == "built-in" or allow is None or name in allow
+
     def register(name: str, module: ModuleType, source: str, version: str) -> None:
-        if source != "built-in" and ((allow is not None and name not in allow) or name in disabled):
-            return
         if name in infos:
-            raise PluginError(f"plugin {name!r} from {source} clashes with one from {infos[name].source}")
-        pm.register(module, name=name)
+            raise PluginError(f"plugin {name!r} from {source} clashes with the one from "
+                              f"{infos[name].source}; disable one of them")
+        try:
+            pm.register(module, name=name)
+        except pluggy.PluginValidationError as exc:
+            raise PluginError(f"plugin {name!r} ({source}): {exc}") from exc
         infos[name] = PluginInfo(name, source, version, module)
 
     for dotted in DEFAULT_PLUGINS:
-        register(dotted.rsplit(".", 1)[1], importlib.import_module(dotted), "built-in", "core")
+        name = dotted.rsplit(".", 1)[1]
+        if wanted(name, "built-in"):
+            register(name, importlib.import_module(dotted), "built-in", "core")
 
-    for ep in importlib.metadata.entry_points(group="lms"):
+    for ep in importlib.metadata.entry_points(group=ENTRY_POINT_GROUP):
+        dist = ep.dist
+        source = f"entry point {dist.name}" if dist else "entry point"
+        if not wanted(ep.name, source):
+            continue
         try:
             module = ep.load()
         except Exception as exc:  # a broken install must say which plugin
-            raise PluginError(f"plugin {ep.name!r} (entry point) failed to import: {exc}") from exc
-        dist = ep.dist.version if ep.dist else "?"
-        register(ep.name, module, "entry point", dist)
+            raise PluginError(f"plugin {ep.name!r} ({source}) failed to import: {exc!r}") from exc
+        register(ep.name, module, source, dist.version if dist else "?")
 
     for directory in _dirs(app.config.get("PLUGINS_DIRS")):
-        for name, module in _load_directory(directory):
-            register(name, module, f"directory {directory}", getattr(module, "__version__", "?"))
+        source = "bundled" if directory.resolve() == BUNDLED_DIR else f"directory {directory}"
+        for name, path in _plugin_paths(directory):
+            if wanted(name, source):
+                module = import_plugin(name, path, directory)
+                register(name, module, source, str(getattr(module, "__version__", "?")))
 
-    try:
-        pm.check_pending()
-    except pluggy.PluginValidationError as exc:
-        plugin = pm.get_name(exc.plugin) if exc.plugin else "?"
-        raise PluginError(f"plugin {plugin!r}: {exc}") from exc
+    check_pending(pm)
+    for info in infos.values():
+        info.hooks = sorted(caller.name for caller in pm.get_hookcallers(info.module) or [])
     pm.lms_plugins = infos  # type: ignore[attr-defined]
+    _serve_plugin_files(app, infos)
+    app.add_template_global(dashboard_widgets)
     return pm
+
+
+def check_pending(pm: pluggy.PluginManager) -> None:
+    """Fail when a plugin implements a hook the catalogue does not have (a misspelling)."""
+    known = [name for name in dir(pm.hook) if not name.startswith("_")
+             and getattr(pm.hook, name).has_spec()]
+    for name in sorted(dir(pm.hook)):
+        caller = getattr(pm.hook, name)
+        if name.startswith("_") or caller.has_spec():
+            continue
+        for impl in caller.get_hookimpls():
+            if getattr(impl, "optionalhook", False):
+                continue
+            close = difflib.get_close_matches(name, known, n=1)
+            hint = f"; did you mean {close[0]!r}?" if close else ""
+            raise PluginError(f"plugin {impl.plugin_name!r} implements unknown hook "
+                              f"{name!r}{hint}")
 
 
 def _dirs(value) -> list[Path]:
@@ -92,34 +157,61 @@ def _dirs(value) -> list[Path]:
     return [Path(v) for v in value]
 
 
-def _load_directory(directory: Path):
-    """Import every module or package in a plugin directory, under its own name."""
+def _plugin_paths(directory: Path):
+    """``(name, file)`` of every plugin module or package in a directory."""
     if not directory.is_dir():
         return
     for path in sorted(directory.iterdir()):
-        if path.name.startswith(("_", ".")):
+        if path.name.startswith(("_", ".")) or path.name == "conftest.py":
             continue
         if path.is_dir() and (path / "__init__.py").exists():
-            init = path / "__init__.py"
-        elif path.suffix == ".py":
-            init = path
-        else:
-            continue
-        name = path.stem
-        modname = f"lms_plugin_{name}"
-        module = sys.modules.get(modname)
-        if module is None or Path(getattr(module, "__file__", "")) != init:
-            spec = importlib.util.spec_from_file_location(
-                modname, init, submodule_search_locations=[str(path)] if path.is_dir() else None
-            )
-            module = importlib.util.module_from_spec(spec)
-            sys.modules[modname] = module
-            try:
-                spec.loader.exec_module(module)
-            except Exception as exc:
-                del sys.modules[modname]
-                raise PluginError(f"plugin {name!r} in {directory} failed to import: {exc}") from exc
-        yield name, module
+            yield path.name, path / "__init__.py"
+        elif path.suffix == ".py" and not path.name.startswith("test_"):
+            yield path.stem, path
+
+
+def import_plugin(name: str, init: Path, directory: Path | None = None) -> ModuleType:
+    """Import a plugin file (a module, or a package's ``__init__.py``) as
+    ``lms_plugin_<name>``, once per process: its models and tables must be defined once.
+    Tests of a directory plugin use this to import it before an app exists."""
+    directory = directory or init.parent
+    modname = f"lms_plugin_{name}"
+    module = sys.modules.get(modname)
+    if module is not None and Path(getattr(module, "__file__", "")).resolve() == init.resolve():
+        return module
+    is_package = init.name == "__init__.py"
+    spec = importlib.util.spec_from_file_location(
+        modname, init, submodule_search_locations=[str(init.parent)] if is_package else None)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[modname] = module
+    try:
+        spec.loader.exec_module(module)
+    except Exception as exc:
+        for loaded in [m for m in sys.modules if m == modname or m.startswith(modname + ".")]:
+            del sys.modules[loaded]
+        raise PluginError(f"plugin {name!r} in {directory} failed to import: {exc!r}") from exc
+    return module
+
+
+def _serve_plugin_files(app: Flask, infos: dict[str, PluginInfo]) -> None:
+    """Plugin packages' ``templates/`` join the Jinja search path (after the core's, so a
+    plugin cannot replace core templates); their ``static/`` is served under /plugins/."""
+    folders = [info.folder / "templates" for info in infos.values()
+               if info.folder is not None and (info.folder / "templates").is_dir()]
+    if folders:
+        app.jinja_loader = ChoiceLoader(  # type: ignore[assignment]
+            [loader for loader in [app.jinja_loader] if loader is not None]
+            + [FileSystemLoader(str(folder)) for folder in folders])
+    statics = {name: info.folder / "static" for name, info in infos.items()
+               if info.folder is not None and (info.folder / "static").is_dir()}
+
+    def plugin_static(plugin: str, filename: str):
+        folder = statics.get(plugin)
+        if folder is None:
+            abort(404)
+        return send_from_directory(folder, filename)
+
+    app.add_url_rule("/plugins/<plugin>/static/<path:filename>", "plugin_static", plugin_static)
 
 
 def get_pm(app: Flask | None = None) -> pluggy.PluginManager:
@@ -130,3 +222,32 @@ def get_pm(app: Flask | None = None) -> pluggy.PluginManager:
 def hook(app: Flask | None = None):
     """Shortcut for ``get_pm().hook``."""
     return get_pm(app).hook
+
+
+def plugin_infos(app: Flask | None = None) -> list[PluginInfo]:
+    """The loaded plugins, in load order."""
+    return list(get_pm(app).lms_plugins.values())  # type: ignore[attr-defined]
+
+
+def collect(results: Any) -> list[Any]:
+    """Flatten the results of a list hook (each plugin may return one item, a list or None)."""
+    found: list[Any] = []
+    for result in results or []:
+        if result is None:
+            continue
+        found.extend(result if isinstance(result, (list, tuple)) else [result])
+    return found
+
+
+def dashboard_widgets(scope: str) -> list[Any]:
+    """Template helper: ``{% for w in dashboard_widgets("home") %}{{ w }}{% endfor %}``."""
+    from flask_login import current_user
+
+    return collect(get_pm().hook.lms_dashboard_widgets(user=current_user, scope=scope))
+
+
+def notify_progress(pm: pluggy.PluginManager, event: Any) -> None:
+    """Run the ``lms_progress_recorded`` listeners; see ``lms.tracking.notify_progress``."""
+    from lms.tracking import notify_progress as notify
+
+    notify(pm, event)

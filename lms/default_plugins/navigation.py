@@ -10,6 +10,10 @@ from lms.activities import NavItem
 @hookimpl(trylast=True)
 def lms_nav_items(user):
     items = [NavItem("main.home", _l("Home"), 10)]
-    if getattr(user, "is_authenticated", False) and user.is_admin:
+    if not getattr(user, "is_authenticated", False):
+        return items
+    items += [NavItem("learn.catalogue", _l("Catalogue"), 20),
+              NavItem("path.mine", _l("My learning path"), 25)]
+    if user.is_admin:
         items.append(NavItem("admin.index", _l("Administration"), 90))
     return items

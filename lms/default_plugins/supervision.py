@@ -1,0 +1,53 @@
+"""Who reaches the mentor, schoolopleider and coordinator pages, and their navigation links."""
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+
+from lms import hookimpl
+from lms.access import MENTOR, learner_id_of, may_see_org, relations_to
+from lms.activities import NavItem
+from lms.models.organisations import Organisation
+
+# action → the role that opens it (on an organisation: at it or above it).
+DASHBOARDS = {
+    "mentor.dashboard": ("mentor", "schoolopleider"),
+    "schoolopleider.dashboard": ("schoolopleider",),
+    "school.learners": ("schoolopleider",),
+    "school.manage": ("schoolopleider",),
+    "coordinator.dashboard": ("coordinator",),
+}
+# action on a learner → the relations that allow it.
+LEARNER_ACTIONS = {"mentor.view_learner": {MENTOR}}
+
+
+@hookimpl
+def lms_permission(user, action, resource):
+    if action in LEARNER_ACTIONS:
+        learner_id = learner_id_of(resource)
+        return learner_id is not None and bool(
+            relations_to(user, learner_id, LEARNER_ACTIONS[action]))
+    roles = DASHBOARDS.get(action)
+    if roles is None:
+        return None
+    if isinstance(resource, Organisation):
+        return any(may_see_org(user, resource, role) for role in roles)
+    if resource is None:
+        return user.is_admin or bool(user.role_names() & set(roles))
+    return False
+
+
+@hookimpl
+def lms_nav_items(user):
+    if not getattr(user, "is_authenticated", False):
+        return None
+    roles = user.role_names()
+    items = []
+    if roles & {"mentor", "schoolopleider"}:
+        items.append(NavItem("mentor.index", _l("Mentoring"), 40))
+    if "schoolopleider" in roles or user.is_admin:
+        items.append(NavItem("schoolopleider.index", _l("School"), 45))
+    if "coordinator" in roles or user.is_admin:
+        items.append(NavItem("coordinate.index", _l("Coordination"), 50))
+    if user.is_admin:
+        items.append(NavItem("privacy.review", _l("Privacy"), 92))
+    return items

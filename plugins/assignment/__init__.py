@@ -1,0 +1,50 @@
+"""The bundled assignment plugin: a task the learner hands in (text and/or a file) and their
+mentor or schoolopleider signs off.
+
+A submission records ``submitted``; the reviewer approves (``approved``: the lesson is
+complete) or returns it with feedback (``returned``: the learner hands in again). Files are
+stored in the database, so several app servers can serve them.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+from flask_babel import lazy_gettext as _l
+
+from lms import hookimpl
+from lms.activities import ActivityType, NavItem
+
+from . import activity, models, views  # noqa: F401  (models: the table joins the metadata)
+
+__version__ = "1.0"
+
+
+@hookimpl
+def lms_activity_types():
+    return [ActivityType(name="assignment", label=_l("Assignment"), fields=activity.FIELDS,
+                         validate=activity.validate, render=views.render)]
+
+
+@hookimpl
+def lms_register_blueprints(app):
+    return [views.bp]
+
+
+@hookimpl
+def lms_migration_locations():
+    return [str(Path(__file__).parent / "migrations" / "versions")]
+
+
+@hookimpl
+def lms_lesson_is_complete(user, lesson, state):
+    """Handing in is not enough: only an approval completes an assignment."""
+    if lesson.type != "assignment":
+        return None
+    return "approved" in (state.verbs or [])
+
+
+@hookimpl
+def lms_nav_items(user):
+    if getattr(user, "is_authenticated", False) and user.role_names() & {"mentor", "schoolopleider"}:
+        return [NavItem("assignment.queue", _l("To sign off"), 42)]
+    return None

@@ -1,0 +1,56 @@
+"""The ``assignment`` lesson type: its front-matter keys and how they are checked."""
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from typing import Any
+
+SIGNERS = ("mentor", "schoolopleider")
+MAX_MB = 100
+FILE_TYPE = re.compile(r"^[a-z0-9]{1,10}$")
+
+FIELDS = {
+    "sign_off": "who approves the submission: mentor (default) or schoolopleider",
+    "submission": "what the learner hands in: text (true/false) and optionally "
+                  "file: {max_mb, types}",
+}
+
+
+def validate(meta: Mapping[str, Any]) -> list[tuple[str, str]]:
+    """Problems in an assignment lesson's front matter, as ``(field, message)``."""
+    problems: list[tuple[str, str]] = []
+    sign_off = meta.get("sign_off", "mentor")
+    if sign_off not in SIGNERS:
+        problems.append(("sign_off", f"must be mentor or schoolopleider, got {sign_off!r}"))
+    submission = meta.get("submission", {"text": True})
+    if not isinstance(submission, dict):
+        return problems + [("submission", "must be a mapping like {text: true}")]
+    unknown = sorted(set(submission) - {"text", "file"})
+    if unknown:
+        problems.append(("submission", f"unknown key(s): {', '.join(map(str, unknown))}"))
+    text = submission.get("text", True)
+    if not isinstance(text, bool):
+        problems.append(("submission.text", "must be true or false"))
+    file = submission.get("file")
+    if file is None:
+        if text is False:
+            problems.append(("submission", "asks for neither text nor a file"))
+        return problems
+    if not isinstance(file, dict):
+        return problems + [("submission.file", "must be a mapping like {max_mb: 10, types: [pdf]}")]
+    unknown = sorted(set(file) - {"max_mb", "types"})
+    if unknown:
+        problems.append(("submission.file", f"unknown key(s): {', '.join(map(str, unknown))}"))
+    max_mb = file.get("max_mb", 10)
+    if isinstance(max_mb, bool) or not isinstance(max_mb, (int, float)) or not 0 < max_mb <= MAX_MB:
+        problems.append(("submission.file.max_mb",
+                         f"must be a number above 0 and at most {MAX_MB}, got {max_mb!r}"))
+    types = file.get("types")
+    if not isinstance(types, list) or not types:
+        problems.append(("submission.file.types", "must be a list of file extensions like [pdf, docx]"))
+    else:
+        for index, kind in enumerate(types):
+            if not isinstance(kind, str) or not FILE_TYPE.match(kind):
+                problems.append((f"submission.file.types[{index}]",
+                                 f"must be a lowercase file extension without dot, got {kind!r}"))
+    return problems

@@ -1,0 +1,41 @@
+"""The bundled quiz plugin: single- and multiple-answer questions with feedback per answer.
+
+A lesson of type ``quiz`` lists its questions in its front matter; each attempt is stored
+(``quiz_attempt``) and recorded as ``attempted`` plus ``passed`` or ``failed``; the lesson is
+complete once the learner passed.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+from flask_babel import lazy_gettext as _l
+
+from lms import hookimpl
+from lms.activities import ActivityType
+
+from . import activity, models, views  # noqa: F401  (models: the table joins the metadata)
+
+__version__ = "1.0"
+
+
+@hookimpl
+def lms_activity_types():
+    return [ActivityType(name="quiz", label=_l("Quiz"), fields=activity.FIELDS,
+                         validate=activity.validate, render=views.render)]
+
+
+@hookimpl
+def lms_register_blueprints(app):
+    return [views.bp]
+
+
+@hookimpl
+def lms_migration_locations():
+    return [str(Path(__file__).parent / "migrations" / "versions")]
+
+
+@hookimpl
+def lms_lesson_is_complete(user, lesson, state):
+    if lesson.type != "quiz":
+        return None
+    return "passed" in (state.verbs or [])

@@ -1,0 +1,77 @@
+"""The portfolio (logboek): writing, sharing and reading reflection entries."""
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import select
+
+from lms.extensions import db
+from lms.models.base import utcnow
+from lms.models.content import Lesson
+from lms.tracking import record_progress
+
+from .models import ReflectionEntry
+
+MAX_LENGTH = 20_000
+
+
+class ReflectionError(ValueError):
+    """Bad input for a reflection (shown to the learner as a form error)."""
+
+
+def prompts(lesson: Any) -> list[dict]:
+    return list((lesson.settings or {}).get("prompts") or [])
+
+
+def write_entry(user: Any, lesson: Any, prompt_id: str, text: str) -> ReflectionEntry:
+    """Save the learner's text for a prompt (new or edited) and record ``completed``."""
+    if prompt_id not in {p.get("id") for p in prompts(lesson)}:
+        raise ReflectionError("unknown prompt")
+    text = (text or "").strip()
+    if not text:
+        raise ReflectionError("empty")
+    if len(text) > MAX_LENGTH:
+        raise ReflectionError("too long")
+    entry = db.session.scalar(select(ReflectionEntry).where(
+        ReflectionEntry.user_id == user.id, ReflectionEntry.lesson_id == lesson.id,
+        ReflectionEntry.prompt_id == prompt_id))
+    now = utcnow()
+    if entry is None:
+        entry = ReflectionEntry(user_id=user.id, lesson_id=lesson.id, prompt_id=prompt_id,
+                                created_at=now)
+        db.session.add(entry)
+    entry.text = text
+    entry.updated_at = now
+    db.session.flush()
+    record_progress(user, lesson, "completed")  # commits the entry too; idempotent
+    return entry
+
+
+def set_shared(entry: ReflectionEntry, shared: bool) -> None:
+    """Share the entry with the learner's mentor(s), or take it back."""
+    entry.shared = shared
+    entry.shared_at = utcnow() if shared else None
+    db.session.commit()
+
+
+def entries_of(user_id: int, lesson_id: int | None = None, shared_only: bool = False
+               ) -> list[ReflectionEntry]:
+    """A learner's entries (optionally one lesson's, or only the shared ones), newest first."""
+    stmt = select(ReflectionEntry).where(ReflectionEntry.user_id == user_id)
+    if lesson_id is not None:
+        stmt = stmt.where(ReflectionEntry.lesson_id == lesson_id)
+    if shared_only:
+        stmt = stmt.where(ReflectionEntry.shared.is_(True))
+    return list(db.session.scalars(stmt.order_by(ReflectionEntry.updated_at.desc(),
+                                                 ReflectionEntry.id.desc())))
+
+
+def prompt_text(entry: ReflectionEntry) -> str:
+    found = [p.get("text", "") for p in prompts(entry.lesson) if p.get("id") == entry.prompt_id]
+    return found[0] if found else entry.prompt_id
+
+
+def lessons_by_id(ids: set[int]) -> dict[int, Lesson]:
+    if not ids:
+        return {}
+    return {lesson.id: lesson for lesson in db.session.scalars(select(Lesson).where(Lesson.id.in_(ids)))}

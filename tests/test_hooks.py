@@ -1,0 +1,218 @@
+"""One test per hook in lms/hookspecs.py, through the bundled plugins, the certificate example
+and tests/plugin_fixtures/hookcheck_dir; a meta-test fails when a hook has no test here."""
+from __future__ import annotations
+
+import inspect
+import logging
+import sys
+from pathlib import Path
+
+import pytest
+from flask import render_template_string
+from sqlalchemy import select
+
+from lms import hookspecs
+from lms.access import can
+from lms.content.validate import activity_types, check_directory
+from lms.extensions import db
+from lms.models.accounts import User
+from lms.models.content import Lesson
+from lms.plugins import BUNDLED_DIR, PluginError, collect, get_pm
+from lms.tracking import record_progress
+from tests.plugin_fixtures.activities import import_course, write_course
+from tests.support import PASSWORD
+
+ROOT = Path(__file__).resolve().parent.parent
+EXAMPLE = ROOT / "docs" / "examples" / "certificate"
+HOOKCHECK = Path(__file__).resolve().parent / "plugin_fixtures" / "hookcheck_dir"
+HOOKS = sorted(name for name, _ in inspect.getmembers(hookspecs, inspect.isfunction)
+               if name.startswith("lms_"))
+
+
+@pytest.fixture
+def full_app(app_factory):
+    """The bundled plugins, the certificate example and the hookcheck plugin."""
+    return app_factory(PLUGINS_DIRS=f"{BUNDLED_DIR}:{EXAMPLE}:{HOOKCHECK}")
+
+
+def _login(app, who="learner"):
+    client = app.test_client()
+    client.post("/login", data={"email": f"{who}@example.org", "password": PASSWORD})
+    client.post("/lang", data={"lang": "en"})
+    return client
+
+
+def _complete_course(app, tmp_path, who_id):
+    """Complete every required lesson of the test course for ``who_id`` (through tracking)."""
+    ids = import_course(app, tmp_path / "courses")
+    with app.app_context():
+        user = db.session.get(User, who_id)
+        for slug in ("lezen", "toets", "terugblik", "opdracht", "eindopdracht"):
+            record_progress(user, db.session.get(Lesson, ids[slug]),
+                            "passed" if slug == "toets" else "completed")
+            if slug in ("opdracht", "eindopdracht"):
+                record_progress(user, db.session.get(Lesson, ids[slug]), "approved")
+    return ids
+
+
+def test_every_hook_has_a_test_here():
+    """Adding a hook without a test in this file fails the suite."""
+    names = {name for name, _ in inspect.getmembers(sys.modules[__name__], inspect.isfunction)}
+    missing = [hook for hook in HOOKS if not any(n.startswith(f"test_{hook}") for n in names)]
+    assert missing == []
+
+
+def test_lms_startup_can_stop_the_app(app_factory):
+    """A plugin's start-up check runs with the app, and raising stops start-up."""
+    app = app_factory(PLUGINS_DIRS=str(HOOKCHECK))
+    assert app.name in sys.modules["lms_plugin_hookcheck"].STARTED
+    with pytest.raises(RuntimeError, match="HOOKCHECK_REFUSE"):
+        app_factory(PLUGINS_DIRS=str(HOOKCHECK), HOOKCHECK_REFUSE=True)
+
+
+def test_lms_register_blueprints_adds_pages(full_app, world):
+    """A plugin's blueprint serves its pages (the certificate list)."""
+    page = _login(full_app).get("/plugins/certificate/")
+    assert page.status_code == 200 and "My certificates of attendance" in page.get_data(as_text=True)
+
+
+def test_lms_register_commands_adds_a_cli_command(full_app):
+    """A plugin command runs from the `lms` command line."""
+    from flask.cli import ScriptInfo
+
+    from lms.cli import LmsGroup
+
+    result = full_app.test_cli_runner().invoke(LmsGroup(), ["hookcheck-hello"],
+                                               obj=ScriptInfo(create_app=lambda: full_app))
+    assert "hello from a plugin command" in result.output
+
+
+def test_lms_migration_locations_joins_the_alembic_heads(app):
+    """Each bundled plugin's branch is a head that `upgrade heads` applied."""
+    from alembic.script import ScriptDirectory
+
+    with app.app_context():
+        config = app.extensions["migrate"].migrate.get_config()
+        heads = set(ScriptDirectory.from_config(config).get_heads())
+    assert {"quiz_0001", "reflection_0001", "assignment_0001"} <= heads
+
+
+def test_lms_activity_types_are_known_to_the_linter(full_app, tmp_path):
+    """Lesson types come from plugins, and their validate() reports bad front matter."""
+    types = activity_types(get_pm(full_app))
+    assert {"page", "quiz", "reflection", "assignment", "checkbox"} <= set(types)
+    root = write_course(tmp_path / "courses")
+    (root / "plugintest" / "06-vink.md").write_text(
+        "---\nid: vink\ntitle: Vink\ntype: checkbox\n---\nVink aan.\n", encoding="utf-8")
+    with full_app.app_context():
+        problems = check_directory(root)
+    assert [(p.field, p.message) for p in problems if p.is_error] == \
+        [("statement", "say what to tick")]
+
+
+def test_lms_markdown_extensions_render_sanitised(full_app, tmp_path):
+    """A plugin's Markdown extension is used at import, and its output is still sanitised."""
+    root = write_course(tmp_path / "courses")
+    (root / "plugintest" / "01-lezen.md").write_text(
+        "---\nid: lezen\ntitle: Lezen\ntype: page\n---\nDe PO-raad.\n\n*[PO]: primair onderwijs\n",
+        encoding="utf-8")
+    from lms.content.importer import import_directory
+
+    with full_app.app_context():
+        import_directory(root)
+        html = db.session.scalar(select(Lesson.html).where(Lesson.slug == "lezen"))
+    assert "*[PO]" not in html  # the abbr extension consumed the definition
+    assert "<script" not in html and "onclick" not in html
+
+
+def test_lms_course_loaded_problems_block_the_check(full_app, tmp_path):
+    """A course hook's problem is reported like any other front-matter problem."""
+    root = write_course(tmp_path / "courses")
+    course = root / "plugintest" / "course.md"
+    course.write_text(course.read_text().replace("Plugins in de praktijk", "PLUGINS"))
+    with full_app.app_context():
+        problems = check_directory(root)
+    assert ("title", "titles may not shout") in [(p.field, p.message) for p in problems]
+
+
+def test_lms_progress_recorded_listener_sees_committed_events(full_app, world, tmp_path, caplog):
+    """The certificate listener runs after each event and notices a completed course."""
+    with caplog.at_level(logging.INFO):
+        _complete_course(full_app, tmp_path, world.users["learner"])
+    assert any("certificate ready" in r.getMessage() for r in caplog.records)
+
+
+def test_lms_lesson_is_complete_lets_a_plugin_decide(full_app, world, tmp_path):
+    """A plugin's completion rule runs before the core's: opening an 'instant' lesson completes it."""
+    ids = import_course(full_app, tmp_path / "courses")
+    with full_app.app_context():
+        lesson = db.session.get(Lesson, ids["lezen"])
+        lesson.slug = "instant"
+        db.session.commit()
+        user = db.session.get(User, world.users["learner"])
+        record_progress(user, db.session.get(Lesson, ids["lezen"]), "experienced")
+        other = db.session.get(Lesson, ids["terugblik"])
+        record_progress(user, other, "experienced")
+        from lms.models.progress import LessonState
+
+        states = dict(db.session.execute(select(LessonState.lesson_id, LessonState.status)).all())
+    assert states == {ids["lezen"]: "completed", ids["terugblik"]: "in_progress"}
+
+
+def test_lms_nav_items_show_in_the_menu(full_app, world):
+    """Plugin navigation items appear in the main menu, in order."""
+    html = _login(full_app).get("/").get_data(as_text=True)
+    logbook, certificates = html.find("/plugins/reflection/logboek"), html.find("/plugins/certificate/")
+    assert 0 < logbook < certificates
+
+
+def test_lms_dashboard_widgets_render_for_a_scope(full_app, world):
+    """A plugin's widget is offered for the home dashboard and not for other scopes."""
+    client = _login(full_app)
+    with client.application.test_request_context():
+        from flask_login import login_user
+
+        with full_app.app_context():
+            login_user(db.session.get(User, world.users["learner"]))
+            home = render_template_string('{% for w in dashboard_widgets("home") %}{{ w }}{% endfor %}')
+            coordinator = collect(get_pm().hook.lms_dashboard_widgets(
+                user=db.session.get(User, world.users["learner"]), scope="coordinator"))
+    assert "certificate" in home
+    assert not any("certificate" in str(w) for w in coordinator)
+
+
+def test_lms_path_sections_show_on_the_path_page(full_app, world, tmp_path):
+    """The certificate section appears on the learner's path page with the completed course."""
+    _complete_course(full_app, tmp_path, world.users["learner"])
+    html = _login(full_app).get("/leerpad").get_data(as_text=True)
+    assert "Certificates of attendance" in html and "/plugins/certificate/plugintest" in html
+    certificate = _login(full_app).get("/plugins/certificate/plugintest")
+    assert certificate.status_code == 200 and "Learner" in certificate.get_data(as_text=True)
+    assert _login(full_app, "other_learner").get("/plugins/certificate/plugintest").status_code == 404
+
+
+def test_lms_exporters_offer_csv_and_plugin_formats(full_app):
+    """CSV is built in (comma separated, BOM when served, formulas neutralised); plugins add more."""
+    with full_app.app_context():
+        exporters = {e.name: e for e in collect(get_pm().hook.lms_exporters())}
+    assert {"csv", "lines"} <= set(exporters)
+    csv = exporters["csv"]
+    text = csv.export([{"naam": "Zoë", "uren": 3}, {"naam": "=SUM(A1)", "uren": None}])
+    assert text == "naam,uren\r\nZoë,3\r\n'=SUM(A1),\r\n"
+    assert text.encode(csv.encoding).startswith(b"\xef\xbb\xbf")
+    assert csv.export([[1, 2]], headers=["a", "b"]) == "a,b\r\n1,2\r\n"
+
+
+def test_lms_permission_adds_rules_but_not_past_privacy(full_app, world):
+    """A plugin can allow a new action, but cannot open someone's private reflections."""
+    with full_app.test_request_context(), full_app.app_context():
+        mentor = db.session.get(User, world.users["mentor"])
+        learner = db.session.get(User, world.users["learner"])
+        assert can(mentor, "hookcheck.peek", learner)
+        assert not can(mentor, "reflection.view", learner)
+
+
+def test_unknown_hook_is_refused(app_factory):
+    """Implementing a hook that is not in the catalogue is an error, not silently ignored."""
+    with pytest.raises(PluginError):
+        app_factory(PLUGINS_DIRS=str(HOOKCHECK.parent / "misspelt_dir"))
