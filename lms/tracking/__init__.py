@@ -1,0 +1,7 @@
+"""Tracking: recording learning events, deriving state, tracks and the learning path.
+
+``record_progress`` is the only writer of progress (see docs/tracking.md).
+"""
+from lms.tracking.record import notify_progress, record_progress
+
+__all__ = ["notify_progress", "record_progress"]

@@ -1,0 +1,380 @@
+"""What the learner pages read, each in a fixed number of queries whatever the data size.
+
+- ``course_page``: 2 queries (course with enrolments and state; lessons with states).
+- ``lesson_page``: the same 2 (the open lesson's text is fetched in the lesson list query).
+- ``home_overview``: 3 queries (enrolments with states; their tracks' courses; lessons of
+  the course to continue).
+- ``track_page``: 2 queries. ``catalogue``: 3 queries.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from sqlalchemy import JSON, and_, case, literal, null, or_, select, type_coerce
+from sqlalchemy.orm import defer
+from sqlalchemy.orm.attributes import set_committed_value
+
+from lms.extensions import db
+from lms.models.content import Course, Lesson, Track, TrackCourse
+from lms.models.progress import (CourseState, Credential, Enrolment, Exemption, LessonState,
+                                 TrackState)
+from lms.tracking.dates import validity_status
+from lms.tracking.state import CourseCount
+from lms.tracking.tracks import TrackStep, track_steps
+
+
+def _enrolled_in_course(user_id: int):
+    """Join condition: an enrolment in the course itself or in a track holding it."""
+    return and_(Enrolment.user_id == user_id, or_(
+        Enrolment.course_id == Course.id,
+        Enrolment.track_id.in_(select(TrackCourse.track_id)
+                               .where(TrackCourse.course_id == Course.id)
+                               .scalar_subquery())))
+
+
+# --- course and lesson -------------------------------------------------------------------
+
+
+@dataclass
+class LessonItem:
+    lesson: Lesson
+    status: str  # not_started | in_progress | completed
+    score: float | None = None
+
+    @property
+    def done(self) -> bool:
+        return self.status == "completed"
+
+
+@dataclass
+class CourseView:
+    course: Course
+    lessons: list[LessonItem]
+    enrolments: list[Enrolment]
+    state: CourseState | None
+    current: LessonItem | None = None  # the open lesson (lesson page)
+
+    @property
+    def enrolled(self) -> bool:
+        return bool(self.enrolments)
+
+    @property
+    def count(self) -> CourseCount:
+        """Counted now from the lessons on the page, so content edits show at once."""
+        return CourseCount(
+            lessons=len(self.lessons),
+            required=sum(1 for item in self.lessons if item.lesson.required),
+            done=sum(1 for item in self.lessons if item.done),
+            done_required=sum(1 for item in self.lessons if item.done and item.lesson.required))
+
+    @property
+    def percent(self) -> int:
+        return self.count.percent
+
+    @property
+    def completed_at(self):
+        return self.state.completed_at if self.state else None
+
+    @property
+    def minutes_left(self) -> int:
+        counted = [i for i in self.lessons if i.lesson.required] or self.lessons
+        return sum(i.lesson.minutes or 0 for i in counted if not i.done)
+
+    @property
+    def previous(self) -> LessonItem | None:
+        index = self.lessons.index(self.current)
+        return self.lessons[index - 1] if index > 0 else None
+
+    @property
+    def next(self) -> LessonItem | None:
+        index = self.lessons.index(self.current)
+        return self.lessons[index + 1] if index + 1 < len(self.lessons) else None
+
+
+def course_view(user_id: int, course_slug: str, lesson_slug: str | None = None) -> CourseView | None:
+    """A course with the learner's lesson states; with ``lesson_slug`` also that lesson's text
+    and settings (loaded in the same query). None when the course does not exist or is
+    archived, or the lesson is not in it."""
+    rows = db.session.execute(
+        select(Course, Enrolment, CourseState)
+        .select_from(Course)
+        .outerjoin(Enrolment, _enrolled_in_course(user_id))
+        .outerjoin(CourseState, and_(CourseState.course_id == Course.id,
+                                     CourseState.user_id == user_id))
+        .where(Course.slug == course_slug, Course.archived.is_(False))
+        .options(*([defer(Course.intro_html)] if lesson_slug else []))
+    ).all()
+    if not rows:
+        return None
+    course, state = rows[0][0], rows[0][2]
+    enrolments = [row[1] for row in rows if row[1] is not None]
+    is_open = Lesson.slug == (lesson_slug or "")
+    lesson_rows = db.session.execute(
+        select(Lesson, LessonState.status, LessonState.score,
+               case((is_open, Lesson.html), else_=null()),
+               type_coerce(case((is_open, Lesson.settings), else_=null()), JSON))
+        .select_from(Lesson)
+        .outerjoin(LessonState, and_(LessonState.lesson_id == Lesson.id,
+                                     LessonState.user_id == user_id))
+        .where(Lesson.course_id == course.id, Lesson.archived.is_(False))
+        .order_by(Lesson.position, Lesson.id)
+        .options(defer(Lesson.html), defer(Lesson.settings))
+    ).all()
+    items, current = [], None
+    for lesson, status, score, html, settings in lesson_rows:
+        set_committed_value(lesson, "course", course)
+        item = LessonItem(lesson, status or "not_started", score)
+        if lesson.slug == lesson_slug:
+            set_committed_value(lesson, "html", html or "")
+            set_committed_value(lesson, "settings", settings or {})
+            current = item
+        items.append(item)
+    if lesson_slug is not None and current is None:
+        return None
+    set_committed_value(course, "lessons", [item.lesson for item in items])
+    return CourseView(course, items, enrolments, state, current)
+
+
+# --- tracks --------------------------------------------------------------------------------
+
+
+@dataclass
+class TrackView:
+    track: Track
+    enrolment: Enrolment | None
+    state: TrackState | None
+    credential: Credential | None
+    steps: list[TrackStep]
+    today: date
+
+    @property
+    def percent(self) -> int:
+        return self.state.percent if self.state else 0
+
+    @property
+    def late(self) -> bool:
+        return bool(self.enrolment and self.enrolment.deadline and not self.completed
+                    and self.enrolment.deadline < self.today)
+
+    @property
+    def completed(self) -> bool:
+        return bool(self.state and self.state.completed_at)
+
+    @property
+    def credential_status(self) -> str | None:
+        if self.credential is None:
+            return None
+        return validity_status(self.credential.expires_at, self.today)
+
+    @property
+    def next_step(self) -> TrackStep | None:
+        return next_step(self.steps)
+
+
+def next_step(steps: list[TrackStep]) -> TrackStep | None:
+    """The course to work on: one in progress, else the first open required one, else any."""
+    open_steps = [s for s in steps if not s.done and not s.locked]
+    for wanted in (lambda s: s.status == "in_progress", lambda s: s.required, lambda s: True):
+        for step in open_steps:
+            if wanted(step):
+                return step
+    return None
+
+
+def _track_course_rows(user_id: int, track_ids: list[int]):
+    return db.session.execute(
+        select(TrackCourse.track_id, TrackCourse.course_id, Course.slug, Course.title,
+               TrackCourse.required, TrackCourse.after, CourseState.status, CourseState.percent,
+               Exemption.reason)
+        .join(Course, Course.id == TrackCourse.course_id)
+        .outerjoin(CourseState, and_(CourseState.course_id == TrackCourse.course_id,
+                                     CourseState.user_id == user_id))
+        .outerjoin(Exemption, and_(Exemption.course_id == TrackCourse.course_id,
+                                   Exemption.track_id == TrackCourse.track_id,
+                                   Exemption.user_id == user_id))
+        .where(TrackCourse.track_id.in_(track_ids))
+        .order_by(TrackCourse.track_id, TrackCourse.position, TrackCourse.id)
+    ).all()
+
+
+def _steps_by_track(rows) -> dict[int, list[TrackStep]]:
+    grouped: dict[int, list] = {}
+    for row in rows:
+        grouped.setdefault(row.track_id, []).append(row)
+    return {
+        track_id: track_steps(
+            [(r.course_id, r.slug, r.title, bool(r.required), r.after or []) for r in group],
+            {r.course_id: (r.status, r.percent or 0) for r in group if r.status},
+            {r.course_id: r.reason for r in group if r.reason is not None})
+        for track_id, group in grouped.items()
+    }
+
+
+def track_view(user_id: int, slug: str, today: date) -> TrackView | None:
+    """A track laid out for one learner: steps, locks, deadline and credential."""
+    row = db.session.execute(
+        select(Track, Enrolment, TrackState, Credential)
+        .select_from(Track)
+        .outerjoin(Enrolment, and_(Enrolment.track_id == Track.id, Enrolment.user_id == user_id))
+        .outerjoin(TrackState, and_(TrackState.track_id == Track.id,
+                                    TrackState.user_id == user_id))
+        .outerjoin(Credential, and_(Credential.track_id == Track.id,
+                                    Credential.user_id == user_id))
+        .where(Track.slug == slug, Track.archived.is_(False))
+    ).first()
+    if row is None:
+        return None
+    track, enrolment, state, credential = row
+    steps = _steps_by_track(_track_course_rows(user_id, [track.id])).get(track.id, [])
+    return TrackView(track, enrolment, state, credential, steps, today)
+
+
+# --- home ------------------------------------------------------------------------------------
+
+
+@dataclass
+class EnrolmentItem:
+    enrolment: Enrolment
+    course: Course | None
+    track: Track | None
+    course_state: CourseState | None
+    track_state: TrackState | None
+    steps: list[TrackStep] = field(default_factory=list)
+
+    @property
+    def title(self) -> str:
+        return (self.course or self.track).title
+
+    @property
+    def percent(self) -> int:
+        state = self.course_state or self.track_state
+        return state.percent if state else 0
+
+    @property
+    def completed(self) -> bool:
+        state = self.course_state or self.track_state
+        return bool(state and state.completed_at)
+
+
+@dataclass
+class ContinueAt:
+    course_slug: str
+    course_title: str
+    lesson_slug: str
+    lesson_title: str
+    started: bool  # False: the first lesson of a course not yet begun
+
+
+@dataclass
+class HomeOverview:
+    enrolments: list[EnrolmentItem]
+    continue_at: ContinueAt | None
+    today: date
+
+
+def home_overview(user_id: int, today: date) -> HomeOverview:
+    """Enrolled courses and tracks with progress, and where to continue: the most recent
+    lesson in progress (or the next one after the most recently completed), else the next
+    lesson of the most recent unfinished enrolment."""
+    rows = db.session.execute(
+        select(Enrolment, Course, Track, CourseState, TrackState)
+        .select_from(Enrolment)
+        .outerjoin(Course, Course.id == Enrolment.course_id)
+        .outerjoin(Track, Track.id == Enrolment.track_id)
+        .outerjoin(CourseState, and_(CourseState.course_id == Enrolment.course_id,
+                                     CourseState.user_id == user_id))
+        .outerjoin(TrackState, and_(TrackState.track_id == Enrolment.track_id,
+                                    TrackState.user_id == user_id))
+        .where(Enrolment.user_id == user_id, Enrolment.status != "withdrawn",
+               or_(Course.archived.is_(False), Track.archived.is_(False)))
+        .order_by(Enrolment.enrolled_at.desc(), Enrolment.id.desc())
+        .options(defer(Course.intro_html), defer(Track.intro_html))
+    ).all()
+    items = [EnrolmentItem(*row) for row in rows]
+    track_ids = [item.track.id for item in items if item.track is not None]
+    steps = _steps_by_track(_track_course_rows(user_id, track_ids))
+    fallback = None
+    for item in items:
+        if item.track is not None:
+            item.steps = steps.get(item.track.id, [])
+        if fallback is None and not item.completed:
+            if item.course is not None:
+                fallback = item.course.id
+            else:
+                step = next_step(item.steps)
+                fallback = step.course_id if step else None
+    return HomeOverview(items, _continue_at(user_id, fallback), today)
+
+
+def _continue_at(user_id: int, fallback_course_id: int | None) -> ContinueAt | None:
+    latest_course = (
+        select(LessonState.course_id).where(LessonState.user_id == user_id)
+        .order_by(LessonState.updated_at.desc(), LessonState.id.desc()).limit(1)
+        .scalar_subquery())
+    rows = db.session.execute(
+        select(Lesson.id, Lesson.slug, Lesson.title, Lesson.course_id, Course.slug.label("c_slug"),
+               Course.title.label("c_title"), LessonState.status, LessonState.updated_at,
+               (Lesson.course_id == latest_course).label("latest"))
+        .join(Course, Course.id == Lesson.course_id)
+        .outerjoin(LessonState, and_(LessonState.lesson_id == Lesson.id,
+                                     LessonState.user_id == user_id))
+        .where(or_(Lesson.course_id == latest_course,
+                   Lesson.course_id == (fallback_course_id if fallback_course_id else literal(-1))),
+               Lesson.archived.is_(False), Course.archived.is_(False))
+        .order_by(Lesson.position, Lesson.id)
+    ).all()
+    recent = [r for r in rows if r.latest]
+    touched = [r for r in recent if r.updated_at is not None]
+    if touched:
+        last = max(touched, key=lambda r: r.updated_at)
+        if last.status != "completed":
+            return _at(last, True)
+        after = recent[recent.index(last) + 1:]
+        for row in after + recent:
+            if row.status != "completed":
+                return _at(row, True)
+    for row in rows:
+        if row.course_id == fallback_course_id and row.status != "completed":
+            return _at(row, row.status is not None)
+    return None
+
+
+def _at(row: Any, started: bool) -> ContinueAt:
+    return ContinueAt(row.c_slug, row.c_title, row.slug, row.title, started)
+
+
+# --- catalogue -------------------------------------------------------------------------------
+
+
+@dataclass
+class Catalogue:
+    courses: list[Course]
+    tracks: list[Track]
+    enrolled_courses: set[int]
+    enrolled_tracks: set[int]
+
+
+def _matches(item: Any, role: str | None, sector: str | None, language: str | None) -> bool:
+    return ((not role or not item.audience or role in item.audience)
+            and (not sector or not item.sectors or sector in item.sectors)
+            and (not language or item.language == language))
+
+
+def catalogue(user_id: int, *, role: str | None = None, sector: str | None = None,
+              language: str | None = None) -> Catalogue:
+    """Courses and tracks that are not archived, filtered by audience role, sector and
+    language (an item without audience or sectors is for everyone)."""
+    courses = db.session.scalars(
+        select(Course).where(Course.archived.is_(False)).order_by(Course.title)
+        .options(defer(Course.intro_html))).all()
+    tracks = db.session.scalars(
+        select(Track).where(Track.archived.is_(False)).order_by(Track.title)
+        .options(defer(Track.intro_html))).all()
+    enrolled = db.session.execute(
+        select(Enrolment.course_id, Enrolment.track_id).where(Enrolment.user_id == user_id)).all()
+    return Catalogue(
+        [c for c in courses if _matches(c, role, sector, language)],
+        [t for t in tracks if _matches(t, role, sector, language)],
+        {r.course_id for r in enrolled if r.course_id}, {r.track_id for r in enrolled if r.track_id})

@@ -1,0 +1,672 @@
+"""The learning path ("Mijn leerpad"): everything a teacher's path page and the API show,
+computed with a fixed, small number of queries whatever the amount of data.
+
+``learning_path(learner)`` runs exactly four queries:
+
+1. enrolments with their tracks' courses (one row per enrolment × track course),
+2. the learning record: course states and completed lesson states, as one UNION,
+3. every competence of every framework (coverage and the NLQF routes),
+4. the portfolio: logged hours, development goals and credentials, as one UNION.
+
+Everything else is arithmetic on those rows, in pure functions tested directly.
+"""
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+from dataclasses import asdict, dataclass, field
+from datetime import date, datetime
+
+from lms.tracking.dates import TIMEZONE as DEFAULT_TIMEZONE
+from lms.tracking.dates import local_date as _local_date
+from lms.tracking.dates import validity_status
+
+DUE_SOON_DAYS = 30
+
+
+# --- hours ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class HoursItem:
+    """Hours that count towards professionalisation: a completed course or a logged entry."""
+
+    day: date
+    hours: float
+    source: str  # "course" or "logged"
+    title: str
+    category: str = "cursus"
+
+
+@dataclass
+class YearHours:
+    year: int
+    course_hours: float = 0.0
+    logged_hours: float = 0.0
+
+    @property
+    def total(self) -> float:
+        return _round(self.course_hours + self.logged_hours)
+
+
+@dataclass
+class CycleHours:
+    """A registration cycle of ``length`` calendar years, first and last year inclusive."""
+
+    first_year: int
+    last_year: int
+    benchmark: float
+    course_hours: float = 0.0
+    logged_hours: float = 0.0
+    current: bool = False
+
+    @property
+    def total(self) -> float:
+        return _round(self.course_hours + self.logged_hours)
+
+    @property
+    def remaining(self) -> float:
+        return _round(max(0.0, self.benchmark - self.total))
+
+    @property
+    def met(self) -> bool:
+        return self.total >= self.benchmark
+
+    @property
+    def starts(self) -> date:
+        return date(self.first_year, 1, 1)
+
+    @property
+    def ends(self) -> date:
+        return date(self.last_year, 12, 31)
+
+
+@dataclass
+class HoursSummary:
+    cycle_years: int
+    cycle_anchor: int
+    benchmark: float
+    years: list[YearHours]
+    cycles: list[CycleHours]
+    items: list[HoursItem]
+
+    @property
+    def current_cycle(self) -> CycleHours:
+        return next(c for c in self.cycles if c.current)
+
+
+def _round(value: float) -> float:
+    return round(value + 0.0, 2)
+
+
+def cycle_first_year(year: int, anchor: int, length: int) -> int:
+    """First year of the cycle holding ``year``; cycles of ``length`` years start at ``anchor``
+    and repeat in both directions (hours logged before the anchor fall in earlier cycles)."""
+    if length < 1:
+        raise ValueError("a cycle lasts at least one year")
+    return anchor + math.floor((year - anchor) / length) * length
+
+
+def summarise_hours(items: list[HoursItem], *, today: date, anchor: int, length: int,
+                    benchmark: float) -> HoursSummary:
+    """Hours per calendar year and per cycle; the current year and cycle are always present."""
+    years: dict[int, YearHours] = {today.year: YearHours(today.year)}
+    current_first = cycle_first_year(today.year, anchor, length)
+    cycles: dict[int, CycleHours] = {
+        current_first: CycleHours(current_first, current_first + length - 1, benchmark, current=True)
+    }
+    for item in items:
+        year = years.setdefault(item.day.year, YearHours(item.day.year))
+        first = cycle_first_year(item.day.year, anchor, length)
+        cycle = cycles.setdefault(first, CycleHours(first, first + length - 1, benchmark))
+        if item.source == "course":
+            year.course_hours = _round(year.course_hours + item.hours)
+            cycle.course_hours = _round(cycle.course_hours + item.hours)
+        else:
+            year.logged_hours = _round(year.logged_hours + item.hours)
+            cycle.logged_hours = _round(cycle.logged_hours + item.hours)
+    return HoursSummary(
+        cycle_years=length,
+        cycle_anchor=anchor,
+        benchmark=benchmark,
+        years=sorted(years.values(), key=lambda y: y.year, reverse=True),
+        cycles=sorted(cycles.values(), key=lambda c: c.first_year, reverse=True),
+        items=sorted(items, key=lambda i: (i.day, i.title), reverse=True),
+    )
+
+
+def local_date(moment: datetime, tz: str = DEFAULT_TIMEZONE) -> date:
+    """The calendar date of an aware UTC moment where the teacher lives (a course completed
+    at 23:30 UTC on 31 December counts for the next year in the Netherlands)."""
+    return _local_date(moment, tz)
+
+
+# --- the path ----------------------------------------------------------------------------
+
+
+@dataclass
+class NlqfLevel:
+    level: int
+    title: str
+    description: str
+    routes: list
+    current: bool = False
+    target: bool = False
+    between: bool = False  # above the current level, up to and including the target
+
+
+@dataclass
+class CourseStep:
+    slug: str
+    title: str
+    required: bool
+    status: str  # not_started | in_progress | completed | exempt
+    available: bool  # its `after:` courses are done
+    hours: float = 0.0
+
+
+@dataclass
+class TrackProgress:
+    enrolment_id: int
+    slug: str
+    title: str
+    status: str
+    enrolled_on: date | None
+    deadline: date | None
+    days_left: int | None
+    late: bool
+    required_done: int
+    required_total: int
+    courses: list[CourseStep]
+    next_step: CourseStep | None
+    hours_target: float | None
+    credential_name: str | None
+
+    stored_percent: int = 0  # the track state's: mean of its courses' percentages
+
+    @property
+    def percent(self) -> int:
+        return 100 if self.status == "completed" else self.stored_percent
+
+
+@dataclass
+class Deadline:
+    track_slug: str
+    track_title: str
+    due: date
+    days_left: int
+    late: bool
+    soon: bool
+
+
+@dataclass
+class CompetenceCoverage:
+    code: str
+    title: str
+    covered_by: list[str] = field(default_factory=list)  # titles of completed courses/lessons
+
+    @property
+    def covered(self) -> bool:
+        return bool(self.covered_by)
+
+
+@dataclass
+class FrameworkCoverage:
+    slug: str
+    title: str
+    competences: list[CompetenceCoverage]
+
+    @property
+    def covered(self) -> list[CompetenceCoverage]:
+        return [c for c in self.competences if c.covered]
+
+    @property
+    def open(self) -> list[CompetenceCoverage]:
+        return [c for c in self.competences if not c.covered]
+
+
+@dataclass
+class CredentialView:
+    id: int
+    name: str
+    track_slug: str | None
+    issued_on: date | None
+    expires_on: date | None
+    status: str  # valid | expiring | expired
+    days_left: int | None
+
+
+@dataclass
+class GoalView:
+    id: int
+    title: str
+    description: str
+    status: str
+    target_date: date | None
+    competences: list[str]
+    overdue: bool
+
+
+@dataclass
+class HoursEntryView:
+    id: int
+    day: date
+    hours: float
+    category: str
+    description: str
+    evidence: str
+
+
+@dataclass
+class LearningPath:
+    """A teacher's learning path on one day. Plain data: serialise with ``to_dict()``."""
+
+    learner_id: int
+    learner_name: str
+    today: date
+    nlqf_level: int | None
+    nlqf_target: int | None
+    nlqf_levels: list[NlqfLevel]
+    tracks: list[TrackProgress]
+    deadlines: list[Deadline]
+    coverage: list[FrameworkCoverage]
+    hours: HoursSummary
+    hours_entries: list[HoursEntryView]
+    credentials: list[CredentialView]
+    goals: list[GoalView]
+
+    @property
+    def routes(self) -> list[NlqfLevel]:
+        """The levels between the current and target level, with their routes into teaching."""
+        return [level for level in self.nlqf_levels if level.between]
+
+    def to_dict(self) -> dict:
+        """JSON-ready: dates as ISO strings, computed properties included."""
+        return _jsonable({
+            "learner": {"id": self.learner_id, "name": self.learner_name},
+            "today": self.today,
+            "nlqf": {
+                "level": self.nlqf_level,
+                "target": self.nlqf_target,
+                "routes": [asdict(level) for level in self.routes],
+            },
+            "tracks": [dict(asdict(t), percent=t.percent) for t in self.tracks],
+            "deadlines": [asdict(d) for d in self.deadlines],
+            "coverage": [
+                {"framework": f.slug, "title": f.title,
+                 "covered": [asdict(c) for c in f.covered],
+                 "open": [{"code": c.code, "title": c.title} for c in f.open]}
+                for f in self.coverage
+            ],
+            "hours": {
+                "cycle_years": self.hours.cycle_years,
+                "cycle_anchor": self.hours.cycle_anchor,
+                "benchmark": self.hours.benchmark,
+                "years": [dict(asdict(y), total=y.total) for y in self.hours.years],
+                "cycles": [
+                    dict(asdict(c), total=c.total, remaining=c.remaining, met=c.met,
+                         starts=c.starts, ends=c.ends)
+                    for c in self.hours.cycles
+                ],
+                "entries": [asdict(e) for e in self.hours_entries],
+                "courses": [asdict(i) for i in self.hours.items if i.source == "course"],
+            },
+            "credentials": [asdict(c) for c in self.credentials],
+            "goals": [asdict(g) for g in self.goals],
+        })
+
+
+def _jsonable(value):
+    if isinstance(value, dict):
+        return {k: _jsonable(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_jsonable(v) for v in value]
+    if isinstance(value, (date, datetime)):
+        return value.isoformat()
+    return value
+
+
+# --- pure pieces the builder uses ---------------------------------------------------------
+
+
+def nlqf_levels(rows: list, current: int | None, target: int | None) -> list[NlqfLevel]:
+    """Levels from the ``nlqf`` framework's competence rows (code = level)."""
+    levels = []
+    for row in rows:
+        try:
+            level = int(row.code)
+        except ValueError:
+            continue
+        routes = (row.detail or {}).get("routes") or []
+        levels.append(NlqfLevel(
+            level=level, title=row.title, description=row.description or "", routes=list(routes),
+            current=level == current, target=level == target,
+            between=current is not None and target is not None and current < level <= target,
+        ))
+    return sorted(levels, key=lambda lv: lv.level)
+
+
+def deadline_of(due: date | None, today: date, done: bool) -> tuple[int | None, bool]:
+    """Days left until ``due`` (negative when past) and whether the work is late."""
+    if due is None:
+        return None, False
+    days = (due - today).days
+    return days, days < 0 and not done
+
+
+def credential_status(expires_on: date | None, today: date) -> tuple[str, int | None]:
+    """The tracking engine's validity rule, plus the days left until the last valid day."""
+    days = None if expires_on is None else (expires_on - today).days
+    return validity_status(expires_on, today), days
+
+
+def coverage(framework_rows: list, done: list[tuple[str, list]]) -> list[FrameworkCoverage]:
+    """Which competences completed courses and lessons cover, per framework (not ``nlqf``).
+
+    :param framework_rows: competence rows with ``framework_slug``, ``framework_title``,
+        ``code`` and ``title``, in display order.
+    :param done: (title, ["framework:code", ...]) of every completed course and lesson.
+    """
+    sources: dict[str, list[str]] = defaultdict(list)
+    for title, keys in done:
+        for key in keys or []:
+            if title not in sources[key]:
+                sources[key].append(title)
+    frameworks: dict[str, FrameworkCoverage] = {}
+    for row in framework_rows:
+        if row.framework_kind == "levels":
+            continue
+        fw = frameworks.setdefault(
+            row.framework_slug, FrameworkCoverage(row.framework_slug, row.framework_title, []))
+        fw.competences.append(CompetenceCoverage(
+            row.code, row.title, sources.get(f"{row.framework_slug}:{row.code}", [])))
+    return list(frameworks.values())
+
+
+def track_steps(courses: list[tuple], states: dict[int, str]) -> list[CourseStep]:
+    """The courses of a track with their status and whether their prerequisites are done.
+
+    :param courses: (course_id, slug, title, required, after, hours) in track order.
+    :param states: course id → status (``completed``, ``exempt``, ``in_progress``...).
+    """
+    done = {slug for cid, slug, *_ in courses if states.get(cid) in ("completed", "exempt")}
+    return [
+        CourseStep(slug=slug, title=title, required=required,
+                   status=states.get(cid, "not_started"),
+                   available=all(a in done for a in (after or [])), hours=hours or 0.0)
+        for cid, slug, title, required, after, hours in courses
+    ]
+
+
+def next_step(steps: list[CourseStep]) -> CourseStep | None:
+    """The first unfinished course that can be started: in progress first, then required."""
+    open_steps = [s for s in steps if s.status not in ("completed", "exempt") and s.available]
+    for wanted in (lambda s: s.status == "in_progress", lambda s: s.required, lambda s: True):
+        for step in open_steps:
+            if wanted(step):
+                return step
+    return None
+
+
+# --- settings and the builder ---------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PathSettings:
+    """What the path computation needs from the configuration.
+
+    ``cycle_start``: the first year of a registration cycle (``HOURS_CYCLE_START``); when not
+    configured, cycles are anchored at the year the account was created.
+    """
+
+    cycle_years: int = 4
+    benchmark: float = 160
+    cycle_start: int | None = None
+    timezone: str = DEFAULT_TIMEZONE
+
+    @classmethod
+    def from_config(cls, config) -> PathSettings:
+        start = config.get("HOURS_CYCLE_START")
+        return cls(cycle_years=int(config.get("HOURS_CYCLE_YEARS") or 4),
+                   benchmark=float(config.get("HOURS_BENCHMARK") or 160),
+                   cycle_start=int(start) if start not in (None, "") else None,
+                   timezone=config.get("TIMEZONE") or DEFAULT_TIMEZONE)
+
+
+def learning_path(learner, *, settings: PathSettings | None = None,
+                  today: date | None = None) -> LearningPath:
+    """Compute ``learner``'s path with exactly four queries (see the module docstring)."""
+    settings = settings or PathSettings()
+    today = today or local_date(datetime.now().astimezone(), settings.timezone)
+    enrolment_rows = _enrolment_rows(learner.id)
+    record_rows = _record_rows(learner.id)
+    competence_rows = _competence_rows()
+    portfolio_rows = _portfolio_rows(learner.id)
+
+    course_status: dict[int, str] = {}
+    done_work: list[tuple[str, list]] = []
+    hours_items: list[HoursItem] = []
+    for row in record_rows:
+        if row.kind == "course":
+            if course_status.get(row.item_id) != "exempt":
+                course_status[row.item_id] = row.status
+            if row.status == "completed" and row.moment is not None:
+                done_work.append((row.title, row.competences or []))
+                if row.hours:
+                    hours_items.append(HoursItem(local_date(row.moment, settings.timezone),
+                                                 float(row.hours), "course", row.title))
+        elif row.kind == "exempt":
+            course_status[row.item_id] = "exempt"
+        elif row.status == "completed":  # a lesson
+            done_work.append((row.title, row.competences or []))
+
+    tracks, deadlines = _tracks(enrolment_rows, course_status, today, settings.timezone)
+    entries, goals, credentials = [], [], []
+    for row in portfolio_rows:
+        if row.kind == "hours":
+            entries.append(HoursEntryView(row.item_id, row.day, float(row.number), row.status,
+                                          row.title, row.body or ""))
+            hours_items.append(HoursItem(row.day, float(row.number), "logged", row.title,
+                                         row.status))
+        elif row.kind == "goal":
+            goals.append(GoalView(row.item_id, row.title, row.body or "", row.status, row.day,
+                                  list(row.extra or []),
+                                  overdue=bool(row.day and row.day < today
+                                               and row.status in ("planned", "in_progress"))))
+        else:
+            status, days = credential_status(row.day, today)
+            credentials.append(CredentialView(
+                row.item_id, row.title, row.ref,
+                local_date(row.moment, settings.timezone) if row.moment else None,
+                row.day, status, days))
+    entries.sort(key=lambda e: (e.day, e.id), reverse=True)
+    goals.sort(key=lambda g: (g.status in ("achieved", "dropped"), g.target_date or date.max, g.id))
+    credentials.sort(key=lambda c: (c.issued_on or date.min, c.id), reverse=True)
+
+    anchor = settings.cycle_start
+    if anchor is None:
+        created = getattr(learner, "created_at", None)
+        anchor = local_date(created, settings.timezone).year if created else today.year
+    return LearningPath(
+        learner_id=learner.id,
+        learner_name=learner.name,
+        today=today,
+        nlqf_level=learner.nlqf_level,
+        nlqf_target=learner.nlqf_target,
+        nlqf_levels=nlqf_levels([r for r in competence_rows if r.framework_slug == "nlqf"],
+                                learner.nlqf_level, learner.nlqf_target),
+        tracks=tracks,
+        deadlines=deadlines,
+        coverage=coverage(competence_rows, done_work),
+        hours=summarise_hours(hours_items, today=today, anchor=anchor,
+                              length=settings.cycle_years, benchmark=settings.benchmark),
+        hours_entries=entries,
+        credentials=credentials,
+        goals=goals,
+    )
+
+
+def _tracks(rows: list, course_status: dict[int, str], today: date, tz: str):
+    """Group the enrolment × track-course rows into tracks, and collect their deadlines."""
+    grouped: dict[int, list] = {}
+    for row in rows:
+        grouped.setdefault(row.enrolment_id, []).append(row)
+    tracks, deadlines = [], []
+    for enrolment_id, group in grouped.items():
+        first = group[0]
+        done = first.enrolment_status == "completed" or first.track_status == "completed"
+        if first.track_id is None:  # a single-course enrolment: only its deadline shows
+            title = first.course_title
+            done = done or course_status.get(first.course_id) in ("completed", "exempt")
+            slug = first.course_slug
+        else:
+            title, slug = first.track_title, first.track_slug
+            courses = [(r.course_id, r.course_slug, r.course_title, bool(r.required),
+                        r.after or [], r.course_hours) for r in group if r.course_id is not None]
+            steps = track_steps(courses, course_status)
+            required = [s for s in steps if s.required]
+            days_left, late = deadline_of(first.deadline, today, done)
+            tracks.append(TrackProgress(
+                enrolment_id=enrolment_id, slug=slug, title=title,
+                status="completed" if done else (first.track_status or "not_started"),
+                enrolled_on=local_date(first.enrolled_at, tz) if first.enrolled_at else None,
+                deadline=first.deadline, days_left=days_left, late=late,
+                required_done=sum(s.status in ("completed", "exempt") for s in required),
+                required_total=len(required), courses=steps,
+                next_step=None if done else next_step(steps),
+                hours_target=first.hours_target, credential_name=first.credential_name,
+                stored_percent=first.track_percent or 0))
+        if first.deadline is not None and not done:
+            days_left, late = deadline_of(first.deadline, today, done)
+            deadlines.append(Deadline(slug, title, first.deadline, days_left, late,
+                                      soon=0 <= days_left <= DUE_SOON_DAYS))
+    deadlines.sort(key=lambda d: d.due)
+    return tracks, deadlines
+
+
+# --- the four queries ------------------------------------------------------------------------
+
+
+def _text(value: str):
+    """A constant text column (inlined, so PostgreSQL knows its type inside a UNION)."""
+    import sqlalchemy as sa
+
+    return sa.literal_column(f"'{value}'", sa.String)
+
+
+def _enrolment_rows(user_id: int) -> list:
+    """Active and completed enrolments; for a track one row per course in it."""
+    import sqlalchemy as sa
+
+    from lms.extensions import db
+    from lms.models import Course, Track, TrackCourse
+    from lms.models.progress import Enrolment, TrackState
+
+    course_of_row = sa.func.coalesce(TrackCourse.course_id, Enrolment.course_id)
+    stmt = (
+        sa.select(
+            Enrolment.id.label("enrolment_id"), Enrolment.status.label("enrolment_status"),
+            Enrolment.enrolled_at, Enrolment.deadline, Enrolment.track_id,
+            Track.slug.label("track_slug"), Track.title.label("track_title"),
+            Track.hours_target, Track.credential_name,
+            TrackState.status.label("track_status"), TrackState.percent.label("track_percent"),
+            Course.id.label("course_id"), Course.slug.label("course_slug"),
+            Course.title.label("course_title"), Course.hours.label("course_hours"),
+            TrackCourse.required, TrackCourse.after,
+        )
+        .select_from(Enrolment)
+        .outerjoin(Track, Track.id == Enrolment.track_id)
+        .outerjoin(TrackState, sa.and_(TrackState.track_id == Enrolment.track_id,
+                                       TrackState.user_id == Enrolment.user_id))
+        .outerjoin(TrackCourse, TrackCourse.track_id == Enrolment.track_id)
+        .outerjoin(Course, Course.id == course_of_row)
+        .where(Enrolment.user_id == user_id, Enrolment.status != "withdrawn",
+               sa.or_(Course.id.is_(None), Course.archived.is_(False)))
+        .order_by(Enrolment.enrolled_at, Enrolment.id, TrackCourse.position)
+    )
+    return db.session.execute(stmt).all()
+
+
+def _record_rows(user_id: int) -> list:
+    """The learning record: course states, completed lessons and exemptions, as one UNION."""
+    import sqlalchemy as sa
+
+    from lms.extensions import db
+    from lms.models import Course, Lesson
+    from lms.models.progress import CourseState, Exemption, LessonState
+
+    courses = (
+        sa.select(_text("course").label("kind"), Course.id.label("item_id"),
+                  Course.title.label("title"), Course.hours.label("hours"),
+                  Course.competences.label("competences"), CourseState.status.label("status"),
+                  CourseState.completed_at.label("moment"))
+        .join(Course, Course.id == CourseState.course_id)
+        .where(CourseState.user_id == user_id)
+    )
+    lessons = (
+        sa.select(_text("lesson"), Lesson.id, Lesson.title, sa.cast(sa.null(), sa.Float),
+                  Lesson.competences, LessonState.status, LessonState.completed_at)
+        .join(Lesson, Lesson.id == LessonState.lesson_id)
+        .where(LessonState.user_id == user_id, LessonState.status == "completed")
+    )
+    exemptions = (
+        sa.select(_text("exempt"), Exemption.course_id, Course.title,
+                  sa.cast(sa.null(), sa.Float), sa.cast(sa.null(), sa.JSON),
+                  _text("exempt"), Exemption.granted_at)
+        .join(Course, Course.id == Exemption.course_id)
+        .where(Exemption.user_id == user_id)
+    )
+    return db.session.execute(sa.union_all(courses, lessons, exemptions)).all()
+
+
+def _competence_rows() -> list:
+    import sqlalchemy as sa
+
+    from lms.extensions import db
+    from lms.models import Competence, CompetenceFramework
+
+    stmt = (
+        sa.select(CompetenceFramework.slug.label("framework_slug"),
+                  CompetenceFramework.title.label("framework_title"),
+                  CompetenceFramework.kind.label("framework_kind"),
+                  Competence.code, Competence.title, Competence.description, Competence.detail)
+        .join(Competence, Competence.framework_id == CompetenceFramework.id)
+        .where(Competence.archived.is_(False))
+        .order_by(CompetenceFramework.title, CompetenceFramework.id, Competence.position)
+    )
+    return db.session.execute(stmt).all()
+
+
+def _portfolio_rows(user_id: int) -> list:
+    """Logged hours, development goals and credentials, as one UNION of a shared shape."""
+    import sqlalchemy as sa
+
+    from lms.extensions import db
+    from lms.models import Track
+    from lms.models.base import UTCDateTime
+    from lms.models.portfolio import DevelopmentGoal, HoursEntry
+    from lms.models.progress import Credential
+
+    def null(type_):
+        return sa.cast(sa.null(), type_)
+
+    hours = sa.select(
+        _text("hours").label("kind"), HoursEntry.id.label("item_id"),
+        HoursEntry.date.label("day"), null(UTCDateTime).label("moment"),
+        HoursEntry.hours.label("number"),
+        HoursEntry.description.label("title"),
+        HoursEntry.evidence.label("body"),
+        HoursEntry.category.label("status"),
+        null(sa.JSON).label("extra"), null(sa.String).label("ref"),
+    ).where(HoursEntry.user_id == user_id)
+    goals = sa.select(
+        _text("goal"), DevelopmentGoal.id, DevelopmentGoal.target_date, null(UTCDateTime),
+        null(sa.Float), DevelopmentGoal.title, DevelopmentGoal.description,
+        DevelopmentGoal.status, DevelopmentGoal.competences, null(sa.String),
+    ).where(DevelopmentGoal.user_id == user_id)
+    credentials = sa.select(
+        _text("credential"), Credential.id, Credential.expires_at, Credential.issued_at,
+        null(sa.Float), Credential.name, null(sa.Text), null(sa.String), null(sa.JSON),
+        Track.slug,
+    ).outerjoin(Track, Track.id == Credential.track_id).where(Credential.user_id == user_id)
+    return db.session.execute(sa.union_all(hours, goals, credentials)).all()

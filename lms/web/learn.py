@@ -1,0 +1,184 @@
+"""Taking modules: the catalogue, course, lesson and track pages, enrolling, marking done
+and granting exemptions. GET handlers only read; every write is a POST through
+``lms.tracking`` after an ``lms.access`` check."""
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user, login_required
+from flask_wtf import FlaskForm
+from sqlalchemy import select
+from wtforms import SelectField, TextAreaField
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import DataRequired, Length
+
+from lms.access import can, require, supervised_learners
+from lms.content.validate import activity_types
+from lms.extensions import db
+from lms.accounts.people import role_label
+from lms.models import ROLES, Course, Track, User
+from lms.models.base import utcnow
+from lms.models.organisations import SECTORS
+from lms.plugins import get_pm
+from lms.tracking import record_progress
+from lms.tracking.dates import local_date
+from lms.tracking.pages import catalogue as load_catalogue
+from lms.tracking.pages import course_view, track_view
+from lms.tracking.tracks import TrackError, enrol, grant_exemption
+
+bp = Blueprint("learn", __name__)
+
+SUPERVISOR_ROLES = {"schoolopleider", "coordinator", "admin"}
+
+
+class EnrolOtherForm(FlaskForm):
+    user_id = SelectField(_l("Learner"), coerce=int, validators=[DataRequired()])
+
+
+class ExemptionForm(FlaskForm):
+    course = SelectField(_l("Course"), validators=[DataRequired()])
+    reason = TextAreaField(_l("Reason"), validators=[DataRequired(), Length(max=2000)])
+
+
+def _today():
+    return local_date(utcnow())
+
+
+def _enrol_other_form() -> EnrolOtherForm | None:
+    """The 'enrol a learner' form, for schoolopleiders, coordinators and admins only."""
+    if not (current_user.role_names() & SUPERVISOR_ROLES):
+        return None
+    form = EnrolOtherForm()
+    form.user_id.choices = [SelectChoice(str(u.id), f"{u.name} ({u.email})")
+                            for u in supervised_learners(current_user) if u.id != current_user.id]
+    return form if form.user_id.choices else None
+
+
+def _learner_from_form() -> User:
+    """The person a POST is about: ``user_id`` in the form, else the current user."""
+    raw = request.form.get("user_id", "").strip()
+    if not raw or raw == str(current_user.id):
+        return current_user
+    if not raw.isdigit():
+        abort(400)
+    return db.session.get(User, int(raw)) or abort(404)
+
+
+@bp.get("/catalogus")
+@login_required
+def catalogue():
+    role = request.args.get("role") if request.args.get("role") in ROLES else None
+    sector = request.args.get("sector") if request.args.get("sector") in SECTORS else None
+    language = request.args.get("language") or None
+    if language not in (None, "nl", "en"):
+        language = None
+    found = load_catalogue(current_user.id, role=role, sector=sector, language=language)
+    return render_template("learn/catalogue.html", catalogue=found, roles=ROLES, sectors=SECTORS,
+                           role_label=role_label,
+                           chosen={"role": role, "sector": sector, "language": language})
+
+
+@bp.get("/courses/<course_slug>")
+@login_required
+def course(course_slug: str):
+    view = course_view(current_user.id, course_slug) or abort(404)
+    return render_template("learn/course.html", view=view, enrol_form=_enrol_other_form())
+
+
+@bp.get("/courses/<course_slug>/<lesson_slug>")
+@login_required
+def lesson(course_slug: str, lesson_slug: str):
+    view = course_view(current_user.id, course_slug, lesson_slug) or abort(404)
+    current = view.current.lesson
+    activity = activity_types(get_pm()).get(current.type)
+    activity_html = activity.render(current, current_user) if activity and activity.render else None
+    return render_template("learn/lesson.html", view=view, item=view.current,
+                           activity_html=activity_html,
+                           manual=bool(activity and activity.manual_completion))
+
+
+@bp.post("/courses/<course_slug>/<lesson_slug>/done")
+@login_required
+def mark_done(course_slug: str, lesson_slug: str):
+    view = course_view(current_user.id, course_slug, lesson_slug) or abort(404)
+    require(current_user, "progress.record", current_user)
+    activity = activity_types(get_pm()).get(view.current.lesson.type)
+    if not (activity and activity.manual_completion):
+        abort(400, _("This lesson is completed through its activity."))
+    lesson_id, next_item = view.current.lesson.id, view.next
+    next_slug = next_item.lesson.slug if next_item else None
+    if not view.enrolled:
+        enrol(current_user, course=view.course)
+    record_progress(current_user, db.session.get(type(view.current.lesson), lesson_id), "completed")
+    flash(_("Marked as done."), "success")
+    if next_slug:
+        return redirect(url_for("learn.lesson", course_slug=course_slug, lesson_slug=next_slug))
+    return redirect(url_for("learn.course", course_slug=course_slug))
+
+
+@bp.post("/courses/<course_slug>/enrol")
+@login_required
+def enrol_course(course_slug: str):
+    target = db.session.scalar(select(Course).where(Course.slug == course_slug,
+                                                    Course.archived.is_(False))) or abort(404)
+    learner = _learner_from_form()
+    require(current_user, "enrolment.create", learner)
+    enrol(learner, course=target, by=current_user)
+    flash(_("%(name)s is enrolled in %(title)s.", name=learner.name, title=target.title)
+          if learner.id != current_user.id else _("You are enrolled."), "success")
+    return redirect(url_for("learn.course", course_slug=course_slug))
+
+
+@bp.get("/tracks/<slug>")
+@login_required
+def track(slug: str):
+    learner = current_user
+    if request.args.get("learner", "").isdigit() and int(request.args["learner"]) != current_user.id:
+        learner = db.session.get(User, int(request.args["learner"])) or abort(404)
+        require(current_user, "progress.view", learner)  # status only: coordinators too
+    view = track_view(learner.id, slug, _today()) or abort(404)
+    exemption_form = None
+    if learner.id != current_user.id and can(current_user, "exemption.grant", learner):
+        exemption_form = ExemptionForm()
+        exemption_form.course.choices = [SelectChoice(s.slug, s.title)
+                                         for s in view.steps if not s.done]
+    return render_template("learn/track.html", view=view, learner=learner,
+                           enrol_form=_enrol_other_form() if learner.id == current_user.id else None,
+                           exemption_form=exemption_form)
+
+
+@bp.post("/tracks/<slug>/enrol")
+@login_required
+def enrol_track(slug: str):
+    target = db.session.scalar(select(Track).where(Track.slug == slug,
+                                                   Track.archived.is_(False))) or abort(404)
+    learner = _learner_from_form()
+    require(current_user, "enrolment.create", learner)
+    enrol(learner, track=target, by=current_user)
+    flash(_("%(name)s is enrolled in %(title)s.", name=learner.name, title=target.title)
+          if learner.id != current_user.id else _("You are enrolled."), "success")
+    return redirect(url_for("learn.track", slug=slug))
+
+
+@bp.post("/tracks/<slug>/exemptions")
+@login_required
+def grant(slug: str):
+    target = db.session.scalar(select(Track).where(Track.slug == slug)) or abort(404)
+    learner = _learner_from_form()
+    require(current_user, "exemption.grant", learner)
+    form = ExemptionForm()
+    form.course.choices = [SelectChoice(tc.course.slug, tc.course.title) for tc in target.courses]
+    back = redirect(url_for("learn.track", slug=slug, learner=learner.id))
+    if not form.validate_on_submit():
+        for errors in form.errors.values():
+            flash(" ".join(str(e) for e in errors), "error")
+        return back
+    chosen = next(tc.course for tc in target.courses if tc.course.slug == form.course.data)
+    try:
+        grant_exemption(learner, target, chosen, by=current_user, reason=form.reason.data)
+    except TrackError as exc:
+        flash(str(exc), "error")
+        return back
+    flash(_("Exemption granted for %(title)s.", title=chosen.title), "success")
+    return back
