@@ -1,0 +1,290 @@
+"""Mijn leerpad: a teacher's learning path, their own hours, goals (POP) and API tokens,
+and the path's exports (print-ready HTML and JSON)."""
+from __future__ import annotations
+
+import re
+from datetime import date
+
+from flask import (Blueprint, abort, current_app, flash, jsonify, redirect, render_template,
+                   request, url_for)
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user, login_required
+from flask_wtf import FlaskForm
+from sqlalchemy import select
+from wtforms import DateField, FloatField, SelectField, StringField, TextAreaField
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
+
+from lms.access import can, require
+from lms.extensions import db
+from lms.models import User
+from lms.models.portfolio import GOAL_STATUSES, HOURS_CATEGORIES, ApiToken, DevelopmentGoal, HoursEntry
+from lms.models.base import utcnow
+from lms.plugins import get_pm
+from lms.tracking.path import PathSettings, learning_path
+from lms.web.viewlog import render_audited
+
+bp = Blueprint("path", __name__, url_prefix="/leerpad")
+
+CATEGORY_LABELS = {
+    "cursus": _l("Course or training"),
+    "intervisie": _l("Peer consultation (intervisie)"),
+    "studiedag": _l("Study day"),
+    "lezen": _l("Reading"),
+    "overig": _l("Other"),
+}
+STATUS_LABELS = {
+    "planned": _l("Planned"),
+    "in_progress": _l("In progress"),
+    "achieved": _l("Achieved"),
+    "dropped": _l("Dropped"),
+}
+COMPETENCE_KEY = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*:[a-z0-9]+(-[a-z0-9]+)*$")
+
+
+def _quarter_hours(form, field) -> None:
+    if field.data is not None and abs(field.data * 4 - round(field.data * 4)) > 1e-9:
+        raise ValidationError(_("Enter hours in quarters of an hour (for example 1.25)."))
+
+
+def _not_in_future(form, field) -> None:
+    if field.data and field.data > date.today():
+        raise ValidationError(_("Hours can only be logged for days that have passed."))
+
+
+class HoursForm(FlaskForm):
+    day = DateField(_l("Date"), validators=[DataRequired(), _not_in_future])
+    hours = FloatField(_l("Hours"), validators=[DataRequired(), NumberRange(min=0.25, max=1000),
+                                                _quarter_hours])
+    category = SelectField(_l("Category"), choices=[SelectChoice(c, CATEGORY_LABELS[c]) for c in HOURS_CATEGORIES])
+    description = StringField(_l("What did you do?"), validators=[DataRequired(), Length(max=500)])
+    evidence = TextAreaField(_l("Evidence"), validators=[Optional(), Length(max=2000)])
+
+
+def _competence_keys(form, field) -> None:
+    bad = [key for key in _split_keys(field.data) if not COMPETENCE_KEY.match(key)]
+    if bad:
+        raise ValidationError(_("Use framework:code, for example velon:agogisch (not %(bad)s).",
+                                bad=", ".join(bad)))
+
+
+def _split_keys(raw: str | None) -> list[str]:
+    return [part.strip() for part in (raw or "").replace(";", ",").split(",") if part.strip()]
+
+
+class GoalForm(FlaskForm):
+    title = StringField(_l("Goal"), validators=[DataRequired(), Length(max=200)])
+    description = TextAreaField(_l("Description"), validators=[Optional(), Length(max=5000)])
+    status = SelectField(_l("Status"), choices=[SelectChoice(s, STATUS_LABELS[s]) for s in GOAL_STATUSES])
+    target_date = DateField(_l("Target date"), validators=[Optional()])
+    competences = StringField(_l("Competences"), validators=[Optional(), Length(max=500),
+                                                             _competence_keys])
+
+
+class TokenForm(FlaskForm):
+    name = StringField(_l("Name of the token"), validators=[DataRequired(), Length(max=100)])
+
+
+class EmptyForm(FlaskForm):
+    """Just the CSRF token, for delete and revoke buttons."""
+
+
+def _path_for(learner: User):
+    settings = PathSettings.from_config(current_app.config)
+    return learning_path(learner, settings=settings)
+
+
+def _sections(learner: User, path) -> list:
+    found = []
+    for result in get_pm().hook.lms_path_sections(user=learner, path=path):
+        if result is None:
+            continue
+        found.extend(result if isinstance(result, (list, tuple)) else [result])
+    return found
+
+
+def _labels() -> dict:
+    return {"category_labels": CATEGORY_LABELS, "status_labels": STATUS_LABELS}
+
+
+@bp.get("")
+@login_required
+def mine():
+    path = _path_for(current_user)
+    return render_template("path/page.html", path=path, learner=current_user, own=True,
+                           sections=_sections(current_user, path), form=EmptyForm(), **_labels())
+
+
+@bp.get("/<int:user_id>")
+@login_required
+def learner_path(user_id: int):
+    if user_id == current_user.id:
+        return redirect(url_for("path.mine"))
+    learner = db.session.get(User, user_id)
+    if learner is None:
+        abort(404)
+    # Whoever may see the goals may see the path (mentors, schoolopleiders); coordinators
+    # see status, not the teacher's own plan. Asking in this order saves a check.
+    show_goals = can(current_user, "goals.view", learner)
+    if not show_goals:
+        require(current_user, "path.view", learner)
+    path = _path_for(learner)
+    if not show_goals:
+        path.goals = []
+    return render_audited("path/page.html", [learner.id], "path", path=path, learner=learner,
+                          own=False, sections=_sections(learner, path), form=None, **_labels())
+
+
+@bp.get("/export.html")
+@login_required
+def export_html():
+    path = _path_for(current_user)
+    return render_template("path/export.html", path=path, learner=current_user,
+                           sections=_sections(current_user, path), **_labels())
+
+
+@bp.get("/export.json")
+@login_required
+def export_json():
+    response = jsonify(_path_for(current_user).to_dict())
+    response.headers["Content-Disposition"] = 'attachment; filename="leerpad.json"'
+    return response
+
+
+# --- hours ----------------------------------------------------------------------------------
+
+
+def _own(model, item_id: int):
+    """One of the current user's own rows, or 404 (someone else's rows do not exist for you)."""
+    item = db.session.get(model, item_id)
+    if item is None or item.user_id != current_user.id:
+        abort(404)
+    return item
+
+
+@bp.route("/uren/nieuw", methods=["GET", "POST"])
+@login_required
+def hours_new():
+    form = HoursForm()
+    if form.validate_on_submit():
+        entry = HoursEntry(user_id=current_user.id)
+        _fill_hours(entry, form)
+        db.session.add(entry)
+        db.session.commit()
+        flash(_("Hours saved."), "info")
+        return redirect(url_for("path.mine") + "#hours")
+    return render_template("path/hours_form.html", form=form, entry=None)
+
+
+@bp.route("/uren/<int:entry_id>", methods=["GET", "POST"])
+@login_required
+def hours_edit(entry_id: int):
+    entry = _own(HoursEntry, entry_id)
+    form = HoursForm(obj=None if request.method == "POST" else _hours_data(entry))
+    if form.validate_on_submit():
+        _fill_hours(entry, form)
+        db.session.commit()
+        flash(_("Hours saved."), "info")
+        return redirect(url_for("path.mine") + "#hours")
+    return render_template("path/hours_form.html", form=form, entry=entry, delete_form=EmptyForm())
+
+
+@bp.post("/uren/<int:entry_id>/verwijderen")
+@login_required
+def hours_delete(entry_id: int):
+    entry = _own(HoursEntry, entry_id)
+    if EmptyForm().validate_on_submit():
+        db.session.delete(entry)
+        db.session.commit()
+        flash(_("Hours deleted."), "info")
+    return redirect(url_for("path.mine") + "#hours")
+
+
+class _Data:
+    def __init__(self, **fields):
+        self.__dict__.update(fields)
+
+
+def _hours_data(entry: HoursEntry) -> _Data:
+    return _Data(day=entry.date, hours=entry.hours, category=entry.category,
+                 description=entry.description, evidence=entry.evidence)
+
+
+def _fill_hours(entry: HoursEntry, form: HoursForm) -> None:
+    entry.date = form.day.data
+    entry.hours = round(form.hours.data * 4) / 4
+    entry.category = form.category.data
+    entry.description = form.description.data.strip()
+    entry.evidence = (form.evidence.data or "").strip()
+
+
+# --- goals (POP) ------------------------------------------------------------------------------
+
+
+@bp.route("/doelen/nieuw", methods=["GET", "POST"])
+@login_required
+def goal_new():
+    form = GoalForm()
+    if form.validate_on_submit():
+        goal = DevelopmentGoal(user_id=current_user.id)
+        _fill_goal(goal, form)
+        db.session.add(goal)
+        db.session.commit()
+        flash(_("Goal saved."), "info")
+        return redirect(url_for("path.mine") + "#goals")
+    return render_template("path/goal_form.html", form=form, goal=None)
+
+
+@bp.route("/doelen/<int:goal_id>", methods=["GET", "POST"])
+@login_required
+def goal_edit(goal_id: int):
+    goal = _own(DevelopmentGoal, goal_id)
+    data = None if request.method == "POST" else _Data(
+        title=goal.title, description=goal.description, status=goal.status,
+        target_date=goal.target_date, competences=", ".join(goal.competences or []))
+    form = GoalForm(obj=data)
+    if form.validate_on_submit():
+        _fill_goal(goal, form)
+        db.session.commit()
+        flash(_("Goal saved."), "info")
+        return redirect(url_for("path.mine") + "#goals")
+    return render_template("path/goal_form.html", form=form, goal=goal)
+
+
+def _fill_goal(goal: DevelopmentGoal, form: GoalForm) -> None:
+    goal.title = form.title.data.strip()
+    goal.description = (form.description.data or "").strip()
+    goal.status = form.status.data
+    goal.target_date = form.target_date.data
+    goal.competences = _split_keys(form.competences.data)
+
+
+# --- personal API tokens -----------------------------------------------------------------------
+
+
+@bp.route("/tokens", methods=["GET", "POST"])
+@login_required
+def tokens():
+    form = TokenForm()
+    secret = None
+    if form.validate_on_submit():
+        token, secret = ApiToken.issue(current_user.id, form.name.data.strip())
+        db.session.add(token)
+        db.session.commit()
+        form = TokenForm(formdata=None)
+    rows = db.session.scalars(select(ApiToken).where(ApiToken.user_id == current_user.id)
+                              .order_by(ApiToken.created_at.desc(), ApiToken.id.desc())).all()
+    return render_template("path/tokens.html", form=form, tokens=rows, secret=secret,
+                           revoke_form=EmptyForm())
+
+
+@bp.post("/tokens/<int:token_id>/intrekken")
+@login_required
+def token_revoke(token_id: int):
+    token = _own(ApiToken, token_id)
+    if EmptyForm().validate_on_submit() and token.revoked_at is None:
+        token.revoked_at = utcnow()
+        db.session.commit()
+        flash(_("Token revoked: it no longer works."), "info")
+    return redirect(url_for("path.tokens"))
