@@ -1,0 +1,160 @@
+"""Notifications: create them (idempotently), word them in the reader's language, e-mail them.
+
+Domain code calls ``notify(...)`` inside its transaction and ``deliver(...)`` after commit;
+e-mail goes out only when ``MAIL_SERVER`` is configured, and a failed send leaves
+``emailed_at`` empty so ``lms notify send`` can retry.
+"""
+from __future__ import annotations
+
+import logging
+import smtplib
+from datetime import date
+
+from flask import current_app
+from werkzeug.routing import BuildError
+from flask_babel import force_locale, format_date
+from flask_babel import gettext as _
+from sqlalchemy import select, update
+
+from lms.extensions import db
+from lms.mail import mail_configured, send_mail
+from lms.models.accounts import User
+from lms.models.base import utcnow
+from lms.models.notifications import Notification
+
+log = logging.getLogger(__name__)
+
+
+def link(endpoint: str, **values) -> str:
+    """The site-relative URL of a page, with or without a request (CLI reminders)."""
+    try:
+        return current_app.url_map.bind("").build(endpoint, values)
+    except BuildError:
+        return ""
+
+
+def notify(user: User | int, kind: str, *, params: dict | None = None, link: str = "",
+           key: str | None = None, subject: User | int | None = None) -> Notification | None:
+    """Add a notification for ``user`` to the session; None when ``key`` was already used."""
+    user_id = user if isinstance(user, int) else user.id
+    if key is not None:
+        exists = db.session.scalar(
+            select(Notification.id).where(Notification.user_id == user_id, Notification.key == key)
+        )
+        if exists is not None:
+            return None
+    note = Notification(user_id=user_id, kind=kind, params=dict(params or {}), link=link, key=key,
+                        subject_id=subject if isinstance(subject, int) or subject is None
+                        else subject.id)
+    db.session.add(note)
+    return note
+
+
+def notify_many(items: list[dict]) -> list[Notification]:
+    """Add many keyed notifications (dicts of ``notify``'s arguments) with one look-up for the
+    keys already used; returns the new ones."""
+    wanted = {(i["user"], i["key"]): i for i in items}
+    if not wanted:
+        return []
+    taken = {tuple(row) for row in db.session.execute(
+        select(Notification.user_id, Notification.key)
+        .where(Notification.key.in_({key for _user, key in wanted})))}
+    fresh = [Notification(user_id=user, kind=i["kind"], params=dict(i.get("params") or {}),
+                          link=i.get("link", ""), key=key)
+             for (user, key), i in wanted.items() if (user, key) not in taken]
+    db.session.add_all(fresh)
+    return fresh
+
+
+def message(note: Notification) -> str:
+    """The notification's sentence in the current locale."""
+    p = {k: v for k, v in (note.params or {}).items()}
+    if p.get("date"):
+        try:
+            p["date"] = format_date(date.fromisoformat(p["date"]), "long")
+        except ValueError:
+            pass
+    texts = {
+        "sign_off_requested": lambda: _("%(learner)s asks you to sign off “%(item)s”.",
+                                        learner=p.get("learner", "?"), item=p.get("item", "?")),
+        "item_returned": lambda: _("“%(item)s” was returned to you with feedback.",
+                                   item=p.get("item", "?")),
+        "item_approved": lambda: _("“%(item)s” was approved.", item=p.get("item", "?")),
+        "deadline_soon": lambda: _("The deadline of %(track)s is %(date)s.",
+                                   track=p.get("track", "?"), date=p.get("date", "?")),
+        "credential_expiring": lambda: _("Your credential “%(credential)s” expires on %(date)s.",
+                                         credential=p.get("credential", "?"),
+                                         date=p.get("date", "?")),
+    }
+    text = texts.get(note.kind)
+    return text() if text else note.kind
+
+
+def unread_for(user: User, limit: int = 10) -> list[Notification]:
+    """The newest unread notifications of ``user`` (one query)."""
+    return list(db.session.scalars(
+        select(Notification).where(Notification.user_id == user.id, Notification.read_at.is_(None))
+        .order_by(Notification.created_at.desc(), Notification.id.desc()).limit(limit)
+    ))
+
+
+def mark_read(user: User, note_id: int | None = None) -> int:
+    """Mark one (or all) of ``user``'s notifications read; returns how many changed."""
+    stmt = update(Notification).where(Notification.user_id == user.id,
+                                      Notification.read_at.is_(None))
+    if note_id is not None:
+        stmt = stmt.where(Notification.id == note_id)
+    result = db.session.execute(stmt.values(read_at=utcnow()))
+    db.session.commit()
+    return result.rowcount or 0
+
+
+# --- e-mail ----------------------------------------------------------------------------------
+
+
+def deliver(notes: list[Notification] | None = None) -> int:
+    """E-mail the given (or every not yet e-mailed) notifications; returns how many were sent."""
+    if not mail_configured():
+        return 0
+    if notes is None:
+        notes = list(db.session.scalars(
+            select(Notification).where(Notification.emailed_at.is_(None), Notification.read_at.is_(None))
+            .order_by(Notification.id)
+        ))
+    notes = [n for n in notes if n.emailed_at is None]
+    if not notes:
+        return 0
+    users = {u.id: u for u in db.session.scalars(
+        select(User).where(User.id.in_({n.user_id for n in notes}))
+    )}
+    sent = 0
+    for note in notes:
+        user = users.get(note.user_id)
+        if user is None or not user.active:
+            continue
+        try:
+            _send(user, note)
+        except (OSError, smtplib.SMTPException) as exc:
+            log.warning("notification %s not e-mailed to user %s: %s", note.id, user.id, exc)
+            continue
+        note.emailed_at = utcnow()
+        sent += 1
+    db.session.commit()
+    return sent
+
+
+def _compose(user: User, note: Notification) -> tuple[str, str]:
+    with force_locale(user.locale or current_app.config["BABEL_DEFAULT_LOCALE"]):
+        text = message(note)
+        subject = _("Leerpad: %(text)s", text=text)
+        body = text
+        if note.link:
+            base = (current_app.config.get("BASE_URL") or "").rstrip("/")
+            body += "\n\n" + base + note.link
+        body += "\n\n" + _("You receive this e-mail because you have an account on Leerpad.")
+    return subject[:200], body
+
+
+def _send(user: User, note: Notification) -> None:
+    subject, body = _compose(user, note)
+    send_mail(user.email, subject, body)

@@ -1,0 +1,1 @@
+"""Reports for mentors, schoolopleiders and coordinators: SQL aggregates, charts, exports."""

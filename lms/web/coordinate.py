@@ -1,0 +1,103 @@
+"""The coordinator's view of an organisation subtree: counts, charts and exports (no names,
+no texts: coordinators see status and counts)."""
+from __future__ import annotations
+
+from datetime import date
+
+from flask import Blueprint, Response, abort, current_app, redirect, render_template, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from sqlalchemy import select
+
+from lms.access import org_role_ids, require
+from lms.extensions import db
+from lms.models import Organisation
+from lms.reports import charts
+from lms.reports.coordinator import coordinator_report
+from lms.reports.tables import coordinator_tables, progress_totals, programme_labels, risk_totals
+from lms.reports.writers import csv_document, to_xlsx
+
+bp = Blueprint("coordinate", __name__, url_prefix="/coordinatie")
+
+
+def _org(org_id: int) -> Organisation:
+    org = db.session.get(Organisation, org_id)
+    if org is None:
+        abort(404)
+    require(current_user, "coordinator.dashboard", org)
+    return org
+
+
+def _report(org: Organisation):
+    cfg = current_app.config
+    return coordinator_report(org.id, date.today(), cycle_years=int(cfg["HOURS_CYCLE_YEARS"]),
+                              benchmark=float(cfg["HOURS_BENCHMARK"]))
+
+
+@bp.get("")
+@login_required
+def index():
+    require(current_user, "coordinator.dashboard")
+    if current_user.is_admin:
+        stmt = select(Organisation).where(Organisation.parent_id.is_(None))
+    else:
+        stmt = select(Organisation).where(
+            Organisation.id.in_(org_role_ids(current_user, "coordinator")))
+    orgs = list(db.session.scalars(stmt.order_by(Organisation.name)))
+    if len(orgs) == 1:
+        return redirect(url_for("coordinate.report", org_id=orgs[0].id))
+    return render_template("coordinate/index.html", orgs=orgs)
+
+
+@bp.get("/<int:org_id>")
+@login_required
+def report(org_id: int):
+    org = _org(org_id)
+    data = _report(org)
+    tables = coordinator_tables(data)
+    labels = programme_labels()
+    chart = {
+        "programmes": charts.bar_chart(
+            "chart-programmes", _("Participants per programme"),
+            _("Number of learners enrolled in each programme; the table below has the numbers."),
+            [(labels[k], v) for k, v in data.programmes.items()]),
+        "progress": charts.bar_chart(
+            "chart-progress", _("Progress in tracks"),
+            _("Number of track enrolments per share of the track completed."),
+            progress_totals(data)),
+        "risk": charts.bar_chart(
+            "chart-risk", _("Deadlines at risk"),
+            _("Active track enrolments that are overdue, due soon or behind schedule."),
+            risk_totals(data)),
+        "hours": charts.bar_chart(
+            "chart-hours", _("Hours against the benchmark"),
+            _("Learners by their professionalisation hours in the last cycle as a share of the "
+              "benchmark of %(hours)s hours.", hours=current_app.config["HOURS_BENCHMARK"]),
+            [(f"{h['bucket']} %", h["learners"]) for h in data.hours]),
+    }
+    return render_template("coordinate/report.html", org=org, data=data, tables=tables,
+                           chart=chart, children=org.children)
+
+
+@bp.get("/<int:org_id>/<table>.csv")
+@login_required
+def export_csv(org_id: int, table: str):
+    org = _org(org_id)
+    tables = coordinator_tables(_report(org))
+    if table not in tables:
+        abort(404)
+    found = tables[table]
+    body = csv_document(found.headers, found.rows)
+    return Response(body, mimetype="text/csv", headers={
+        "Content-Disposition": f'attachment; filename="leerpad-{org.id}-{table}.csv"'})
+
+
+@bp.get("/<int:org_id>/rapport.xlsx")
+@login_required
+def export_xlsx(org_id: int):
+    org = _org(org_id)
+    tables = coordinator_tables(_report(org))
+    body = to_xlsx((t.title, t.headers, t.rows) for t in tables.values())
+    return Response(body, mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                    headers={"Content-Disposition":
+                             f'attachment; filename="leerpad-{org.id}-rapport.xlsx"'})
