@@ -4,6 +4,12 @@ from lms.models.audit import AuditEvent, audit
 from lms.models.content import (Asset, Competence, CompetenceFramework, Course, Lesson, Track,
                                 TrackCourse)
 from lms.models.organisations import Organisation
+from lms.models.progress import (Credential, Enrolment, Exemption,  # noqa: F401
+                                 LessonState, ProgressEvent, CourseState, TrackState)
+from lms.models.portfolio import ApiToken, DevelopmentGoal, HoursEntry  # noqa: F401
+from lms.models.notifications import Notification  # noqa: F401
+from lms.models.confirmations import CompetenceConfirmation  # noqa: F401
+from lms.models.privacy import PrivacyStatus  # noqa: F401
 
 __all__ = [
     "ROLES", "Asset", "AuditEvent", "Competence", "CompetenceFramework", "Course", "Lesson",

@@ -1,7 +1,10 @@
 """Blueprints: one module per area; plugins add theirs through lms_register_blueprints."""
 from __future__ import annotations
 
+from datetime import datetime
+
 from flask import Blueprint, Flask
+from flask_babel import format_date
 from flask_login import current_user
 
 from lms.plugins import get_pm
@@ -18,15 +21,25 @@ def _flatten(results):
 
 
 def register_blueprints(app: Flask) -> None:
-    from lms.web import admin, auth, main
+    from lms.web import admin, api, assets, auth, learn, main, path
 
-    for bp in (main.bp, auth.bp, admin.bp):
+    for bp in (main.bp, auth.bp, admin.bp, assets.bp, path.bp, api.bp, learn.bp):
+        app.register_blueprint(bp)
+    from lms.web import coordinate, mentor, notifications, privacy, schoolopleider
+    for bp in (mentor.bp, schoolopleider.bp, coordinate.bp, privacy.bp, notifications.bp):
         app.register_blueprint(bp)
     pm = get_pm(app)
     for bp in _flatten(pm.hook.lms_register_blueprints(app=app)):
         if not isinstance(bp, Blueprint):
             raise TypeError(f"lms_register_blueprints returned {bp!r}, not a Blueprint")
         app.register_blueprint(bp)
+
+    @app.template_filter("day")
+    def day(value):
+        """A date (or the date of a datetime) in the reader's language: 23 nov. 2026."""
+        if value is None:
+            return ""
+        return format_date(value.date() if isinstance(value, datetime) else value, "medium")
 
     @app.context_processor
     def navigation():

@@ -14,7 +14,13 @@ bp = Blueprint("main", __name__)
 @bp.get("/")
 @login_required
 def home():
-    return render_template("main/home.html")
+    """Where to continue, and the learner's courses and tracks with their progress."""
+    from lms.models.base import utcnow
+    from lms.tracking.dates import local_date
+    from lms.tracking.pages import home_overview
+
+    overview = home_overview(current_user.id, local_date(utcnow()))
+    return render_template("main/home.html", overview=overview)
 
 
 @bp.post("/lang")
