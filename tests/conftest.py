@@ -39,6 +39,8 @@ def db_template(tmp_path_factory):
             engine.dispose()
         app = create_app({"INSTANCE_PATH": base, "DATABASE_URL": PG_URL, "TESTING": True})
         _migrate(app)
+        with app.app_context():
+            db.engine.dispose()  # an open connection left here fails the run (ResourceWarning)
         return PG_URL
     path = base / "template.sqlite"
     app = create_app({"INSTANCE_PATH": base, "DATABASE_URL": f"sqlite:///{path}", "TESTING": True})
