@@ -214,6 +214,23 @@ CASES = [
         title: VERBODEN van start
         ---
         """, "goed-van-start/course.md:3: title: titles may not shout"),
+    ("escaped control character", COURSE, """
+        ---
+        id: goed-van-start
+        title: Goed van start
+        summary: "Start\\0"
+        ---
+        """, "goed-van-start/course.md:4: front matter: 'summary' contains a control character "
+             "(U+0000)"),
+    ("NUL byte in the body", LESSON, """
+        ---
+        id: jouw-start
+        title: Jouw start
+        type: page
+        ---
+        Een regel
+        met \x00 erin
+        """, "goed-van-start/01-jouw-start.md:7: file: contains a NUL character (U+0000)"),
     ("no front matter", "goed-van-start/03-los.md", """
         # Een losse les
         """, "goed-van-start/03-los.md:1: front matter: missing"),

@@ -63,17 +63,21 @@ def test_bom_semicolons_dutch_headings_and_case_are_accepted(app, world):
 
 
 def test_file_level_problems(app, world):
-    """A missing column, an empty file or a non-UTF-8 file is reported, not a crash."""
+    """A missing column, an empty file, a non-UTF-8 file or a NUL character is reported, not a
+    crash (PostgreSQL cannot store NUL)."""
     with app.test_request_context():
         _, missing = read_people(b"name,email,school\nA,a@x.example,Het Noorderlicht\n")
         _, empty = read_people(b"")
         _, header_only = read_people(b"name,email,school,role\n")
         _, latin1 = read_people("name,email,school,role\nJosé,j@x.example,X,learner\n"
                                 .encode("latin-1"))
+        _, nul = read_people(b"name,email,school,role\nA\x00,a@x.example,Het Noorderlicht,"
+                             b"learner\n")
     assert [p.line for p in missing] == [1] and "role" in missing[0].message
     assert [p.line for p in empty] == [1]
     assert [p.line for p in header_only] == [1]
     assert [p.line for p in latin1] == [2] and "UTF-8" in latin1[0].message
+    assert [p.line for p in nul] == [2] and "U+0000" in nul[0].message
 
 
 def test_web_import_reports_problems_and_imports_nothing(app, client, world, auth):

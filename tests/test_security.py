@@ -3,7 +3,10 @@ from __future__ import annotations
 
 import re
 
+import sqlalchemy as sa
+
 from lms.extensions import db
+from lms.models import User
 from tests.builders import user as world_user
 from tests.support import PASSWORD, Auth
 
@@ -92,3 +95,24 @@ def test_invitation_page_is_not_cached_nor_leaked(app, client, world):
     assert response.headers["Cache-Control"] == "no-store"
     assert response.headers["Referrer-Policy"] == "no-referrer"
 
+
+def test_input_with_a_nul_character_is_refused_before_anything_is_written(app, client, world,
+                                                                          auth):
+    """U+0000 in a form, a query, a path or a JSON body gets a clear 400, never a 500; the
+    database (PostgreSQL cannot store it) is left as it was."""
+    auth.login("admin")
+    before = _people(app)
+    refused = client.post("/admin/people/new", data={"name": "Kees\x00", "email": "k@example.org"})
+    assert refused.status_code == 400
+    assert "U+0000" in refused.get_data(as_text=True)
+    assert _people(app) == before
+    assert client.get("/admin/people?q=a%00b").status_code == 400
+    assert client.get("/courses/a%00b").status_code == 400
+    api = client.post("/api/v1/progress", json={"object": "a\u0000", "verb": "completed"})
+    assert api.status_code == 400 and "U+0000" in api.get_json()["message"]
+    assert client.get("/admin/people?q=kees").status_code == 200
+
+
+def _people(app) -> int:
+    with app.app_context():
+        return db.session.scalar(sa.select(sa.func.count()).select_from(User))

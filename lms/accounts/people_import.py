@@ -50,10 +50,15 @@ class ImportResult:
 
 def _decode(data: bytes) -> str | Problem:
     try:
-        return data.decode("utf-8-sig")
+        text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         line = data[:exc.start].count(b"\n") + 1
         return Problem(line, _("The file is not UTF-8 text; save it as “CSV UTF-8”."))
+    if "\x00" in text:  # e.g. UTF-16 "Unicode text" from Excel; PostgreSQL cannot store NUL
+        line = text.count("\n", 0, text.index("\x00")) + 1
+        return Problem(line, _("The file contains a NUL character (U+0000); save it as "
+                               "“CSV UTF-8”."))
+    return text
 
 
 def _delimiter(text: str) -> str:

@@ -17,6 +17,8 @@ from lms.content.problems import Problem
 _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _FENCE = re.compile(r"^\s{0,3}(```|~~~)")
 _DELIMITER = re.compile(r"^(---|\.\.\.)\s*$")
+# Escapes such as "\0" or "\x07" get past YAML's own check; PostgreSQL cannot store NUL at all.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
 @dataclass
@@ -86,8 +88,9 @@ def _walk(node, prefix: str, lines: dict[str, int], errors: list, offset: int) -
             path = f"{prefix}.{key}" if prefix else key
             line = key_node.start_mark.line + offset
             if key in seen:
-                errors.append((line, f"duplicate key '{path}'"))
+                errors.append((line, f"duplicate key {path!r}"))
             seen.add(key)
+            _refuse_control(key_node, path, errors, offset)
             lines.setdefault(path, line)
             _walk(value_node, path, lines, errors, offset)
     elif isinstance(node, yaml.SequenceNode):
@@ -95,6 +98,16 @@ def _walk(node, prefix: str, lines: dict[str, int], errors: list, offset: int) -
             path = f"{prefix}[{index}]"
             lines.setdefault(path, item.start_mark.line + offset)
             _walk(item, path, lines, errors, offset)
+    elif isinstance(node, yaml.ScalarNode):
+        _refuse_control(node, prefix, errors, offset)
+
+
+def _refuse_control(node, path: str, errors: list, offset: int) -> None:
+    if isinstance(node, yaml.ScalarNode) and (bad := _CONTROL.search(node.value)):
+        where = f"{path!r} " if path else ""
+        errors.append((node.start_mark.line + offset,
+                       f"{where}contains a control character (U+{ord(bad.group()):04X}); "
+                       "remove it or write the text without escapes"))
 
 
 def parse_markdown_file(path: Path, rel: str) -> tuple[SourceFile, list[Problem]]:
@@ -106,6 +119,9 @@ def parse_markdown_file(path: Path, rel: str) -> tuple[SourceFile, list[Problem]
     except UnicodeDecodeError as exc:
         return source, [Problem(rel, 1, "file", f"not UTF-8 text ({exc.reason})")]
     text = text.replace("\r\n", "\n")
+    if "\x00" in text:
+        line = text.count("\n", 0, text.index("\x00")) + 1
+        return source, [Problem(rel, line, "file", "contains a NUL character (U+0000)")]
     if not text.startswith("---") or not _DELIMITER.match(text.split("\n", 1)[0]):
         source.body = text
         return source, []

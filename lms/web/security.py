@@ -2,10 +2,13 @@
 from __future__ import annotations
 
 import sqlite3
+from itertools import chain
 
-from flask import Flask
+from flask import Flask, abort, request
+from flask_babel import gettext as _
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
+from werkzeug.datastructures import MultiDict
 
 from lms.extensions import db, login_manager
 
@@ -50,6 +53,13 @@ def init_app(app: Flask) -> None:
             return None
         return user
 
+    @app.before_request
+    def refuse_nul():
+        # PostgreSQL cannot store U+0000 in text; refuse it up front instead of failing mid-write.
+        if _has_nul():
+            abort(400, _("Your input contains an invalid character (U+0000). Remove it and "
+                         "try again."))
+
     @app.after_request
     def headers(response):
         response.headers.setdefault("Content-Security-Policy", CSP)
@@ -58,3 +68,18 @@ def init_app(app: Flask) -> None:
         response.headers.setdefault("Referrer-Policy", "same-origin")
         return response
 
+
+def _has_nul() -> bool:
+    if "\x00" in request.path or _nul_in(request.args):
+        return True
+    if request.method in ("GET", "HEAD", "OPTIONS"):
+        return False
+    if request.is_json:
+        data = request.get_data(cache=True)
+        return b"\x00" in data or b"\\u0000" in data
+    return _nul_in(request.form) or any(
+        "\x00" in (upload.filename or "") for upload in request.files.values())
+
+
+def _nul_in(values: MultiDict) -> bool:
+    return any("\x00" in value for value in chain.from_iterable(values.listvalues()))
