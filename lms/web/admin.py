@@ -5,6 +5,8 @@ Handlers parse the form, call ``lms.accounts`` and render; one request is one tr
 """
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -31,6 +33,22 @@ from lms.web.auth import form_error
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 # Pages coordinators reach too; their own checks limit them to their subtree.
 COORDINATOR_ENDPOINTS = {"admin.invite"}
+
+
+def _change(action: Callable[[], object], form: FlaskForm | None = None) -> bool:
+    """Run one account change and commit it; on an ``AccountError`` roll back and show why, on
+    the form when there is one, else as a flash message."""
+    try:
+        action()
+    except AccountError as exc:
+        db.session.rollback()
+        if form is None:
+            flash(exc.message, "error")
+        else:
+            form_error(form, exc)
+        return False
+    db.session.commit()
+    return True
 
 
 def _optional_int(value):
@@ -107,13 +125,6 @@ def _sector_choices():
     return _choices([("", _("none"))] + [(s, s) for s in SECTORS])
 
 
-def _get(model, ident):
-    found = db.session.get(model, ident)
-    if found is None:
-        abort(404)
-    return found
-
-
 @bp.before_request
 @login_required
 def require_admin():
@@ -162,19 +173,14 @@ def organisations():
 
 @bp.route("/organisations/<int:org_id>", methods=["GET", "POST"])
 def organisation(org_id: int):
-    org = _get(Organisation, org_id)
+    org = db.get_or_404(Organisation, org_id)
     form = RenameForm(obj=org) if request.method == "GET" else RenameForm()
     form.sector.choices = _sector_choices()
-    if form.validate_on_submit():
-        try:
-            orgs.rename_organisation(org, form.name.data, form.sector.data, current_user)
-        except AccountError as exc:
-            db.session.rollback()
-            form_error(form, exc)
-        else:
-            db.session.commit()
-            flash(_("The organisation has been saved."), "success")
-            return redirect(url_for("admin.organisation", org_id=org.id))
+    if form.validate_on_submit() and _change(
+            lambda: orgs.rename_organisation(org, form.name.data, form.sector.data, current_user),
+            form):
+        flash(_("The organisation has been saved."), "success")
+        return redirect(url_for("admin.organisation", org_id=org.id))
     return _organisation_page(org, form, _move_form(org))
 
 
@@ -196,17 +202,11 @@ def _organisation_page(org, form, move_form):
 
 @bp.post("/organisations/<int:org_id>/move")
 def move_organisation(org_id: int):
-    org = _get(Organisation, org_id)
+    org = db.get_or_404(Organisation, org_id)
     move_form = _move_form(org, MoveForm())
     if move_form.validate_on_submit():
         parent = db.session.get(Organisation, move_form.parent.data) if move_form.parent.data else None
-        try:
-            orgs.move_organisation(org, parent, current_user)
-        except AccountError as exc:
-            db.session.rollback()
-            form_error(move_form, exc)
-        else:
-            db.session.commit()
+        if _change(lambda: orgs.move_organisation(org, parent, current_user), move_form):
             flash(_("The organisation has been moved."), "success")
             return redirect(url_for("admin.organisation", org_id=org.id))
     rename = RenameForm(obj=org)
@@ -274,42 +274,29 @@ def _person_page(person, edit_form=None, role_form=None, mentor_form=None, learn
 
 @bp.route("/people/<int:user_id>", methods=["GET", "POST"])
 def person(user_id: int):
-    person = _get(User, user_id)
+    person = db.get_or_404(User, user_id)
     form = _edit_form(person, EditPersonForm() if request.method == "POST" else None)
-    if form.validate_on_submit():
-        try:
-            people.update_person(person, name=form.name.data, email=form.email.data,
-                                 nlqf_level=form.nlqf_level.data,
-                                 nlqf_target=form.nlqf_target.data, actor=current_user)
-        except AccountError as exc:
-            db.session.rollback()
-            form_error(form, exc)
-        else:
-            db.session.commit()
-            flash(_("The changes have been saved."), "success")
-            return redirect(url_for("admin.person", user_id=person.id))
+    if form.validate_on_submit() and _change(lambda: people.update_person(
+            person, name=form.name.data, email=form.email.data, nlqf_level=form.nlqf_level.data,
+            nlqf_target=form.nlqf_target.data, actor=current_user), form):
+        flash(_("The changes have been saved."), "success")
+        return redirect(url_for("admin.person", user_id=person.id))
     return _person_page(person, edit_form=form)
 
 
 @bp.post("/people/<int:user_id>/active")
 def set_active(user_id: int):
-    person = _get(User, user_id)
-    if EmptyForm().validate_on_submit():
-        try:
-            people.set_active(person, request.form.get("active") == "1", current_user)
-        except AccountError as exc:
-            db.session.rollback()
-            flash(exc.message, "error")
-        else:
-            db.session.commit()
-            flash(_("The account is active again.") if person.active
-                  else _("The account has been deactivated."), "success")
+    person = db.get_or_404(User, user_id)
+    if EmptyForm().validate_on_submit() and _change(
+            lambda: people.set_active(person, request.form.get("active") == "1", current_user)):
+        flash(_("The account is active again.") if person.active
+              else _("The account has been deactivated."), "success")
     return redirect(url_for("admin.person", user_id=person.id))
 
 
 @bp.post("/people/<int:user_id>/invitation")
 def reinvite(user_id: int):
-    person = _get(User, user_id)
+    person = db.get_or_404(User, user_id)
     if not person.active:
         flash(_("Reactivate the account before inviting the person."), "error")
         return redirect(url_for("admin.person", user_id=person.id))
@@ -320,19 +307,13 @@ def reinvite(user_id: int):
 
 @bp.post("/people/<int:user_id>/roles")
 def add_role(user_id: int):
-    person = _get(User, user_id)
+    person = db.get_or_404(User, user_id)
     form = RoleForm()
     form.organisation.choices = _org_choices()
     form.role.choices = _role_choices(people.ROLES)
     if form.validate_on_submit():
         org = db.session.get(Organisation, form.organisation.data)
-        try:
-            people.add_role(person, org, form.role.data, current_user)
-        except AccountError as exc:
-            db.session.rollback()
-            form_error(form, exc)
-        else:
-            db.session.commit()
+        if _change(lambda: people.add_role(person, org, form.role.data, current_user), form):
             flash(_("The role has been added."), "success")
             return redirect(url_for("admin.person", user_id=person.id))
     return _person_page(person, role_form=form)
@@ -340,39 +321,25 @@ def add_role(user_id: int):
 
 @bp.post("/people/<int:user_id>/roles/<int:role_id>/delete")
 def remove_role(user_id: int, role_id: int):
-    assignment = _get(RoleAssignment, role_id)
+    assignment = db.get_or_404(RoleAssignment, role_id)
     if assignment.user_id != user_id:
         abort(404)
-    if EmptyForm().validate_on_submit():
-        try:
-            people.remove_role(assignment, current_user)
-        except AccountError as exc:
-            db.session.rollback()
-            flash(exc.message, "error")
-        else:
-            db.session.commit()
-            flash(_("The role has been removed."), "success")
+    if EmptyForm().validate_on_submit() and _change(
+            lambda: people.remove_role(assignment, current_user)):
+        flash(_("The role has been removed."), "success")
     return redirect(url_for("admin.person", user_id=user_id))
 
 
 @bp.post("/people/<int:user_id>/mentors")
 def add_mentor(user_id: int):
     """Give this learner a mentor (``mentor-email``) or this mentor a learner (``learner-email``)."""
-    person = _get(User, user_id)
+    person = db.get_or_404(User, user_id)
     as_learner = "mentor-email" in request.form
     form = PairForm(prefix="mentor" if as_learner else "learner")
     if form.validate_on_submit():
         other = people.user_by_email(form.email.data)
-        try:
-            if as_learner:
-                people.add_mentor(other, person, current_user)
-            else:
-                people.add_mentor(person, other, current_user)
-        except AccountError as exc:
-            db.session.rollback()
-            form_error(form, exc)
-        else:
-            db.session.commit()
+        mentor, learner = (other, person) if as_learner else (person, other)
+        if _change(lambda: people.add_mentor(mentor, learner, current_user), form):
             flash(_("The mentor and learner have been linked."), "success")
             return redirect(url_for("admin.person", user_id=person.id))
     if as_learner:
@@ -382,7 +349,7 @@ def add_mentor(user_id: int):
 
 @bp.post("/people/<int:user_id>/mentors/<int:pair_id>/delete")
 def remove_mentor(user_id: int, pair_id: int):
-    pair = _get(MentorAssignment, pair_id)
+    pair = db.get_or_404(MentorAssignment, pair_id)
     if user_id not in (pair.mentor_id, pair.learner_id):
         abort(404)
     if EmptyForm().validate_on_submit():

@@ -21,9 +21,7 @@ bp = Blueprint("coordinate", __name__, url_prefix="/coordinatie")
 
 
 def _org(org_id: int) -> Organisation:
-    org = db.session.get(Organisation, org_id)
-    if org is None:
-        abort(404)
+    org = db.get_or_404(Organisation, org_id)
     require(current_user, "coordinator.dashboard", org)
     return org
 

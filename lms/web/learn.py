@@ -120,14 +120,20 @@ def mark_done(course_slug: str, lesson_slug: str):
 @bp.post("/courses/<course_slug>/enrol")
 @login_required
 def enrol_course(course_slug: str):
-    target = db.session.scalar(select(Course).where(Course.slug == course_slug,
-                                                    Course.archived.is_(False))) or abort(404)
+    _enrol_from_form(Course, course_slug, "course")
+    return redirect(url_for("learn.course", course_slug=course_slug))
+
+
+def _enrol_from_form(model: type[Course] | type[Track], slug: str, kind: str) -> None:
+    """Enrol the form's learner (the current user unless ``learner`` is given) in a live
+    course or track, if the current user may."""
+    target = db.session.scalar(select(model).where(model.slug == slug,
+                                                   model.archived.is_(False))) or abort(404)
     learner = _learner_from_form()
     require(current_user, "enrolment.create", learner)
-    enrol(learner, course=target, by=current_user)
+    enrol(learner, by=current_user, **{kind: target})
     flash(_("%(name)s is enrolled in %(title)s.", name=learner.name, title=target.title)
           if learner.id != current_user.id else _("You are enrolled."), "success")
-    return redirect(url_for("learn.course", course_slug=course_slug))
 
 
 @bp.get("/tracks/<slug>")
@@ -151,13 +157,7 @@ def track(slug: str):
 @bp.post("/tracks/<slug>/enrol")
 @login_required
 def enrol_track(slug: str):
-    target = db.session.scalar(select(Track).where(Track.slug == slug,
-                                                   Track.archived.is_(False))) or abort(404)
-    learner = _learner_from_form()
-    require(current_user, "enrolment.create", learner)
-    enrol(learner, track=target, by=current_user)
-    flash(_("%(name)s is enrolled in %(title)s.", name=learner.name, title=target.title)
-          if learner.id != current_user.id else _("You are enrolled."), "success")
+    _enrol_from_form(Track, slug, "track")
     return redirect(url_for("learn.track", slug=slug))
 
 

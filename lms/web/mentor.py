@@ -61,9 +61,7 @@ def queue():
 
 
 def _learner(learner_id: int) -> User:
-    learner = db.session.get(User, learner_id)
-    if learner is None:
-        abort(404)
+    learner = db.get_or_404(User, learner_id)
     require(current_user, "mentor.view_learner", learner)
     return learner
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from datetime import date
+from types import SimpleNamespace
 
 from flask import (Blueprint, abort, current_app, flash, jsonify, redirect, render_template,
                    request, url_for)
@@ -121,9 +122,7 @@ def mine():
 def learner_path(user_id: int):
     if user_id == current_user.id:
         return redirect(url_for("path.mine"))
-    learner = db.session.get(User, user_id)
-    if learner is None:
-        abort(404)
+    learner = db.get_or_404(User, user_id)
     # Whoever may see the goals may see the path (mentors, schoolopleiders); coordinators
     # see status, not the teacher's own plan. Asking in this order saves a check.
     show_goals = can(current_user, "goals.view", learner)
@@ -201,13 +200,8 @@ def hours_delete(entry_id: int):
     return redirect(url_for("path.mine") + "#hours")
 
 
-class _Data:
-    def __init__(self, **fields):
-        self.__dict__.update(fields)
-
-
-def _hours_data(entry: HoursEntry) -> _Data:
-    return _Data(day=entry.date, hours=entry.hours, category=entry.category,
+def _hours_data(entry: HoursEntry) -> SimpleNamespace:
+    return SimpleNamespace(day=entry.date, hours=entry.hours, category=entry.category,
                  description=entry.description, evidence=entry.evidence)
 
 
@@ -240,7 +234,7 @@ def goal_new():
 @login_required
 def goal_edit(goal_id: int):
     goal = _own(DevelopmentGoal, goal_id)
-    data = None if request.method == "POST" else _Data(
+    data = None if request.method == "POST" else SimpleNamespace(
         title=goal.title, description=goal.description, status=goal.status,
         target_date=goal.target_date, competences=", ".join(goal.competences or []))
     form = GoalForm(obj=data)

@@ -54,9 +54,7 @@ def review():
 
 def _person(user_id: int) -> User:
     require(current_user, "privacy.admin", None)
-    person = db.session.get(User, user_id)
-    if person is None:
-        abort(404)
+    person = db.get_or_404(User, user_id)
     return person
 
 

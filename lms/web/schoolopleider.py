@@ -41,9 +41,7 @@ class ExemptionForm(FlaskForm):
 
 
 def _org(org_id: int, action: str = "schoolopleider.dashboard") -> Organisation:
-    org = db.session.get(Organisation, org_id)
-    if org is None:
-        abort(404)
+    org = db.get_or_404(Organisation, org_id)
     require(current_user, action, org)
     return org
 
@@ -123,9 +121,7 @@ def coverage(org_id: int):
 
 def _member(org: Organisation, learner_id: int) -> User:
     """A person of this school (subtree), or 404."""
-    person = db.session.get(User, learner_id)
-    if person is None:
-        abort(404)
+    person = db.get_or_404(User, learner_id)
     below = set(db.session.scalars(subtree_ids([org.id])))
     if not learner_org_ids(person.id) & below:
         abort(404)
