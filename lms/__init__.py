@@ -9,6 +9,9 @@ from flask import Flask
 
 hookimpl = pluggy.HookimplMarker("lms")
 
+# The core's Alembic environment and its branch "lms", shipped inside the package.
+MIGRATIONS = Path(__file__).resolve().parent / "migrations"
+
 __all__ = ["create_app", "hookimpl"]
 
 
@@ -33,7 +36,7 @@ def create_app(config: dict | None = None) -> Flask:
     from lms.web import errors, i18n, security
 
     db.init_app(app)
-    migrate.init_app(app, db, directory=str(Path(app.root_path).parent / "migrations"),
+    migrate.init_app(app, db, directory=str(MIGRATIONS),
                      render_as_batch=True, compare_type=True)
     csrf.init_app(app)
     limiter.init_app(app)

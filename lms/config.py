@@ -29,6 +29,8 @@ DEFAULTS: dict[str, object] = {
     "LOGIN_LIMIT": "5 per minute",
     "INVITATION_MAX_AGE": int(timedelta(days=7).total_seconds()),
     "MIN_PASSWORD_LENGTH": 10,
+    # werkzeug's method string; tests use a cheap one, production keeps scrypt.
+    "PASSWORD_HASH_METHOD": "scrypt",
     "HOURS_CYCLE_YEARS": 4,
     "HOURS_BENCHMARK": 160,
     "RETENTION_DAYS": 730,
@@ -88,11 +90,11 @@ def _derive(app: Flask) -> None:
         cfg["SQLALCHEMY_ENGINE_OPTIONS"].setdefault("connect_args", {"timeout": 30})
     else:
         cfg["SQLALCHEMY_ENGINE_OPTIONS"].setdefault("pool_pre_ping", True)
-    root = Path(app.root_path).parent
-    if not cfg["COURSES_DIR"]:
-        cfg["COURSES_DIR"] = str(root / "courses")
     if cfg["PLUGINS_DIRS"] is None:
-        cfg["PLUGINS_DIRS"] = str(root / "plugins")
+        # Drop-in plugins: one folder per instance, made empty on first start.
+        folder = instance / "plugins"
+        folder.mkdir(parents=True, exist_ok=True)
+        cfg["PLUGINS_DIRS"] = str(folder)
     cfg["RATELIMIT_STORAGE_URI"] = cfg["RATELIMIT_STORAGE"]
     cfg["SESSION_COOKIE_HTTPONLY"] = True
     cfg["SESSION_COOKIE_SAMESITE"] = "Lax"

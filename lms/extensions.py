@@ -44,7 +44,9 @@ def login_account_key() -> str:
 @migrate.configure
 def _plugin_branches(config):
     """Alembic looks for revisions in the core folder and in every plugin's branch folder."""
-    core = Path(current_app.root_path).parent / "migrations" / "versions"
+    from lms import MIGRATIONS
+
+    core = MIGRATIONS / "versions"
     locations = [str(core)]
     pm = current_app.extensions.get("lms.pm")
     if pm is not None:

@@ -1,8 +1,9 @@
 """The plugin manager: one per app, kept in ``app.extensions["lms.pm"]``.
 
 Plugins come from three places, in this order: the core's own ``DEFAULT_PLUGINS``
-(built-in), installed distributions with an entry point in the group ``lms``, and every
-module or package in the ``PLUGINS_DIRS`` directories (the bundled ``plugins/`` by default).
+(built-in), installed distributions with an entry point in the group ``lms`` (the plugins
+bundled with Leerpad among them), and every module or package in the ``PLUGINS_DIRS``
+directories (``<instance>/plugins`` by default).
 ``PLUGINS`` (an allow-list) and ``DISABLED_PLUGINS`` choose among them by name. A plugin
 package's ``templates/`` joins the template search path and its ``static/`` is served at
 ``/plugins/<name>/static/<file>``.
@@ -39,7 +40,6 @@ DEFAULT_PLUGINS = (
     "lms.default_plugins.csv_export",
 )
 ENTRY_POINT_GROUP = "lms"
-BUNDLED_DIR = Path(__file__).resolve().parent.parent / "plugins"
 
 
 class PluginError(RuntimeError):
@@ -51,7 +51,7 @@ class PluginInfo:
     """What ``lms plugins`` shows about one loaded plugin."""
 
     name: str
-    source: str  # "built-in", "entry point <dist>", "bundled" or "directory <path>"
+    source: str  # "built-in", "entry point <dist>" or "directory <path>"
     version: str
     module: ModuleType
     hooks: list[str] = field(default_factory=list)
@@ -114,10 +114,12 @@ def create_plugin_manager(app: Flask) -> pluggy.PluginManager:
             module = ep.load()
         except Exception as exc:  # a broken install must say which plugin
             raise PluginError(f"plugin {ep.name!r} ({source}) failed to import: {exc!r}") from exc
-        register(ep.name, module, source, dist.version if dist else "?")
+        # A plugin's own __version__ wins: the bundled ones share one distribution.
+        version = getattr(module, "__version__", None) or (dist.version if dist else "?")
+        register(ep.name, module, source, str(version))
 
     for directory in _dirs(app.config.get("PLUGINS_DIRS")):
-        source = "bundled" if directory.resolve() == BUNDLED_DIR else f"directory {directory}"
+        source = f"directory {directory}"
         for name, path in _plugin_paths(directory):
             if wanted(name, source):
                 module = import_plugin(name, path, directory)

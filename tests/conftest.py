@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import shutil
-from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
@@ -13,7 +12,6 @@ from lms import create_app
 from lms.extensions import db
 from tests.support import Auth, make_world
 
-ROOT = Path(__file__).resolve().parent.parent
 PG_URL = os.environ.get("LMS_TEST_DATABASE_URL")
 
 
@@ -74,10 +72,10 @@ def app_factory(tmp_path, db_template):
             "INSTANCE_PATH": tmp_path / "instance",
             "DATABASE_URL": url,
             "TESTING": True,
+            "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1",  # scrypt is tested on its own
             "SECRET_KEY": "test-secret-key",
             "WTF_CSRF_ENABLED": False,
             "RATELIMIT_ENABLED": False,
-            "PLUGINS_DIRS": str(ROOT / "plugins"),
         }
         config.update(overrides)
         app = create_app(config)

@@ -18,6 +18,8 @@ from pathlib import Path
 
 from sqlalchemy import func, select
 
+from lms import create_app
+from lms.content import SHIPPED_COURSES
 from lms.demo import create_demo_data
 from lms.extensions import db
 from lms.models import MentorAssignment, Organisation, RoleAssignment, User
@@ -52,12 +54,18 @@ def _counts() -> dict[str, int]:
 
 
 def test_db_upgrade_on_a_fresh_instance(tmp_path):
-    """`lms db upgrade` creates the whole schema in a new instance and can be run again."""
+    """`lms db upgrade` creates the whole schema, naming the revisions it applied per branch,
+    and a second run says there was nothing to do."""
+    outputs = []
     for _ in range(2):
         result = subprocess.run([*_lms_command(), "db", "upgrade"], env=_env(tmp_path),
                                 capture_output=True, text=True, timeout=120)
         assert result.returncode == 0, result.stderr
-        assert "Database is up to date." in result.stdout
+        outputs.append(result.stdout)
+    assert "on branch lms: 0001, 0002, 0003, 0004, 0005" in outputs[0]
+    for plugin in ("quiz", "reflection", "assignment"):
+        assert f"revision(s) on branch {plugin}: {plugin}_0001" in outputs[0]
+    assert outputs[1].strip() == "Database already up to date."
     with sqlite3.connect(tmp_path / "instance" / "leerpad.sqlite") as conn:
         tables = {row[0] for row in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
         versions = conn.execute("SELECT count(*) FROM alembic_version").fetchone()[0]
@@ -148,13 +156,12 @@ def _log_in(base: str, email: str, password: str) -> tuple[str, str]:
 
 
 def test_serve_demo_lets_every_printed_login_in(tmp_path):
-    """`lms serve --demo` serves the login page and every printed login reaches the home page."""
-    courses = tmp_path / "courses"
-    shutil.copytree(ROOT / "courses", courses)
+    """`lms serve --demo` imports the shipped courses, serves the login page and every printed
+    login reaches the home page."""
     port = _free_port()
     proc = subprocess.Popen(
         [*_lms_command(), "serve", "--demo", "--port", str(port)],
-        env=_env(tmp_path, LMS_COURSES_DIR=str(courses)),
+        env=_env(tmp_path),
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
     )
     out, err = _Output(proc.stdout), _Output(proc.stderr)
@@ -163,6 +170,7 @@ def test_serve_demo_lets_every_printed_login_in(tmp_path):
         _wait_for(f"{base}/login", proc, err)
         logins = _printed_logins(out.text)
         assert len(logins) == 8, out.text
+        assert f"Courses from {SHIPPED_COURSES} imported." in out.text
         for email, password in logins:
             url, page = _log_in(base, email, password)
             assert urllib.parse.urlsplit(url).path == "/", (email, url)
@@ -180,3 +188,52 @@ def test_serve_demo_lets_every_printed_login_in(tmp_path):
         err.thread.join(5)
         proc.stdout.close()
         proc.stderr.close()
+
+
+def test_init_creates_a_working_admin_on_an_empty_database(tmp_path):
+    """`lms init` with flags migrates an empty database, creates region → board → school and
+    an administrator who can log in; a second run refuses instead of doubling the tree."""
+    args = [*_lms_command(), "init", "--region", "Regio Oost", "--board", "Stichting Oost",
+            "--school", "De Linde:po", "--admin-email", "beheer@oost.example.org",
+            "--admin-name", "Beheer Oost", "--admin-password", "lange-zin-als-wachtwoord"]
+    first = subprocess.run(args, env=_env(tmp_path), capture_output=True, text=True, timeout=120)
+    assert first.returncode == 0, first.stderr
+    assert "on branch lms: 0001" in first.stdout
+    assert "administrator beheer@oost.example.org" in first.stdout
+    again = subprocess.run(args, env=_env(tmp_path), capture_output=True, text=True, timeout=120)
+    assert again.returncode == 1 and "already has organisations" in again.stderr
+
+    app = create_app({"INSTANCE_PATH": tmp_path / "instance", "TESTING": True})
+    with app.app_context():
+        from lms.models import Organisation
+
+        admin = db.session.scalar(select(User).where(User.email == "beheer@oost.example.org"))
+        assert admin.is_admin and admin.check_password("lange-zin-als-wachtwoord")
+        tree = {(o.kind, o.name, o.sector) for o in db.session.scalars(select(Organisation))}
+        db.engine.dispose()
+    assert tree == {("region", "Regio Oost", None), ("board", "Stichting Oost", None),
+                    ("school", "De Linde", "po")}
+    client = app.test_client()
+    app.config.update(WTF_CSRF_ENABLED=False, RATELIMIT_ENABLED=False)
+    response = client.post("/login", data={"email": "beheer@oost.example.org",
+                                           "password": "lange-zin-als-wachtwoord"})
+    assert response.status_code == 302 and response.headers["Location"] == "/"
+
+
+def test_init_refuses_a_bad_school_before_touching_the_database(tmp_path):
+    """A school without a known sector is a usage error, and no database is created."""
+    result = subprocess.run(
+        [*_lms_command(), "init", "--region", "R", "--board", "B", "--school", "Zonder sector",
+         "--admin-email", "a@b.example.org", "--admin-name", "A", "--admin-password", "x" * 12],
+        env=_env(tmp_path), capture_output=True, text=True, timeout=120)
+    assert result.returncode == 2 and "Name:sector" in result.stderr
+    assert not (tmp_path / "instance" / "leerpad.sqlite").exists()
+
+
+def test_version_names_the_distribution():
+    """`lms --version` prints Leerpad's own version, not just Flask's."""
+    import importlib.metadata
+
+    result = subprocess.run([*_lms_command(), "--version"], capture_output=True, text=True,
+                            timeout=60)
+    assert result.stdout.startswith(f"leerpad {importlib.metadata.version('leerpad')} ")

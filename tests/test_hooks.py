@@ -17,7 +17,7 @@ from lms.content.validate import activity_types, check_directory
 from lms.extensions import db
 from lms.models.accounts import User
 from lms.models.content import Lesson
-from lms.plugins import BUNDLED_DIR, PluginError, collect, get_pm
+from lms.plugins import PluginError, collect, get_pm
 from lms.tracking import record_progress
 from tests.plugin_fixtures.activities import import_course, write_course
 from tests.support import PASSWORD
@@ -32,7 +32,7 @@ HOOKS = sorted(name for name, _ in inspect.getmembers(hookspecs, inspect.isfunct
 @pytest.fixture
 def full_app(app_factory):
     """The bundled plugins, the certificate example and the hookcheck plugin."""
-    return app_factory(PLUGINS_DIRS=f"{BUNDLED_DIR}:{EXAMPLE}:{HOOKCHECK}")
+    return app_factory(PLUGINS_DIRS=f"{EXAMPLE}:{HOOKCHECK}")
 
 
 def _login(app, who="learner"):

@@ -14,7 +14,7 @@ from lms import create_app
 from lms.cli import LmsGroup
 from lms.extensions import db
 from lms.models.progress import ProgressEvent
-from lms.plugins import BUNDLED_DIR, PluginError
+from lms.plugins import PluginError
 from tests.plugin_fixtures.activities import import_course
 from tests.test_migrations import _own_database
 
@@ -24,7 +24,7 @@ FIXTURES = Path(__file__).resolve().parent / "plugin_fixtures"
 
 
 def dirs(*extra: Path) -> str:
-    return ":".join(str(p) for p in (BUNDLED_DIR, *extra))
+    return ":".join(str(p) for p in extra)
 
 
 def infos(app) -> dict:
@@ -49,7 +49,7 @@ def test_bundled_plugins_load_by_default(app):
     """Quiz, reflection and assignment are there out of the box, next to the built-ins."""
     found = infos(app)
     for name in ("quiz", "reflection", "assignment"):
-        assert found[name].source == "bundled" and found[name].version == "1.0"
+        assert found[name].source == "entry point leerpad" and found[name].version == "1.0"
     assert found["csv_export"].source == "built-in"
 
 
@@ -140,7 +140,7 @@ def test_lms_plugins_lists_version_source_and_hooks(app_factory, entry_point):
     assert result.exit_code == 0, result.output
     lines = result.output.splitlines()
     quiz = next(i for i, line in enumerate(lines) if line.startswith("quiz "))
-    assert "1.0" in lines[quiz] and "bundled" in lines[quiz]
+    assert "1.0" in lines[quiz] and "entry point leerpad" in lines[quiz]
     assert "lms_activity_types" in lines[quiz + 1] and "lms_lesson_is_complete" in lines[quiz + 1]
     assert any(line.startswith("certificate ") and "entry point leerpad-certificate" in line
                for line in lines)
@@ -224,3 +224,37 @@ def test_events_are_counted_per_event_not_per_listener(app_factory, world, tmp_p
     assert "quiz" not in infos(plain) and "quiz" in infos(full)
     with full.app_context():
         assert db.session.scalar(select(func.count()).select_from(ProgressEvent)) == 0
+
+
+def test_drop_in_plugin_in_the_instance_folder_loads(app_factory, tmp_path):
+    """With PLUGINS_DIRS unset, `<instance>/plugins` exists after the first start and a
+    plugin module dropped there is loaded on the next."""
+    instance = tmp_path / "own-instance"
+    app_factory(INSTANCE_PATH=instance, PLUGINS_DIRS=None)
+    folder = instance / "plugins"
+    assert folder.is_dir() and not any(folder.iterdir())
+    (folder / "dropin.py").write_text(
+        "from lms import hookimpl\n__version__ = '0.3'\n\n"
+        "@hookimpl\ndef lms_nav_items(user):\n    return None\n")
+    found = infos(app_factory(INSTANCE_PATH=instance, PLUGINS_DIRS=None))
+    assert found["dropin"].source == f"directory {folder}" and found["dropin"].version == "0.3"
+
+
+def test_nothing_in_the_package_looks_next_to_the_source_checkout():
+    """The installed package finds its migrations, courses and plugins inside itself: no
+    `parent.parent` look-ups of the checkout's folders are left in lms/."""
+    import re
+
+    import lms
+    from lms import MIGRATIONS
+    from lms.content import SHIPPED_COURSES
+
+    package = Path(lms.__file__).resolve().parent
+    assert MIGRATIONS.parent == package and SHIPPED_COURSES.parent == package
+    pattern = re.compile(r"(parent\.parent|parents\[\d\]).*(plugins|courses|migrations)"
+                         r"|root / \"(plugins|courses|migrations)")
+    offenders = [f"{path.relative_to(package)}:{number}"
+                 for path in package.rglob("*.py")
+                 for number, line in enumerate(path.read_text().splitlines(), 1)
+                 if pattern.search(line)]
+    assert offenders == []

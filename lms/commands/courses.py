@@ -12,9 +12,19 @@ from lms.cli import register
 _DIR = click.Path(file_okay=False, path_type=Path)
 
 
-@click.group("courses", help="Course files: check (lint), import, new, adopt.")
+@click.group("courses", help="Course files: check (lint), import, new, adopt, export-shipped.")
 def courses_group() -> None:
     pass
+
+
+def _folder(directory: Path | None) -> Path:
+    """The named folder, else LMS_COURSES_DIR; a usage error says what to set."""
+    from lms.content import NoCoursesDir, courses_dir
+
+    try:
+        return courses_dir(directory, current_app.config)
+    except NoCoursesDir as exc:
+        raise click.UsageError(f"No course folder: {exc}.") from None
 
 
 def _print_problems(problems) -> None:
@@ -29,7 +39,7 @@ def check(directory: Path | None) -> None:
     """List every problem as path:line: field: message; exit 1 when there is an error."""
     from lms.content import check_directory
 
-    directory = directory or Path(current_app.config["COURSES_DIR"])
+    directory = _folder(directory)
     problems = check_directory(directory)
     _print_problems(problems)
     errors = sum(p.is_error for p in problems)
@@ -47,7 +57,7 @@ def import_(directory: Path | None) -> None:
     from lms.content import ContentError
     from lms.content.importer import import_directory
 
-    directory = directory or Path(current_app.config["COURSES_DIR"])
+    directory = _folder(directory)
     try:
         summary = import_directory(directory)
     except ContentError as exc:
@@ -68,7 +78,7 @@ def new(slug: str, directory: Path | None) -> None:
     """Create a course folder with course.md and an example lesson."""
     from lms.content.scaffold import new_course
 
-    directory = directory or Path(current_app.config["COURSES_DIR"])
+    directory = _folder(directory)
     directory.mkdir(parents=True, exist_ok=True)
     try:
         created = new_course(directory, slug)
@@ -88,6 +98,23 @@ def adopt(directory: Path) -> None:
     for path in changed:
         click.echo(f"added front matter to {path}")
     click.echo(f"{len(changed)} file(s) changed.")
+
+
+@courses_group.command("export-shipped")
+@click.argument("directory", type=_DIR)
+def export_shipped(directory: Path) -> None:
+    """Copy the courses, tracks and frameworks shipped with Leerpad into DIRECTORY."""
+    import shutil
+
+    from lms.content import SHIPPED_COURSES
+
+    if directory.exists() and any(directory.iterdir()):
+        raise click.UsageError(f"{directory} is not empty; name a new or empty folder.")
+    shutil.copytree(SHIPPED_COURSES, directory, dirs_exist_ok=True,
+                    ignore=shutil.ignore_patterns("__pycache__"))
+    count = sum(1 for _ in directory.rglob("*.md"))
+    click.echo(f"Copied {count} course files to {directory}; check them with "
+               f"`lms courses check {directory}`.")
 
 
 register(courses_group)

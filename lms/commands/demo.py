@@ -21,9 +21,10 @@ def print_demo_logins() -> None:
 @with_appcontext
 def demo() -> None:
     """Apply migrations, create the demo region and one account per role; print the logins."""
-    from flask_migrate import upgrade
+    from lms.commands.db import upgrade_and_report
 
-    upgrade(revision="heads")
+    for line in upgrade_and_report():
+        click.echo(line)
     print_demo_logins()
 
 

@@ -1,8 +1,6 @@
 """``lms serve``: migrate, optionally add demo data, then run the app under gunicorn."""
 from __future__ import annotations
 
-from pathlib import Path
-
 import click
 from flask import current_app
 from flask.cli import with_appcontext
@@ -43,25 +41,26 @@ def gunicorn_options(host: str, port: int, workers: int) -> dict[str, object]:
 
 
 @click.command("serve")
-@click.option("--demo", is_flag=True, help="Import courses/ and create the demo region with logins.")
+@click.option("--demo", is_flag=True,
+              help="Import the shipped courses and create the demo region with logins.")
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=5000, show_default=True, type=click.IntRange(1, 65535))
 @click.option("--workers", default=2, show_default=True, type=click.IntRange(1, 64))
 @with_appcontext
 def serve(demo: bool, host: str, port: int, workers: int) -> None:
     """Apply all migrations, then serve Leerpad with gunicorn (access log on stdout)."""
-    from flask_migrate import upgrade
-
+    from lms.commands.db import upgrade_and_report
     from lms.extensions import db
 
     app = current_app._get_current_object()
-    upgrade(revision="heads")
-    click.echo("Database is up to date.")
+    for line in upgrade_and_report():
+        click.echo(line)
     if demo:
         from lms.commands.demo import print_demo_logins
+        from lms.content import SHIPPED_COURSES
         from lms.demo import import_courses
 
-        ok, message = import_courses(Path(app.config["COURSES_DIR"]))
+        ok, message = import_courses(SHIPPED_COURSES)
         click.echo(message, err=not ok)
         print_demo_logins()
     if workers > 1 and str(app.config["RATELIMIT_STORAGE"]).startswith("memory://"):

@@ -1,6 +1,6 @@
 """Message catalogues (Dutch first, English = the msgids) and the commands that maintain them.
 
-``python -m lms.translations update`` extracts every string from lms/ and plugins/, merges it
+``python -m lms.translations update`` extracts every string from lms/ and leerpad_plugins/, merges it
 into each language's messages.po and compiles the .mo files Flask-Babel reads. ``check`` lists
 the Dutch msgids that still need a translation. Both need a source checkout (babel.cfg).
 """
@@ -27,7 +27,7 @@ def _pybabel(*args: str) -> None:
 
 
 def extract(pot: Path = POT) -> Catalog:
-    """Extract every msgid from lms/ and plugins/ (as mapped by babel.cfg) into ``pot``."""
+    """Extract every msgid from lms/ and leerpad_plugins/ (as mapped by babel.cfg) into ``pot``."""
     config = ROOT / "babel.cfg"
     if not config.exists():
         raise SystemExit(f"{config} not found: run this from a source checkout of Leerpad.")

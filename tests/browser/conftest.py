@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 from werkzeug.serving import make_server
 
+from lms.content import SHIPPED_COURSES
 from lms import create_app
 from lms.extensions import db
 from tests.conftest import PG_URL, _truncate_all
@@ -86,7 +87,7 @@ class LiveServer:
 @pytest.fixture(scope="module")
 def courses_dir() -> Path:
     """The course tree the module's app imports (override to import a copy)."""
-    return ROOT / "courses"
+    return SHIPPED_COURSES
 
 
 @pytest.fixture(scope="module")
@@ -105,8 +106,9 @@ def live_app(db_template, tmp_path_factory, courses_dir):
         url = f"sqlite:///{base / 'live.sqlite'}"
     app = create_app({
         "INSTANCE_PATH": base / "instance", "DATABASE_URL": url, "TESTING": True,
-        "SECRET_KEY": "browser-test-key", "WTF_CSRF_ENABLED": True, "RATELIMIT_ENABLED": False,
-        "PLUGINS_DIRS": str(ROOT / "plugins"), "COURSES_DIR": str(courses_dir),
+        "SECRET_KEY": "browser-test-key", "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1",
+        "WTF_CSRF_ENABLED": True, "RATELIMIT_ENABLED": False,
+        "COURSES_DIR": str(courses_dir),
     })
     with app.app_context():
         app.extensions["tests.world"] = make_world()

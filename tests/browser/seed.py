@@ -29,12 +29,12 @@ def do_lesson(who: str, course_slug: str, lesson_slug: str, reviewer: str = "men
     or hand in work that the reviewer approves."""
     person, item = user(who), lesson(course_slug, lesson_slug)
     if item.type == "quiz":
-        scoring = importlib.import_module("lms_plugin_quiz.scoring")
+        scoring = importlib.import_module("leerpad_plugins.quiz.scoring")
         right = {q["id"]: [i for i, o in enumerate(q["options"]) if o.get("correct")]
                  for q in scoring.questions(item)}
         scoring.take_quiz(person, item, right)
     elif item.type == "reflection":
-        portfolio = importlib.import_module("lms_plugin_reflection.portfolio")
+        portfolio = importlib.import_module("leerpad_plugins.reflection.portfolio")
         for prompt in portfolio.prompts(item):
             portfolio.write_entry(person, item, prompt["id"], f"Mijn antwoord op {prompt['id']}.")
     elif item.type == "assignment":
@@ -45,7 +45,7 @@ def do_lesson(who: str, course_slug: str, lesson_slug: str, reviewer: str = "men
 
 def fail_quiz(who: str, course_slug: str, lesson_slug: str) -> None:
     """An attempt with the last two questions wrong (and the others right)."""
-    scoring = importlib.import_module("lms_plugin_quiz.scoring")
+    scoring = importlib.import_module("leerpad_plugins.quiz.scoring")
     item = lesson(course_slug, lesson_slug)
     questions = scoring.questions(item)
     answers = {}
@@ -57,19 +57,19 @@ def fail_quiz(who: str, course_slug: str, lesson_slug: str) -> None:
 
 
 def share_reflections(who: str, course_slug: str, lesson_slug: str) -> None:
-    portfolio = importlib.import_module("lms_plugin_reflection.portfolio")
+    portfolio = importlib.import_module("leerpad_plugins.reflection.portfolio")
     for entry in portfolio.entries_of(user(who).id, lesson(course_slug, lesson_slug).id):
         portfolio.set_shared(entry, True)
 
 
 def hand_in(who: str, course_slug: str, lesson_slug: str, text: str) -> Any:
     """Hand in text for an assignment; the submission."""
-    work = importlib.import_module("lms_plugin_assignment.work")
+    work = importlib.import_module("leerpad_plugins.assignment.work")
     return work.submit(user(who), lesson(course_slug, lesson_slug), text, None)
 
 
 def review(reviewer: str, submission: Any, *, approve: bool, feedback: str = "") -> None:
-    work = importlib.import_module("lms_plugin_assignment.work")
+    work = importlib.import_module("leerpad_plugins.assignment.work")
     work.decide(user(reviewer), submission, approve, feedback)
 
 

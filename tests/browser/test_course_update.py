@@ -9,7 +9,7 @@ import pytest
 from playwright.sync_api import expect
 
 from lms.commands.courses import courses_group
-from tests.browser.conftest import ROOT
+from lms.content import SHIPPED_COURSES
 from tests.browser.helpers import login
 
 pytestmark = pytest.mark.browser
@@ -21,7 +21,7 @@ COURSE_URL = "/courses/goed-van-start"
 def courses_dir(tmp_path_factory):
     """The author's working copy of the shipped courses."""
     copy = tmp_path_factory.mktemp("author") / "courses"
-    shutil.copytree(ROOT / "courses", copy)
+    shutil.copytree(SHIPPED_COURSES, copy)
     return copy
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.browser.conftest import ROOT
+from lms.content import SHIPPED_COURSES
 from tests.browser.helpers import login, quiz_questions, tab, tab_until
 
 pytestmark = pytest.mark.browser
@@ -47,7 +47,7 @@ def test_take_a_quiz_with_the_keyboard(page):
     page.goto(f"{GVS}/kennischeck")
     skip_to_main(page)
     passed = tab_until(page, lambda el: el["type"] in ("radio", "checkbox"))
-    for question in quiz_questions(ROOT / "courses/goed-van-start/05-kennischeck.md"):
+    for question in quiz_questions(SHIPPED_COURSES / "goed-van-start/05-kennischeck.md"):
         right = [i for i, option in enumerate(question["options"]) if option.get("correct")]
         focused = passed[-1]
         assert focused["id"] == f"q-{question['id']}-0", focused

@@ -7,14 +7,14 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.conftest import ROOT
+from lms.content import SHIPPED_COURSES
 from tests.browser.helpers import answer_quiz, login
 
 pytestmark = pytest.mark.browser
 
 TRACK = "Inductieprogramma starters"
 COURSE = "Goed van start: werk-privébalans voor starters en zij-instromers"
-QUIZ_FILE = ROOT / "courses/goed-van-start/05-kennischeck.md"
+QUIZ_FILE = SHIPPED_COURSES / "goed-van-start/05-kennischeck.md"
 
 
 def coverage_caption(page, framework: str) -> str:

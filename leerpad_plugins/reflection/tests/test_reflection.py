@@ -4,8 +4,8 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from lms.extensions import db
-from lms_plugin_reflection.activity import validate
-from lms_plugin_reflection.models import ReflectionEntry
+from leerpad_plugins.reflection.activity import validate
+from leerpad_plugins.reflection.models import ReflectionEntry
 from tests.plugin_fixtures.activities import LESSON_URL, lesson_state
 
 

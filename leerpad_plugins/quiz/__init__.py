@@ -6,7 +6,7 @@ complete once the learner passed.
 """
 from __future__ import annotations
 
-from pathlib import Path
+from importlib import resources
 
 from flask_babel import lazy_gettext as _l
 
@@ -31,7 +31,7 @@ def lms_register_blueprints(app):
 
 @hookimpl
 def lms_migration_locations():
-    return [str(Path(__file__).parent / "migrations" / "versions")]
+    return [str(resources.files(__name__) / "migrations" / "versions")]
 
 
 @hookimpl

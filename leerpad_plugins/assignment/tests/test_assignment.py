@@ -6,8 +6,8 @@ import io
 from sqlalchemy import select
 
 from lms.extensions import db
-from lms_plugin_assignment.activity import validate
-from lms_plugin_assignment.models import AssignmentSubmission
+from leerpad_plugins.assignment.activity import validate
+from leerpad_plugins.assignment.models import AssignmentSubmission
 from tests.plugin_fixtures.activities import LESSON_URL, lesson_state
 
 

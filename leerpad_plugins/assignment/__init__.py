@@ -7,7 +7,7 @@ stored in the database, so several app servers can serve them.
 """
 from __future__ import annotations
 
-from pathlib import Path
+from importlib import resources
 
 from flask_babel import lazy_gettext as _l
 
@@ -32,7 +32,7 @@ def lms_register_blueprints(app):
 
 @hookimpl
 def lms_migration_locations():
-    return [str(Path(__file__).parent / "migrations" / "versions")]
+    return [str(resources.files(__name__) / "migrations" / "versions")]
 
 
 @hookimpl

@@ -4,8 +4,8 @@ from __future__ import annotations
 from sqlalchemy import func, select
 
 from lms.extensions import db
-from lms_plugin_quiz.activity import validate
-from lms_plugin_quiz.models import QuizAttempt
+from leerpad_plugins.quiz.activity import validate
+from leerpad_plugins.quiz.models import QuizAttempt
 from tests.plugin_fixtures.activities import LESSON_URL, lesson_state
 
 GOOD = {"pass_score": 70, "questions": [
