@@ -5,6 +5,18 @@ import click
 from flask.cli import FlaskGroup, ScriptInfo
 
 
+def _print_version(ctx: click.Context, _param, value: bool) -> None:
+    if not value or ctx.resilient_parsing:
+        return
+    import importlib.metadata
+    import platform
+
+    version = importlib.metadata.version
+    click.echo(f"leerpad {version('leerpad')} "
+               f"(Python {platform.python_version()}, Flask {version('flask')})")
+    ctx.exit()
+
+
 def _create_app():
     from lms import create_app
 
@@ -16,7 +28,11 @@ class LmsGroup(FlaskGroup):
 
     def __init__(self, **kwargs):
         super().__init__(create_app=_create_app, add_default_commands=True,
-                         load_dotenv=False, set_debug_flag=False, **kwargs)
+                         add_version_option=False, load_dotenv=False, set_debug_flag=False,
+                         **kwargs)
+        self.params.append(click.Option(["--version"], is_flag=True, expose_value=False,
+                                        is_eager=True, callback=_print_version,
+                                        help="Show Leerpad's version and exit."))
         self._plugin_commands_loaded = False
 
     def _load_lms_plugin_commands(self, ctx):

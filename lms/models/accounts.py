@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from flask import current_app, has_app_context
 from flask_login import UserMixin
 from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -54,8 +55,10 @@ class User(UserMixin, db.Model):
         return self.active
 
     def set_password(self, password: str) -> None:
-        """Hash with scrypt and end every existing session."""
-        self.password_hash = generate_password_hash(password, method="scrypt")
+        """Hash (scrypt unless PASSWORD_HASH_METHOD says otherwise) and end every session."""
+        method = (current_app.config.get("PASSWORD_HASH_METHOD") or "scrypt"
+                  if has_app_context() else "scrypt")
+        self.password_hash = generate_password_hash(password, method=method)
         self.auth_version = (self.auth_version or 0) + 1
 
     def check_password(self, password: str) -> bool:
