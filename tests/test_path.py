@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import re
 from datetime import date, datetime, timedelta, timezone
 
 import pytest
@@ -200,17 +201,30 @@ def test_hours_form_rejects_bad_input(app, client, world, auth):
 
 
 def test_hours_form_needs_csrf_token(app_factory, world):
-    """With CSRF protection on, a forged hours form post is refused."""
+    """With CSRF protection on, a logged-in learner's hours form without its token is refused
+    and writes nothing; the same form with the token is accepted."""
     app = app_factory(WTF_CSRF_ENABLED=True)
     client = app.test_client()
-    response = client.post("/login", data={"email": "learner@example.org",
+
+    def token() -> str:
+        form = client.get("/leerpad/uren/nieuw").get_data(as_text=True)
+        return re.search(r'name="csrf_token"[^>]*value="([^"]+)"', form)[1]
+
+    login_form = client.get("/login").get_data(as_text=True)
+    login_token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', login_form)[1]
+    response = client.post("/login", data={"email": "learner@example.org", "csrf_token": login_token,
                                            "password": "correct horse battery"})
-    assert response.status_code in (200, 302, 400)
-    forged = client.post("/leerpad/uren/nieuw", data={
-        "day": "2024-01-01", "hours": "1", "category": "lezen", "description": "x"})
-    assert forged.status_code in (302, 400)
+    assert response.status_code == 302 and response.headers["Location"] == "/"
+    day = (date.today() - timedelta(days=1)).isoformat()
+    entry = {"day": day, "hours": "1", "category": "lezen", "description": "x"}
+    forged = client.post("/leerpad/uren/nieuw", data=entry)
+    assert forged.status_code == 400
     with app.app_context():
         assert db.session.scalar(sa.select(sa.func.count()).select_from(HoursEntry)) == 0
+    genuine = client.post("/leerpad/uren/nieuw", data={**entry, "csrf_token": token()})
+    assert genuine.status_code == 302
+    with app.app_context():
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(HoursEntry)) == 1
 
 
 def test_add_and_edit_goal(app, client, world, auth):
