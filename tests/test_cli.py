@@ -237,3 +237,28 @@ def test_version_names_the_distribution():
     result = subprocess.run([*_lms_command(), "--version"], capture_output=True, text=True,
                             timeout=60)
     assert result.stdout.startswith(f"leerpad {importlib.metadata.version('leerpad')} ")
+
+
+def test_courses_commands_without_a_folder_say_what_to_set(tmp_path):
+    """With no folder named and no LMS_COURSES_DIR, `lms courses import` explains itself."""
+    result = subprocess.run([*_lms_command(), "courses", "import"], env=_env(tmp_path),
+                            capture_output=True, text=True, timeout=120)
+    assert result.returncode == 2
+    assert "set LMS_COURSES_DIR" in result.stderr and "export-shipped" in result.stderr
+
+
+def test_export_shipped_copies_a_tree_that_passes_check(tmp_path):
+    """`lms courses export-shipped DIR` gives authors the shipped courses as a valid start,
+    and refuses to write into a folder that already has files."""
+    target = tmp_path / "mijn-cursussen"
+    done = subprocess.run([*_lms_command(), "courses", "export-shipped", str(target)],
+                          env=_env(tmp_path), capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert (target / "goed-van-start" / "course.md").read_text() == (
+        SHIPPED_COURSES / "goed-van-start" / "course.md").read_text()
+    check = subprocess.run([*_lms_command(), "courses", "check", str(target)],
+                           env=_env(tmp_path), capture_output=True, text=True, timeout=120)
+    assert check.returncode == 0 and "0 error(s)" in check.stdout
+    again = subprocess.run([*_lms_command(), "courses", "export-shipped", str(target)],
+                           env=_env(tmp_path), capture_output=True, text=True, timeout=120)
+    assert again.returncode == 2 and "is not empty" in again.stderr
