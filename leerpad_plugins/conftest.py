@@ -1,30 +1,19 @@
-"""The bundled plugins' tests use the core test fixtures (app, client, world, auth) and the
-plugin test course."""
-import sys
-from pathlib import Path
+"""The bundled plugins' tests: the fixtures of the Leerpad test kit (``lms.testing``, loaded
+as a pytest plugin), the plugins' test course, and English pages so tests read the source
+messages."""
+import pytest
 
-ROOT = str(Path(__file__).resolve().parent.parent)
-if ROOT not in sys.path:
-    sys.path.insert(0, ROOT)
+from leerpad_plugins.testing import course  # noqa: F401  (a fixture)
+from lms.testing import Auth
 
-import pytest  # noqa: E402
-
-from tests.conftest import app, app_factory, db_template, runner, world  # noqa: E402,F401
-from tests.support import Auth  # noqa: E402
-from tests.plugin_fixtures.activities import course  # noqa: E402,F401
 
 class EnglishAuth(Auth):
-    """Logs in and chooses English, so tests read the source messages."""
+    """Logs in and chooses English."""
 
     def login(self, who: str = "learner", **kwargs):
         response = super().login(who, **kwargs)
         self.client.post("/lang", data={"lang": "en"})
         return response
-
-
-@pytest.fixture
-def client(app):
-    return app.test_client()
 
 
 @pytest.fixture

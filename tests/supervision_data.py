@@ -16,7 +16,7 @@ from lms.models.confirmations import CompetenceConfirmation
 from lms.tracking import record_progress
 from lms.tracking.tracks import enrol
 from tests import builders
-from tests.support import PASSWORD
+from lms.testing import PASSWORD
 
 # A string that only ever appears in texts people wrote (reflections, notes, descriptions).
 MARKER = "GEHEIM-7f3a-REFLECTIE"

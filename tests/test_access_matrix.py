@@ -16,7 +16,7 @@ from lms.models import AuditEvent, DevelopmentGoal, HoursEntry, User
 from lms.models.base import utcnow
 from tests import builders
 from tests.supervision_data import confirmation_request, seed_written_work
-from tests.support import PASSWORD
+from lms.testing import PASSWORD
 
 AREAS = ("mentor.", "schoolopleider.", "coordinate.", "path.", "api.", "privacy.",
          "assignment.", "reflection.", "quiz.")

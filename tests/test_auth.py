@@ -12,7 +12,7 @@ from lms.extensions import db
 from lms.models import AuditEvent, User
 from lms.models.base import utcnow
 from tests.builders import user as world_user
-from tests.support import PASSWORD, Auth
+from lms.testing import PASSWORD, Auth
 
 NEW_PASSWORD = "a much longer secret"
 CSRF = re.compile(r'name="csrf_token"[^>]*>')
@@ -84,7 +84,7 @@ def test_sixth_bad_attempt_from_one_address_is_refused(app_factory):
     """Guessing from one address is stopped: the 6th bad attempt within a minute gets 429."""
     app = app_factory(RATELIMIT_ENABLED=True)
     with app.app_context():
-        from tests.support import make_world
+        from lms.testing import make_world
         make_world()
     client = app.test_client()
     for attempt in range(5):
@@ -98,7 +98,7 @@ def test_sixth_bad_attempt_on_one_account_is_refused(app_factory):
     """Guessing one account's password from many addresses is stopped at the 6th attempt."""
     app = app_factory(RATELIMIT_ENABLED=True)
     with app.app_context():
-        from tests.support import make_world
+        from lms.testing import make_world
         make_world()
     client = app.test_client()
     for attempt in range(5):
@@ -112,7 +112,7 @@ def test_unreachable_throttle_store_neither_fails_logins_nor_stops_throttling(ap
     """With Redis down, logins still work and each process throttles on its own."""
     app = app_factory(RATELIMIT_ENABLED=True, RATELIMIT_STORAGE="redis://127.0.0.1:9/0")
     with app.app_context():
-        from tests.support import make_world
+        from lms.testing import make_world
         make_world()
     client = app.test_client()
     response = client.post("/login", data={"email": "learner@example.org", "password": PASSWORD})
@@ -127,7 +127,7 @@ def test_successful_logins_do_not_count_towards_the_throttle(app_factory):
     """A person who logs in and out often is never throttled."""
     app = app_factory(RATELIMIT_ENABLED=True)
     with app.app_context():
-        from tests.support import make_world
+        from lms.testing import make_world
         make_world()
     client = app.test_client()
     auth = Auth(client)

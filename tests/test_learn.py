@@ -14,7 +14,7 @@ from lms.models.progress import Enrolment, Exemption, LessonState, ProgressEvent
 from lms.tracking import record_progress
 from lms.tracking.tracks import enrol
 from tests import builders as b
-from tests.support import Auth
+from lms.testing import Auth
 
 
 @contextmanager

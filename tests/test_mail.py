@@ -43,7 +43,7 @@ def smtp():
 
 @pytest.fixture
 def mail_app(app_factory, smtp):
-    from tests.support import make_world
+    from lms.testing import make_world
 
     port, _ = smtp
     app = app_factory(MAIL_SERVER="127.0.0.1", MAIL_PORT=port, MAIL_SENDER="leerpad@regio.example",
@@ -93,7 +93,7 @@ def test_invitation_is_emailed_and_its_link_works(mail_app, smtp):
 
 def test_unreachable_mail_server_falls_back_to_showing_the_link(app_factory):
     """When the SMTP server cannot be reached, the admin is shown the link instead of an error."""
-    from tests.support import make_world
+    from lms.testing import make_world
 
     app = app_factory(MAIL_SERVER="127.0.0.1", MAIL_PORT=_free_port())
     with app.app_context():

@@ -12,7 +12,7 @@ from sqlalchemy.engine import make_url
 
 from lms import create_app
 from lms.extensions import db
-from tests.conftest import PG_URL
+from lms.testing import PG_URL
 
 
 def _differences(app) -> list:

@@ -58,7 +58,7 @@ def mail_app(app_factory, smtp):
 
 
 def _world(app):
-    from tests.support import make_world
+    from lms.testing import make_world
 
     with app.app_context():
         return make_world()

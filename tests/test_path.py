@@ -288,7 +288,7 @@ def test_plugin_sections_appear_on_the_path(app, client, world, auth):
 
 def test_mentor_view_query_count_is_constant(app, world, content):
     """A mentor's view of a learner's path costs the same queries for 1 and 50 enrolments."""
-    from tests.support import Auth
+    from lms.testing import Auth
 
     with app.app_context():
         many_tracks(world.users["learner"], 1)

@@ -15,7 +15,7 @@ from lms.cli import LmsGroup
 from lms.extensions import db
 from lms.models.progress import ProgressEvent
 from lms.plugins import PluginError
-from tests.plugin_fixtures.activities import import_course
+from leerpad_plugins.testing import import_course
 from tests.test_migrations import _own_database
 
 ROOT = Path(__file__).resolve().parent.parent

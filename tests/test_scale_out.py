@@ -30,10 +30,10 @@ from lms.extensions import db
 from lms.models.portfolio import ApiToken
 from lms.tracking.record import idempotency_key
 from tests import builders
-from tests.conftest import PG_URL
+from lms.testing import PG_URL
 from tests.scale_support import (Browser, Instance, LoadLog, Sent, lms_command, post_progress,
                                  request, run_client)
-from tests.support import PASSWORD, make_world
+from lms.testing import PASSWORD, make_world
 
 REDIS_URL = os.environ.get("LMS_TEST_REDIS_URL", "redis://127.0.0.1:6379/5")
 IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}

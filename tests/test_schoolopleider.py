@@ -97,7 +97,7 @@ def test_schoolopleider_enrols_assigns_a_mentor_and_grants_an_exemption(app, cli
 
 def test_mentor_coverage_uses_the_configured_limit(app_factory):
     """Mentors above MENTOR_MAX_LEARNERS and learners without a mentor are listed."""
-    from tests.support import make_world
+    from lms.testing import make_world
 
     app = app_factory(MENTOR_MAX_LEARNERS=2)
     client = app.test_client()

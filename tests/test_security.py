@@ -8,7 +8,7 @@ import sqlalchemy as sa
 from lms.extensions import db
 from lms.models import User
 from tests.builders import user as world_user
-from tests.support import PASSWORD, Auth
+from lms.testing import PASSWORD, Auth
 
 TOKEN = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
 
@@ -24,7 +24,7 @@ def test_post_without_csrf_token_is_refused(app_factory):
     """With CSRF protection on (as in production), a form posted without its token gets 400."""
     app = app_factory(WTF_CSRF_ENABLED=True)
     with app.app_context():
-        from tests.support import make_world
+        from lms.testing import make_world
         make_world()
     client = app.test_client()
     refused = client.post("/login", data={"email": "admin@example.org", "password": PASSWORD})
@@ -66,7 +66,7 @@ def test_secure_cookie_behind_https(app_factory):
     """With SESSION_COOKIE_SECURE (behind HTTPS) the cookie is only sent over HTTPS."""
     app = app_factory(SESSION_COOKIE_SECURE=True)
     with app.app_context():
-        from tests.support import make_world
+        from lms.testing import make_world
         make_world()
     response = Auth(app.test_client()).login("learner")
     cookie = [c for c in response.headers.getlist("Set-Cookie") if c.startswith("session=")][0]

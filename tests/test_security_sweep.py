@@ -12,7 +12,7 @@ import re
 import pytest
 
 from tests.route_walk import get_routes, post_routes, seed, walk, write_walk_plugin
-from tests.support import PASSWORD, make_world
+from lms.testing import PASSWORD, make_world
 from tests.test_access_matrix import ALLOWED
 
 HTTPS = "https://localhost"

@@ -19,7 +19,7 @@ from werkzeug.serving import make_server
 from lms.content import SHIPPED_COURSES
 from lms import create_app
 from lms.extensions import db
-from tests.conftest import PG_URL, _truncate_all
+from lms.testing import PG_URL, truncate_all as _truncate_all
 
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = os.environ.get("LMS_CHROMIUM", "/usr/bin/chromium")
@@ -96,7 +96,7 @@ def live_app(db_template, tmp_path_factory, courses_dir):
     would use it. The module's database is a copy of the migrated template (SQLite) or the
     PostgreSQL test database, emptied afterwards."""
     from lms.content.importer import import_directory
-    from tests.support import make_world
+    from lms.testing import make_world
 
     base = tmp_path_factory.mktemp("live")
     if PG_URL:
@@ -124,7 +124,7 @@ def live_app(db_template, tmp_path_factory, courses_dir):
 
 @pytest.fixture(scope="module")
 def world(live_app):
-    """Ids of the live app's organisations and people (see ``tests.support.make_world``)."""
+    """Ids of the live app's organisations and people (see ``lms.testing.make_world``)."""
     return live_app.extensions["tests.world"]
 
 

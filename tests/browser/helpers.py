@@ -4,7 +4,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from tests.support import PASSWORD
+from lms.testing import PASSWORD
 
 WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"

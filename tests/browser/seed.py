@@ -91,7 +91,7 @@ def mentees(mentor: str, school_id: int, people: dict[str, tuple[str, str, list[
     """More learners at the school, guided by ``mentor``: e-mail name → (full name, track,
     lessons done in the track's first course; ["*"] for all of them)."""
     from lms.models import MentorAssignment, Organisation
-    from tests.support import add_user
+    from lms.testing import add_user
 
     school = db.session.get(Organisation, school_id)
     for who, (name, track_slug, done) in people.items():

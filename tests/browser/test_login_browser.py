@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.support import PASSWORD
+from lms.testing import PASSWORD
 
 pytestmark = pytest.mark.browser
 

@@ -8,7 +8,7 @@ from sqlalchemy import select
 from lms.extensions import db
 from leerpad_plugins.assignment.activity import validate
 from leerpad_plugins.assignment.models import AssignmentSubmission
-from tests.plugin_fixtures.activities import LESSON_URL, lesson_state
+from leerpad_plugins.testing import LESSON_URL, lesson_state
 
 
 def test_front_matter_is_validated():

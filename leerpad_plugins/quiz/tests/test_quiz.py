@@ -6,7 +6,7 @@ from sqlalchemy import func, select
 from lms.extensions import db
 from leerpad_plugins.quiz.activity import validate
 from leerpad_plugins.quiz.models import QuizAttempt
-from tests.plugin_fixtures.activities import LESSON_URL, lesson_state
+from leerpad_plugins.testing import LESSON_URL, lesson_state
 
 GOOD = {"pass_score": 70, "questions": [
     {"id": "q1", "text": "Vraag?", "kind": "single",

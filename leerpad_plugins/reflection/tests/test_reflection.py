@@ -6,7 +6,7 @@ from sqlalchemy import select
 from lms.extensions import db
 from leerpad_plugins.reflection.activity import validate
 from leerpad_plugins.reflection.models import ReflectionEntry
-from tests.plugin_fixtures.activities import LESSON_URL, lesson_state
+from leerpad_plugins.testing import LESSON_URL, lesson_state
 
 
 def test_prompts_are_validated():

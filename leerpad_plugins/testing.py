@@ -1,15 +1,14 @@
-"""A course tree with a quiz, a reflection and two assignments, imported like real content."""
+"""The test course of the bundled plugins: a page, a quiz, a reflection and two assignments,
+imported like real content. Their own tests and the core's hook tests use it."""
 from __future__ import annotations
 
-import textwrap
 from pathlib import Path
 
 import pytest
 from sqlalchemy import select
 
-from lms.content.importer import import_directory
 from lms.extensions import db
-from lms.models.content import Lesson
+from lms.testing import import_course as _import, write_course as _write
 
 COURSE = {
     "course.md": """
@@ -96,24 +95,17 @@ COURSE = {
 }
 
 
+LESSON_URL = "/courses/plugintest/{slug}"
+
+
 def write_course(root: Path) -> Path:
-    folder = root / "plugintest"
-    folder.mkdir(parents=True, exist_ok=True)
-    for name, text in COURSE.items():
-        (folder / name).write_text(textwrap.dedent(text).lstrip("\n"), encoding="utf-8")
-    return root
-
-
-def lesson_id(slug: str) -> int:
-    return db.session.scalar(select(Lesson.id).where(Lesson.slug == slug))
+    """Write the test course into ``root/plugintest``; returns ``root``."""
+    return _write(root, COURSE)
 
 
 def import_course(app, root: Path) -> dict[str, int]:
     """Import the test course with ``app``'s plugins; lesson ids by slug."""
-    with app.app_context():
-        import_directory(write_course(root))
-        return {slug: lesson_id(slug) for slug in
-                ("lezen", "toets", "terugblik", "opdracht", "eindopdracht")}
+    return _import(app, root, COURSE)
 
 
 @pytest.fixture
@@ -130,6 +122,3 @@ def lesson_state(app, who_id: int, lesson: int):
         state = db.session.scalar(select(LessonState).where(LessonState.user_id == who_id,
                                                             LessonState.lesson_id == lesson))
         return (state.status, list(state.verbs or [])) if state else None
-
-
-LESSON_URL = "/courses/plugintest/{slug}"
