@@ -20,6 +20,7 @@ import os
 import random
 import sys
 import time
+import uuid
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
@@ -325,7 +326,9 @@ def build_progress(w: Writer, size: Size, rnd: random.Random, people: dict, cont
                 ids["enrolment"] += 1
                 registration[track_id] = ids["enrolment"]
                 rows["enrolment"].append({
-                    "id": ids["enrolment"], "user_id": user_id, "course_id": None,
+                    "id": ids["enrolment"], "uuid": str(uuid.UUID(int=rnd.getrandbits(128),
+                                                                  version=4)),
+                    "user_id": user_id, "course_id": None,
                     "track_id": track_id, "enrolled_at": enrolled_at, "enrolled_by_id": None,
                     "deadline": add_months(local_date(enrolled_at), tracks[track_id]["duration_months"]),
                     "status": "active", "completed_at": None})

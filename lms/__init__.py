@@ -15,8 +15,11 @@ MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 __all__ = ["create_app", "hookimpl"]
 
 
-def create_app(config: dict | None = None) -> Flask:
-    """Application factory: configuration, extensions, plugins, blueprints."""
+def create_app(config: dict | None = None, *, serve: bool = False) -> Flask:
+    """Application factory: configuration, extensions, plugins, blueprints.
+
+    ``serve=True`` (``lms serve``'s workers, ``lms.wsgi``) also refuses to build an app while a
+    plugin's setting that serving needs is unset (``lms.plugins.PluginError``)."""
     config = dict(config or {})
     instance_path = config.pop("INSTANCE_PATH", None) or os.environ.get("LMS_INSTANCE_PATH")
     app = Flask(
@@ -54,4 +57,10 @@ def create_app(config: dict | None = None) -> Flask:
 
     with app.app_context():
         pm.hook.lms_startup(app=app)
+    if serve:
+        from lms.plugins import PluginError, missing_serve_settings
+
+        missing = missing_serve_settings(app)
+        if missing:
+            raise PluginError("; ".join(missing))
     return app

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 from markupsafe import Markup
@@ -93,3 +94,68 @@ def render_fragment(template: str, **context: Any) -> Markup:
     from flask import render_template
 
     return Markup(render_template(template, **context))  # nosec B704 (autoescaped output)
+
+
+@dataclass(frozen=True)
+class Setting:
+    """A setting a plugin declares (``lms_settings``): read from ``LMS_<name>`` or the
+    instance ``config.py`` like any core setting, converted to ``type``, ``default`` when
+    unset. ``required_to_serve``: ``lms serve`` (and the WSGI app) refuse to start without
+    it; commands that do not serve (``courses check``, ``plugins``, ``db upgrade``) still run.
+    ``secret``: ``lms plugins --settings`` never prints its value."""
+
+    name: str
+    description: str
+    default: Any = None
+    type: type = str
+    required_to_serve: bool = False
+    secret: bool = False
+
+
+@dataclass(frozen=True)
+class SignOffItem:
+    """Something waiting for a reviewer's decision (``lms_sign_off_items``): a submitted
+    assignment, a competence to confirm… ``url`` opens the review page."""
+
+    kind: str  # a stable key, e.g. "assignment"
+    kind_label: str  # shown in the queue's type filter, translated
+    learner_id: int
+    learner_name: str
+    title: str
+    submitted_at: datetime
+    url: str
+
+
+@dataclass(frozen=True)
+class LearningEvent:
+    """What ``lms_progress_recorded`` listeners get: the stored event plus the objects it is
+    about, loaded once for every listener.
+
+    ``result`` per verb (never free text): ``experienced``, ``submitted``, ``returned``,
+    ``approved`` — None or ``{}``; ``completed`` — None, or ``{"completion": true}``;
+    ``attempted``/``passed``/``failed`` — ``{"score": {"scaled": 0.0–1.0, "raw": n,
+    "min": 0, "max": n}, "success": bool}`` as far as known. ``registration`` is the
+    enrolment's stable UUID (a string), None outside any enrolment.
+    """
+
+    id: int
+    verb: str
+    timestamp: datetime
+    result: dict | None
+    learner: Any  # lms.models.User
+    lesson: Any  # lms.models.Lesson
+    course: Any  # lms.models.Course
+    track: Any  # lms.models.Track or None
+    registration: str | None
+
+    @property
+    def user_id(self) -> int:
+        return self.learner.id
+
+    @property
+    def lesson_id(self) -> int:
+        return self.lesson.id
+
+    @property
+    def course_id(self) -> int:
+        return self.course.id

@@ -45,6 +45,14 @@ class LmsGroup(FlaskGroup):
             return
         app.extensions["lms.pm"].hook.lms_register_commands(cli=self)
 
+    def invoke(self, ctx):
+        from lms.plugins import PluginError
+
+        try:
+            return super().invoke(ctx)
+        except PluginError as exc:  # a plugin problem is one line, not a traceback
+            raise click.ClickException(str(exc)) from None
+
     def get_command(self, ctx, name):
         cmd = super().get_command(ctx, name)
         if cmd is None:

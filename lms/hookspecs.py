@@ -16,9 +16,15 @@ import pluggy
 if TYPE_CHECKING:
     import click
     from flask import Blueprint, Flask
+    from flask_login import AnonymousUserMixin
     from markupsafe import Markup
 
-    from lms.activities import ActivityType, Exporter, NavItem
+    from lms.activities import (ActivityType, Exporter, LearningEvent, NavItem, Setting,
+                                SignOffItem)
+    from lms.content.loader import CourseFile
+    from lms.models import Lesson, Organisation, User
+    from lms.models.progress import LessonState
+    from lms.tracking.path import LearningPath
 
 hookspec = pluggy.HookspecMarker("lms")
 
@@ -31,6 +37,22 @@ def lms_startup(app: Flask) -> None:
 
     :param app: the Flask application (its config holds the plugin's settings).
     :returns: nothing. Raise an exception to stop start-up, e.g. on missing configuration.
+    """
+
+
+@hookspec
+def lms_settings() -> Setting | list[Setting] | None:
+    """Declare the plugin's settings (``lms.activities.Setting``): name, description,
+    default, type, and whether serving needs it.
+
+    Declared settings are read like core ones (``LMS_<NAME>`` or the instance ``config.py``),
+    converted to their type and defaulted, so ``app.config[name]`` always holds a usable value.
+    A setting ``required_to_serve`` that is unset makes ``lms serve`` (and the WSGI app) stop
+    with one line naming the plugin and the variable; every other command still runs, so
+    ``lms courses check`` works in authors' CI without the plugin's secrets. Prefer this to
+    raising in ``lms_startup``. ``lms plugins --settings`` lists them.
+
+    :returns: a ``Setting``, a list of them, or None.
     """
 
 
@@ -92,7 +114,7 @@ def lms_markdown_extensions() -> list[Any] | None:
 
 
 @hookspec
-def lms_course_loaded(course: Any) -> list[tuple[str, str]] | None:
+def lms_course_loaded(course: CourseFile) -> list[tuple[str, str]] | None:
     """Called for each parsed course while checking or importing, to validate or enrich it.
 
     :param course: the parsed ``lms.content.loader.CourseFile`` with its lessons.
@@ -104,20 +126,24 @@ def lms_course_loaded(course: Any) -> list[tuple[str, str]] | None:
 
 
 @hookspec
-def lms_progress_recorded(event: Any) -> None:
-    """Listener: called after a progress event has been committed.
+def lms_progress_recorded(event: LearningEvent) -> None:
+    """Listener: called after a learning event has been committed.
 
     Each listener runs on its own: one that raises is logged with the plugin's name, its
     session changes are rolled back, the event stays stored and the page still works.
 
-    :param event: the stored ``lms.models.progress.ProgressEvent`` (``user_id``, ``verb``,
-        ``lesson_id``, ``course_id``, ``result``, ``timestamp``, ``registration``).
+    :param event: an ``lms.activities.LearningEvent``: ``id``, ``verb``, ``timestamp``,
+        ``result``, the ``learner`` (``User``), ``lesson``, ``course`` and ``track`` objects
+        (loaded once for every listener), ``registration`` (the enrolment's stable UUID, a
+        string, or None) and ``user_id``/``lesson_id``/``course_id``. ``result`` holds only
+        what docs/plugins.md lists for the verb (scores, success, completion); feedback and
+        reflection texts never travel in it.
     :returns: nothing.
     """
 
 
 @hookspec(firstresult=True)
-def lms_lesson_is_complete(user: Any, lesson: Any, state: Any) -> bool | None:
+def lms_lesson_is_complete(user: User, lesson: Lesson, state: LessonState) -> bool | None:
     """Completion rule, asked after every event (firstresult: the first True/False wins).
 
     The core rule runs ``trylast``: complete once ``completed``, ``passed`` or ``approved``
@@ -134,7 +160,7 @@ def lms_lesson_is_complete(user: Any, lesson: Any, state: Any) -> bool | None:
 
 
 @hookspec
-def lms_nav_items(user: Any) -> NavItem | list[NavItem] | None:
+def lms_nav_items(user: User | AnonymousUserMixin) -> NavItem | list[NavItem] | None:
     """Return links for the main navigation (``lms.activities.NavItem``).
 
     :param user: the current user (may be anonymous: check ``is_authenticated``).
@@ -143,23 +169,59 @@ def lms_nav_items(user: Any) -> NavItem | list[NavItem] | None:
 
 
 @hookspec
-def lms_dashboard_widgets(user: Any, scope: str) -> Markup | list[Markup] | None:
+def lms_dashboard_widgets(user: User, scope: str,
+                          organisation: Organisation | None) -> Markup | list[Markup] | None:
     """Return HTML blocks for a dashboard (templates show them with
-    ``dashboard_widgets(scope)``).
+    ``dashboard_widgets(scope, organisation)``).
 
     :param user: the viewer.
     :param scope: ``home``, ``mentor``, ``schoolopleider`` or ``coordinator``.
+    :param organisation: the organisation the page shows (the school on the schoolopleider's
+        page, the board or region on the coordinator's page, whose subtree the page covers);
+        None on ``home`` and ``mentor``.
     :returns: ``markupsafe.Markup`` (or a list of it), or None.
     """
 
 
 @hookspec
-def lms_path_sections(user: Any, path: Any) -> Markup | list[Markup] | None:
-    """Return extra sections for a learner's path page.
+def lms_path_sections(user: User, path: LearningPath,
+                      viewer: User) -> Markup | list[Markup] | None:
+    """Return extra sections for a learner's own path page ("Mijn leerpad").
 
-    :param user: the learner whose path it is (the viewer may be their mentor).
+    :param user: the learner whose path it is.
     :param path: the computed ``LearningPath``.
+    :param viewer: who looks: the learner, or their mentor or schoolopleider through the API.
     :returns: ``markupsafe.Markup`` (or a list of it), or None.
+    """
+
+
+@hookspec
+def lms_learner_sections(viewer: User, learner: User,
+                         scope: str) -> Markup | list[Markup] | None:
+    """Return sections for the pages supervisors open about one learner.
+
+    The core has checked that ``viewer`` may see ``learner`` there; a section shows only what
+    the plugin's own rules let ``viewer`` see (never a reflection the learner did not share).
+
+    :param viewer: the mentor or schoolopleider looking.
+    :param learner: the learner shown.
+    :param scope: ``mentor`` (``/begeleiding/deelnemer/<id>``) or ``schoolopleider``
+        (``/schoolopleider/<school>/deelnemer/<id>``).
+    :returns: ``markupsafe.Markup`` (or a list of it), or None.
+    """
+
+
+@hookspec
+def lms_sign_off_items(reviewer: User,
+                       learner_ids: list[int] | None) -> SignOffItem | list[SignOffItem] | None:
+    """Return the items waiting for ``reviewer``'s decision (``lms.activities.SignOffItem``):
+    the one sign-off queue, the navigation count and the per-learner counts on supervisors'
+    pages are built from these. Decide who may review what with ``lms.access``; keep it to one
+    query per call.
+
+    :param reviewer: the mentor, schoolopleider or admin asking.
+    :param learner_ids: only items of these learners, or None for all the reviewer may see.
+    :returns: a ``SignOffItem``, a list of them, or None.
     """
 
 
@@ -174,8 +236,27 @@ def lms_exporters() -> Exporter | list[Exporter] | None:
     """
 
 
+@hookspec
+def lms_personal_data(user: User) -> dict[str, list[dict[str, Any]]] | None:
+    """Return this person's data held by the plugin, for their "download my data" export.
+
+    :param user: the person exporting (or being exported by an admin).
+    :returns: ``{"section name": [row dicts]}`` (JSON-serialisable values), or None.
+    """
+
+
+@hookspec
+def lms_erase_personal_data(user: User) -> None:
+    """Erase (or anonymise) everything the plugin holds about this person, in the caller's
+    transaction (do not commit). Called when an account is erased.
+
+    :param user: the person being erased.
+    :returns: nothing.
+    """
+
+
 @hookspec(firstresult=True)
-def lms_permission(user: Any, action: str, resource: Any) -> bool | None:
+def lms_permission(user: User, action: str, resource: Any) -> bool | None:
     """Access rule (firstresult): the first True/False wins; None passes to the next rule.
 
     The core rules run ``trylast``. Privacy tiers (who may read reflections, submissions)

@@ -4,9 +4,11 @@ Plugins come from three places, in this order: the core's own ``DEFAULT_PLUGINS`
 (built-in), installed distributions with an entry point in the group ``lms`` (the plugins
 bundled with Leerpad among them), and every module or package in the ``PLUGINS_DIRS``
 directories (``<instance>/plugins`` by default).
-``PLUGINS`` (an allow-list) and ``DISABLED_PLUGINS`` choose among them by name. A plugin
-package's ``templates/`` joins the template search path and its ``static/`` is served at
-``/plugins/<name>/static/<file>``.
+``PLUGINS`` (an allow-list) and ``DISABLED_PLUGINS`` choose among them by name, or by
+source and name (``builtin:x``, ``entrypoint:x``, ``dir:x``) when two sources offer the same
+name. A plugin package's ``templates/`` joins the template search path and its ``static/`` is
+served at ``/plugins/<name>/static/<file>``. Settings declared with ``lms_settings`` get their
+defaults and types here; ``missing_serve_settings`` names the ones serving still needs.
 """
 from __future__ import annotations
 
@@ -86,18 +88,23 @@ def create_plugin_manager(app: Flask) -> pluggy.PluginManager:
     infos: dict[str, PluginInfo] = {}
 
     def wanted(name: str, source: str) -> bool:
-        if name in disabled:
+        if name in disabled or f"{_source_kind(source)}:{name}" in disabled:
             return False
         return source == "built-in" or allow is None or name in allow
 
     def register(name: str, module: ModuleType, source: str, version: str) -> None:
         if name in infos:
-            raise PluginError(f"plugin {name!r} from {source} clashes with the one from "
-                              f"{infos[name].source}; disable one of them")
+            first, second = _source_kind(infos[name].source), _source_kind(source)
+            raise PluginError(
+                f"plugin {name!r} from {source} clashes with the one from {infos[name].source}; "
+                f"disable one source with LMS_DISABLED_PLUGINS={first}:{name} or "
+                f"LMS_DISABLED_PLUGINS={second}:{name}")
+        _check_arguments(pm, name, module)
         try:
             pm.register(module, name=name)
         except pluggy.PluginValidationError as exc:
-            raise PluginError(f"plugin {name!r} ({source}): {exc}") from exc
+            raise PluginError(f"plugin {name!r} ({source}): "
+                              + " ".join(str(exc).split())) from exc
         infos[name] = PluginInfo(name, source, version, module)
 
     for dotted in DEFAULT_PLUGINS:
@@ -129,9 +136,74 @@ def create_plugin_manager(app: Flask) -> pluggy.PluginManager:
     for info in infos.values():
         info.hooks = sorted(caller.name for caller in pm.get_hookcallers(info.module) or [])
     pm.lms_plugins = infos  # type: ignore[attr-defined]
+    pm.lms_settings = _apply_settings(app, pm)  # type: ignore[attr-defined]
     _serve_plugin_files(app, infos)
     app.add_template_global(dashboard_widgets)
+    app.add_template_global(learner_sections)
     return pm
+
+
+def _source_kind(source: str) -> str:
+    """The prefix that names a source in PLUGINS/DISABLED_PLUGINS: builtin, entrypoint, dir."""
+    if source == "built-in":
+        return "builtin"
+    return "entrypoint" if source.startswith("entry point") else "dir"
+
+
+def _check_arguments(pm: pluggy.PluginManager, name: str, module: ModuleType) -> None:
+    """One clear line when a hook function takes an argument its hook does not offer."""
+    import inspect
+
+    for attr in dir(module):
+        function = getattr(module, attr)
+        if not callable(function) or getattr(function, "lms_impl", None) is None:
+            continue
+        caller = getattr(pm.hook, attr, None)
+        if caller is None or not caller.has_spec():
+            continue  # unknown hooks are reported by check_pending, with a did-you-mean
+        offered = list(caller.spec.argnames)
+        taken = [p.name for p in inspect.signature(function).parameters.values()
+                 if p.default is inspect.Parameter.empty
+                 and p.kind not in (p.VAR_POSITIONAL, p.VAR_KEYWORD)]
+        unknown = [arg for arg in taken if arg not in offered]
+        if unknown:
+            raise PluginError(f"plugin {name!r}: {attr}() takes {', '.join(map(repr, unknown))}, "
+                              f"which the hook does not offer (allowed: {', '.join(offered)})")
+
+
+def _apply_settings(app: Flask, pm: pluggy.PluginManager) -> list[tuple[str, Any]]:
+    """Collect ``lms_settings``: fill defaults, convert configured strings to the declared
+    type. Returns ``(plugin name, Setting)`` pairs in load order."""
+    declared: list[tuple[str, Any]] = []
+    for impl in reversed(pm.hook.lms_settings.get_hookimpls()):
+        for setting in collect([impl.function()]):
+            declared.append((impl.plugin_name, setting))
+            raw = app.config.get(setting.name)
+            if raw is None or raw == "":
+                app.config[setting.name] = setting.default
+            elif isinstance(raw, str) and setting.type is not str:
+                app.config[setting.name] = _convert(impl.plugin_name, setting, raw)
+    return declared
+
+
+def _convert(plugin: str, setting: Any, raw: str) -> Any:
+    try:
+        if setting.type is bool:
+            return raw.strip().lower() in {"1", "true", "yes", "on"}
+        if setting.type is list:
+            return [part.strip() for part in raw.split(",") if part.strip()]
+        return setting.type(raw)
+    except ValueError:
+        raise PluginError(f"plugin {plugin!r}: setting LMS_{setting.name}={raw!r} is not a "
+                          f"valid {setting.type.__name__}") from None
+
+
+def missing_serve_settings(app: Flask) -> list[str]:
+    """One line per setting a plugin needs before the app may serve, and that is unset."""
+    return [f"plugin {plugin!r} needs LMS_{setting.name} to serve ({setting.description}); "
+            f"set it in the environment or in the instance config.py"
+            for plugin, setting in get_pm(app).lms_settings  # type: ignore[attr-defined]
+            if setting.required_to_serve and app.config.get(setting.name) in (None, "")]
 
 
 def check_pending(pm: pluggy.PluginManager) -> None:
@@ -241,15 +313,15 @@ def collect(results: Any) -> list[Any]:
     return found
 
 
-def dashboard_widgets(scope: str) -> list[Any]:
-    """Template helper: ``{% for w in dashboard_widgets("home") %}{{ w }}{% endfor %}``."""
+def dashboard_widgets(scope: str, organisation: Any = None) -> list[Any]:
+    """Template helper: ``{% for w in dashboard_widgets("coordinator", org) %}{{ w }}{% endfor %}``."""
     from flask_login import current_user
 
-    return collect(get_pm().hook.lms_dashboard_widgets(user=current_user, scope=scope))
+    return collect(get_pm().hook.lms_dashboard_widgets(user=current_user, scope=scope,
+                                                       organisation=organisation))
 
 
-def notify_progress(pm: pluggy.PluginManager, event: Any) -> None:
-    """Run the ``lms_progress_recorded`` listeners; see ``lms.tracking.notify_progress``."""
-    from lms.tracking import notify_progress as notify
-
-    notify(pm, event)
+def learner_sections(viewer: Any, learner: Any, scope: str) -> list[Any]:
+    """Sections plugins add to a supervisor's page about one learner."""
+    return collect(get_pm().hook.lms_learner_sections(viewer=viewer, learner=learner,
+                                                      scope=scope))

@@ -19,8 +19,8 @@ from lms.models.accounts import User
 from lms.models.content import Lesson
 from lms.plugins import PluginError, collect, get_pm
 from lms.tracking import record_progress
-from tests.plugin_fixtures.activities import import_course, write_course
-from tests.support import PASSWORD
+from leerpad_plugins.testing import import_course, write_course
+from lms.testing import PASSWORD
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLE = ROOT / "docs" / "examples" / "certificate"
@@ -176,7 +176,8 @@ def test_lms_dashboard_widgets_render_for_a_scope(full_app, world):
             login_user(db.session.get(User, world.users["learner"]))
             home = render_template_string('{% for w in dashboard_widgets("home") %}{{ w }}{% endfor %}')
             coordinator = collect(get_pm().hook.lms_dashboard_widgets(
-                user=db.session.get(User, world.users["learner"]), scope="coordinator"))
+                user=db.session.get(User, world.users["learner"]), scope="coordinator",
+                organisation=None))
     assert "certificate" in home
     assert not any("certificate" in str(w) for w in coordinator)
 
@@ -216,3 +217,110 @@ def test_unknown_hook_is_refused(app_factory):
     """Implementing a hook that is not in the catalogue is an error, not silently ignored."""
     with pytest.raises(PluginError):
         app_factory(PLUGINS_DIRS=str(HOOKCHECK.parent / "misspelt_dir"))
+
+
+def test_lms_dashboard_widgets_know_the_organisation_shown(full_app, world):
+    """A widget on the coordinator's and the schoolopleider's page gets the organisation whose
+    subtree the page shows; home gets None."""
+    coordinator = _login(full_app, "coordinator").get(f"/coordinatie/{world.board}")
+    assert '<p class="hookcheck-org">coordinator: Bestuur Noord</p>' in coordinator.get_data(as_text=True)
+    school = _login(full_app, "schoolopleider").get(f"/schoolopleider/{world.school}")
+    assert ('<p class="hookcheck-org">schoolopleider: Het Noorderlicht</p>'
+            in school.get_data(as_text=True))
+    assert "hookcheck-org" not in _login(full_app).get("/").get_data(as_text=True)
+
+
+def test_lms_path_sections_know_who_is_looking(full_app, world):
+    """Path sections get the viewer: the learner on their own page, the mentor on theirs."""
+    own = _login(full_app).get("/leerpad").get_data(as_text=True)
+    assert '<p class="hookcheck-path">Learner, seen by Learner</p>' in own
+    mentor = _login(full_app, "mentor").get(f"/leerpad/{world.users['learner']}")
+    assert '<p class="hookcheck-path">Learner, seen by Mentor</p>' in mentor.get_data(as_text=True)
+
+
+def test_lms_learner_sections_show_on_supervisors_learner_pages(full_app, world):
+    """The mentor's and the schoolopleider's page about one learner carry plugin sections."""
+    learner = world.users["learner"]
+    mentor = _login(full_app, "mentor").get(f"/begeleiding/deelnemer/{learner}")
+    assert mentor.status_code == 200
+    assert "Mentor looks at Learner (mentor)" in mentor.get_data(as_text=True)
+    school = _login(full_app, "schoolopleider").get(
+        f"/schoolopleider/{world.school}/deelnemer/{learner}")
+    assert "Schoolopleider looks at Learner (schoolopleider)" in school.get_data(as_text=True)
+    refused = _login(full_app, "other_mentor").get(f"/begeleiding/deelnemer/{learner}")
+    assert refused.status_code in (403, 404) and "looks at" not in refused.get_data(as_text=True)
+
+
+def test_lms_progress_recorded_gets_the_objects_and_a_registration_uuid(full_app, world,
+                                                                        tmp_path):
+    """Listeners get the learner, lesson, course and track objects and the enrolment's UUID;
+    a reviewer's feedback never travels in the event's result."""
+    import uuid
+
+    from lms.models.progress import Enrolment
+    from lms.tracking.tracks import enrol
+
+    seen = sys.modules["lms_plugin_hookcheck"].SEEN_EVENTS
+    seen.clear()
+    ids = import_course(full_app, tmp_path / "courses")
+    with full_app.app_context():
+        user = db.session.get(User, world.users["learner"])
+        lesson = db.session.get(Lesson, ids["lezen"])
+        enrol(user, course=lesson.course)
+        registration = db.session.scalar(select(Enrolment.uuid))
+        record_progress(user, lesson, "experienced")
+    assert uuid.UUID(registration).version == 4
+    assert seen == [("experienced", "learner@example.org", "lezen", "plugintest", None,
+                     registration, None)]
+
+    client = _login(full_app)
+    client.post(f"/plugins/assignment/lessons/{ids['opdracht']}/submissions",
+                data={"text": "Mijn lesopzet"})
+    mentor = _login(full_app, "mentor")
+    with full_app.app_context():
+        from leerpad_plugins.assignment.models import AssignmentSubmission
+
+        submission = db.session.scalar(select(AssignmentSubmission.id))
+    mentor.post(f"/plugins/assignment/submissions/{submission}/decision",
+                data={"decision": "return", "feedback": "Geheime feedback"})
+    assert [verb for verb, *_ in seen][-2:] == ["submitted", "returned"]
+    assert all("Geheime" not in repr(event) for event in seen)
+
+
+def test_lms_settings_are_declared_typed_and_only_needed_to_serve(app_factory, tmp_path):
+    """Declared settings get defaults and types; a missing setting needed to serve stops
+    `create_app(serve=True)` and `lms serve` with one line, and nothing else."""
+    import os
+    import subprocess
+
+    from lms import create_app
+
+    app = app_factory(PLUGINS_DIRS=str(HOOKCHECK))
+    assert app.config["HOOKCHECK_LIMIT"] == 3 and app.config["HOOKCHECK_TOKEN"] is None
+    assert app_factory(PLUGINS_DIRS=str(HOOKCHECK), HOOKCHECK_LIMIT="7").config["HOOKCHECK_LIMIT"] == 7
+    with pytest.raises(PluginError, match="LMS_HOOKCHECK_LIMIT='seven' is not a valid int"):
+        app_factory(PLUGINS_DIRS=str(HOOKCHECK), HOOKCHECK_LIMIT="seven")
+    with pytest.raises(PluginError, match="plugin 'hookcheck' needs LMS_HOOKCHECK_TOKEN to serve"):
+        create_app({**app.config, "INSTANCE_PATH": tmp_path / "serve"}, serve=True)
+
+    env = {k: v for k, v in os.environ.items() if not k.startswith("LMS_")}
+    env.update(LMS_INSTANCE_PATH=str(tmp_path / "cli"), LMS_PLUGINS_DIRS=str(HOOKCHECK))
+    lms = [sys.executable, "-c", "import sys; from lms.cli import main; sys.exit(main())"]
+
+    def run(*args):
+        return subprocess.run([*lms, *args], env=env, capture_output=True, text=True, timeout=120)
+
+    from lms.content import SHIPPED_COURSES
+
+    assert run("courses", "check", str(SHIPPED_COURSES)).returncode == 0
+    listing = run("plugins", "--settings")
+    assert listing.returncode == 0
+    assert "hookcheck: LMS_HOOKCHECK_TOKEN (str, required to serve) = not set" in listing.stdout
+    serve = run("serve", "--port", "1")
+    assert serve.returncode == 1
+    assert serve.stderr.strip().splitlines() == [
+        "Error: plugin 'hookcheck' needs LMS_HOOKCHECK_TOKEN to serve (the token of the checked "
+        "service); set it in the environment or in the instance config.py"]
+    env["LMS_HOOKCHECK_TOKEN"] = "geheim"
+    assert "LMS_HOOKCHECK_TOKEN (str, required to serve) = set (hidden)" in run(
+        "plugins", "--settings").stdout

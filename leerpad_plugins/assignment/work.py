@@ -122,8 +122,8 @@ def decide(reviewer: Any, submission: AssignmentSubmission, approve: bool, feedb
     submission.reviewed_at = utcnow()
     db.session.flush()
     learner = submission.learner
+    # The feedback stays in this plugin's table: events (and so xAPI) never carry free text.
     record_progress(learner, submission.lesson, submission.status,
-                    result={"response": feedback} if feedback else None,
                     key=f"assignment-submission:{submission.id}")
 
 

@@ -34,15 +34,25 @@ def _below(script, heads: tuple[str, ...]) -> set[str]:
 
 
 def _branch_of(script) -> dict[str, str]:
-    """Revision id → the label of its branch ("lms", "quiz", …)."""
-    branch: dict[str, str] = {}
-    for base in script.get_bases():
-        root = script.get_revision(base)
-        label = sorted(root.branch_labels)[0] if root.branch_labels else base
-        for rev in script.iterate_revisions(f"{base}@head" if root.branch_labels else "heads",
-                                            "base"):
-            branch.setdefault(rev.revision, label)
-    return branch
+    """Revision id → the label of its branch ("lms", "quiz", …): the label of the first
+    revision with one on the way down to its base."""
+    labels: dict[str, str] = {}
+
+    def label(revision_id: str) -> str:
+        if revision_id not in labels:
+            rev = script.get_revision(revision_id)
+            down = rev.down_revision
+            if rev.branch_labels:
+                labels[revision_id] = sorted(rev.branch_labels)[0]
+            elif down:
+                labels[revision_id] = label(down if isinstance(down, str) else down[0])
+            else:
+                labels[revision_id] = revision_id
+        return labels[revision_id]
+
+    for rev in script.walk_revisions():
+        label(rev.revision)
+    return labels
 
 
 def upgrade_and_report(revision: str = "heads") -> list[str]:

@@ -24,7 +24,7 @@ class LeerpadServer(BaseApplication):
     def load(self):
         from lms import create_app
 
-        return create_app()
+        return create_app(serve=True)
 
 
 def gunicorn_options(host: str, port: int, workers: int) -> dict[str, object]:
@@ -51,8 +51,14 @@ def serve(demo: bool, host: str, port: int, workers: int) -> None:
     """Apply all migrations, then serve Leerpad with gunicorn (access log on stdout)."""
     from lms.commands.db import upgrade_and_report
     from lms.extensions import db
+    from lms.plugins import missing_serve_settings
 
     app = current_app._get_current_object()
+    missing = missing_serve_settings(app)
+    if missing:
+        for line in missing:
+            click.echo(f"Error: {line}", err=True)
+        raise SystemExit(1)
     for line in upgrade_and_report():
         click.echo(line)
     if demo:

@@ -8,6 +8,7 @@ Exemptions (vrijstellingen) and credentials belong to a learner's track.
 from __future__ import annotations
 
 from datetime import date, datetime
+from uuid import uuid4
 
 from sqlalchemy import (JSON, CheckConstraint, Date, Float, ForeignKey, Index, Integer, String,
                         Text, UniqueConstraint)
@@ -36,6 +37,8 @@ class Enrolment(db.Model):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
+    # The stable public id of this enrolment (xAPI's ``registration``): never reused.
+    uuid: Mapped[str] = mapped_column(String(36), unique=True, default=lambda: str(uuid4()))
     user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"), index=True)
     course_id: Mapped[int | None] = mapped_column(
         ForeignKey("course.id", ondelete="CASCADE"), index=True)

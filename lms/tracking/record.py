@@ -9,6 +9,7 @@ from typing import Any
 
 from sqlalchemy import or_, select
 
+from lms.activities import LearningEvent
 from lms.extensions import db
 from lms.models.base import utcnow
 from lms.models.content import Lesson, TrackCourse
@@ -100,18 +101,31 @@ def record_progress(user: Any, lesson: Lesson, verb: str, *, result: dict | None
         db.session.rollback()
         raise
     event = db.session.get(ProgressEvent, event_id)
-    notify_progress(pm, event)
+    notify_progress(pm, event, learner=user, lesson=lesson)
     return event
 
 
-def notify_progress(pm: Any, event: ProgressEvent) -> None:
+def learning_event(event: ProgressEvent, learner: Any, lesson: Lesson) -> LearningEvent:
+    """The listeners' view of a stored event: the objects it is about, loaded once."""
+    enrolment = db.session.get(Enrolment, event.registration) if event.registration else None
+    return LearningEvent(
+        id=event.id, verb=event.verb, timestamp=event.timestamp, result=event.result,
+        learner=learner, lesson=lesson, course=lesson.course,
+        track=enrolment.track if enrolment is not None else None,
+        registration=enrolment.uuid if enrolment is not None else None)
+
+
+def notify_progress(pm: Any, event: ProgressEvent, *, learner: Any, lesson: Lesson) -> None:
     """Call each ``lms_progress_recorded`` listener on its own; log (with the plugin's name)
     and roll back after one that raises, then go on with the next."""
-    for impl in reversed(pm.hook.lms_progress_recorded.get_hookimpls()):
-        if impl.hookwrapper or impl.wrapper:
-            continue
+    impls = [impl for impl in reversed(pm.hook.lms_progress_recorded.get_hookimpls())
+             if not (impl.hookwrapper or impl.wrapper)]
+    if not impls:
+        return
+    shown = learning_event(event, learner, lesson)
+    for impl in impls:
         try:
-            impl.function(**{name: event for name in impl.argnames if name == "event"})
+            impl.function(**{name: shown for name in impl.argnames if name == "event"})
         except Exception:
             log.exception("progress listener of plugin %r failed for event %s",
                           impl.plugin_name, event.id)

@@ -69,3 +69,47 @@ def lms_permission(user, action, resource):
     if action == "reflection.view":  # tries to widen a privacy tier: must not work
         return True
     return None
+
+
+@hookimpl
+def lms_settings():
+    from lms.activities import Setting
+
+    return [Setting("HOOKCHECK_LIMIT", "how many things to check", default=3, type=int),
+            Setting("HOOKCHECK_TOKEN", "the token of the checked service",
+                    required_to_serve=True, secret=True)]
+
+
+@hookimpl
+def lms_learner_sections(viewer, learner, scope):
+    from markupsafe import Markup, escape
+
+    return Markup(f'<section class="hookcheck">{escape(viewer.name)} looks at '
+                  f'{escape(learner.name)} ({escape(scope)})</section>')
+
+
+@hookimpl
+def lms_dashboard_widgets(user, scope, organisation):
+    from markupsafe import Markup, escape
+
+    if organisation is None:
+        return None
+    return Markup(f'<p class="hookcheck-org">{escape(scope)}: {escape(organisation.name)}</p>')
+
+
+SEEN_EVENTS: list = []
+
+
+@hookimpl
+def lms_progress_recorded(event):
+    SEEN_EVENTS.append((event.verb, event.learner.email, event.lesson.slug, event.course.slug,
+                        event.track.slug if event.track else None, event.registration,
+                        event.result))
+
+
+@hookimpl
+def lms_path_sections(user, path, viewer):
+    from markupsafe import Markup, escape
+
+    return Markup(f'<p class="hookcheck-path">{escape(user.name)}, seen by '
+                  f'{escape(viewer.name)}</p>')
