@@ -47,7 +47,7 @@ def render(lesson: Any, user: Any) -> Markup:
                            can_submit=can_submit)
 
 
-@bp.post("/lessons/<int:lesson_id>/submissions")
+@bp.post("/lessons/<id:lesson_id>/submissions")
 @login_required
 def submit(lesson_id: int):
     lesson = lesson_or_404(lesson_id, "assignment")
@@ -83,7 +83,7 @@ def _reviewable(submission_id: int) -> AssignmentSubmission:
     return submission
 
 
-@bp.get("/submissions/<int:submission_id>")
+@bp.get("/submissions/<id:submission_id>")
 @login_required
 def review(submission_id: int):
     submission = _reviewable(submission_id)
@@ -93,7 +93,7 @@ def review(submission_id: int):
                            rules=work.Rules.of(submission.lesson))
 
 
-@bp.post("/submissions/<int:submission_id>/decision")
+@bp.post("/submissions/<id:submission_id>/decision")
 @login_required
 def decide(submission_id: int):
     submission = _reviewable(submission_id)
@@ -108,7 +108,7 @@ def decide(submission_id: int):
     return redirect(url_for("assignment.queue"))
 
 
-@bp.get("/submissions/<int:submission_id>/file")
+@bp.get("/submissions/<id:submission_id>/file")
 @login_required
 def download(submission_id: int):
     submission = db.session.get(AssignmentSubmission, submission_id)

@@ -22,6 +22,10 @@ def _flatten(results):
 
 def register_blueprints(app: Flask) -> None:
     from lms.web import admin, api, assets, auth, learn, main, path
+    from lms.web.inputs import IdConverter
+
+    # Before any blueprint: every route with an integer id says <id:name> (1 to 2**31 - 1).
+    app.url_map.converters["id"] = IdConverter
 
     for bp in (main.bp, auth.bp, admin.bp, assets.bp, path.bp, api.bp, learn.bp):
         app.register_blueprint(bp)

@@ -171,7 +171,7 @@ def organisations():
                            kind_label=_kind_label)
 
 
-@bp.route("/organisations/<int:org_id>", methods=["GET", "POST"])
+@bp.route("/organisations/<id:org_id>", methods=["GET", "POST"])
 def organisation(org_id: int):
     org = db.get_or_404(Organisation, org_id)
     form = RenameForm(obj=org) if request.method == "GET" else RenameForm()
@@ -200,7 +200,7 @@ def _organisation_page(org, form, move_form):
                            members=members, kind_label=_kind_label, role_label=people.role_label)
 
 
-@bp.post("/organisations/<int:org_id>/move")
+@bp.post("/organisations/<id:org_id>/move")
 def move_organisation(org_id: int):
     org = db.get_or_404(Organisation, org_id)
     move_form = _move_form(org, MoveForm())
@@ -272,7 +272,7 @@ def _person_page(person, edit_form=None, role_form=None, mentor_form=None, learn
         learners=learners, button_form=EmptyForm(), role_label=people.role_label)
 
 
-@bp.route("/people/<int:user_id>", methods=["GET", "POST"])
+@bp.route("/people/<id:user_id>", methods=["GET", "POST"])
 def person(user_id: int):
     person = db.get_or_404(User, user_id)
     form = _edit_form(person, EditPersonForm() if request.method == "POST" else None)
@@ -284,7 +284,7 @@ def person(user_id: int):
     return _person_page(person, edit_form=form)
 
 
-@bp.post("/people/<int:user_id>/active")
+@bp.post("/people/<id:user_id>/active")
 def set_active(user_id: int):
     person = db.get_or_404(User, user_id)
     if EmptyForm().validate_on_submit() and _change(
@@ -294,7 +294,7 @@ def set_active(user_id: int):
     return redirect(url_for("admin.person", user_id=person.id))
 
 
-@bp.post("/people/<int:user_id>/invitation")
+@bp.post("/people/<id:user_id>/invitation")
 def reinvite(user_id: int):
     person = db.get_or_404(User, user_id)
     if not person.active:
@@ -305,7 +305,7 @@ def reinvite(user_id: int):
     return _invited_page([invitation])
 
 
-@bp.post("/people/<int:user_id>/roles")
+@bp.post("/people/<id:user_id>/roles")
 def add_role(user_id: int):
     person = db.get_or_404(User, user_id)
     form = RoleForm()
@@ -319,7 +319,7 @@ def add_role(user_id: int):
     return _person_page(person, role_form=form)
 
 
-@bp.post("/people/<int:user_id>/roles/<int:role_id>/delete")
+@bp.post("/people/<id:user_id>/roles/<id:role_id>/delete")
 def remove_role(user_id: int, role_id: int):
     assignment = db.get_or_404(RoleAssignment, role_id)
     if assignment.user_id != user_id:
@@ -330,7 +330,7 @@ def remove_role(user_id: int, role_id: int):
     return redirect(url_for("admin.person", user_id=user_id))
 
 
-@bp.post("/people/<int:user_id>/mentors")
+@bp.post("/people/<id:user_id>/mentors")
 def add_mentor(user_id: int):
     """Give this learner a mentor (``mentor-email``) or this mentor a learner (``learner-email``)."""
     person = db.get_or_404(User, user_id)
@@ -347,7 +347,7 @@ def add_mentor(user_id: int):
     return _person_page(person, learner_form=form)
 
 
-@bp.post("/people/<int:user_id>/mentors/<int:pair_id>/delete")
+@bp.post("/people/<id:user_id>/mentors/<id:pair_id>/delete")
 def remove_mentor(user_id: int, pair_id: int):
     pair = db.get_or_404(MentorAssignment, pair_id)
     if user_id not in (pair.mentor_id, pair.learner_id):

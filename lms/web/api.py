@@ -91,7 +91,7 @@ def my_path():
     return jsonify(_path_json(g.api_user))
 
 
-@bp.get("/users/<int:user_id>/path")
+@bp.get("/users/<id:user_id>/path")
 def user_path(user_id: int):
     from lms.access import can, record_views
 

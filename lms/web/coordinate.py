@@ -47,7 +47,7 @@ def index():
     return render_template("coordinate/index.html", orgs=orgs)
 
 
-@bp.get("/<int:org_id>")
+@bp.get("/<id:org_id>")
 @login_required
 def report(org_id: int):
     org = _org(org_id)
@@ -77,7 +77,7 @@ def report(org_id: int):
                            chart=chart, children=org.children)
 
 
-@bp.get("/<int:org_id>/<table>.csv")
+@bp.get("/<id:org_id>/<table>.csv")
 @login_required
 def export_csv(org_id: int, table: str):
     org = _org(org_id)
@@ -90,7 +90,7 @@ def export_csv(org_id: int, table: str):
         "Content-Disposition": f'attachment; filename="leerpad-{org.id}-{table}.csv"'})
 
 
-@bp.get("/<int:org_id>/rapport.xlsx")
+@bp.get("/<id:org_id>/rapport.xlsx")
 @login_required
 def export_xlsx(org_id: int):
     org = _org(org_id)

@@ -26,6 +26,7 @@ from lms.tracking.dates import local_date
 from lms.tracking.pages import catalogue as load_catalogue
 from lms.tracking.pages import course_view, track_view
 from lms.tracking.tracks import TrackError, enrol, grant_exemption
+from lms.web.inputs import to_id
 
 bp = Blueprint("learn", __name__)
 
@@ -60,9 +61,11 @@ def _learner_from_form() -> User:
     raw = request.form.get("user_id", "").strip()
     if not raw or raw == str(current_user.id):
         return current_user
-    if not raw.isdigit():
+    try:
+        learner_id = to_id(raw)
+    except ValueError:
         abort(400)
-    return db.session.get(User, int(raw)) or abort(404)
+    return db.session.get(User, learner_id) or abort(404)
 
 
 @bp.get("/catalogus")
@@ -140,9 +143,11 @@ def _enrol_from_form(model: type[Course] | type[Track], slug: str, kind: str) ->
 @login_required
 def track(slug: str):
     learner = current_user
-    if request.args.get("learner", "").isdigit() and int(request.args["learner"]) != current_user.id:
-        learner = db.session.get(User, int(request.args["learner"])) or abort(404)
-        require(current_user, "progress.view", learner)  # status only: coordinators too
+    if request.args.get("learner", "").isdigit():
+        learner_id = request.args.get("learner", type=to_id) or abort(404)
+        if learner_id != current_user.id:
+            learner = db.session.get(User, learner_id) or abort(404)
+            require(current_user, "progress.view", learner)  # status only: coordinators too
     view = track_view(learner.id, slug, _today()) or abort(404)
     exemption_form = None
     if learner.id != current_user.id and can(current_user, "exemption.grant", learner):

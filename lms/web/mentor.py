@@ -20,6 +20,7 @@ from lms.mentoring import (MentoringError, competence_choices, decide_confirmati
 from lms.models import User
 from lms.models.confirmations import CompetenceConfirmation
 from lms.reports import people, plugin_data
+from lms.web.inputs import to_id
 from lms.web.viewlog import render_audited
 
 bp = Blueprint("mentor", __name__, url_prefix="/begeleiding")
@@ -33,7 +34,7 @@ class DecisionForm(FlaskForm):
 
 
 class RequestForm(FlaskForm):
-    mentor = SelectField(_l("Mentor"), coerce=int, validators=[DataRequired()])
+    mentor = SelectField(_l("Mentor"), coerce=to_id, validators=[DataRequired()])
     competence = SelectField(_l("Competence"), validators=[DataRequired()])
     note = TextAreaField(_l("What shows that you master it?"),
                          validators=[DataRequired(), Length(max=5000)])
@@ -66,7 +67,7 @@ def _learner(learner_id: int) -> User:
     return learner
 
 
-@bp.get("/deelnemer/<int:learner_id>")
+@bp.get("/deelnemer/<id:learner_id>")
 @login_required
 def learner(learner_id: int):
     person = _learner(learner_id)
@@ -84,7 +85,7 @@ def learner(learner_id: int):
                           status_labels=CONFIRMATION_LABELS)
 
 
-@bp.route("/bevestigingen/<int:item_id>", methods=["GET", "POST"])
+@bp.route("/bevestigingen/<id:item_id>", methods=["GET", "POST"])
 @login_required
 def confirmation(item_id: int):
     item = db.session.get(CompetenceConfirmation, item_id)

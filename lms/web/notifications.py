@@ -6,6 +6,7 @@ from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 
 from lms.notify import mark_read
+from lms.web.inputs import to_id
 from lms.web.safety import safe_next
 
 bp = Blueprint("notifications", __name__, url_prefix="/meldingen")
@@ -20,7 +21,7 @@ class EmptyForm(FlaskForm):
 def read():
     if not EmptyForm().validate_on_submit():
         abort(400)
-    note_id = request.form.get("id", type=int)
+    note_id = request.form.get("id", type=to_id)
     mark_read(current_user, note_id)
     return redirect(safe_next(request.form.get("next")) or url_for("main.home"))
 

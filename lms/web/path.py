@@ -22,7 +22,7 @@ from lms.extensions import db
 from lms.models import User
 from lms.models.portfolio import GOAL_STATUSES, HOURS_CATEGORIES, ApiToken, DevelopmentGoal, HoursEntry
 from lms.models.base import utcnow
-from lms.plugins import collect, get_pm
+from lms.plugins import get_pm
 from lms.tracking.path import PathSettings, learning_path
 from lms.web.viewlog import render_audited
 
@@ -97,8 +97,12 @@ def _path_for(learner: User):
 
 
 def _sections(learner: User, path) -> list:
-    return collect(get_pm().hook.lms_path_sections(user=learner, path=path,
-                                                   viewer=current_user))
+    found = []
+    for result in get_pm().hook.lms_path_sections(user=learner, path=path):
+        if result is None:
+            continue
+        found.extend(result if isinstance(result, (list, tuple)) else [result])
+    return found
 
 
 def _labels() -> dict:
@@ -113,7 +117,7 @@ def mine():
                            sections=_sections(current_user, path), form=EmptyForm(), **_labels())
 
 
-@bp.get("/<int:user_id>")
+@bp.get("/<id:user_id>")
 @login_required
 def learner_path(user_id: int):
     if user_id == current_user.id:
@@ -172,7 +176,7 @@ def hours_new():
     return render_template("path/hours_form.html", form=form, entry=None)
 
 
-@bp.route("/uren/<int:entry_id>", methods=["GET", "POST"])
+@bp.route("/uren/<id:entry_id>", methods=["GET", "POST"])
 @login_required
 def hours_edit(entry_id: int):
     entry = _own(HoursEntry, entry_id)
@@ -185,7 +189,7 @@ def hours_edit(entry_id: int):
     return render_template("path/hours_form.html", form=form, entry=entry, delete_form=EmptyForm())
 
 
-@bp.post("/uren/<int:entry_id>/verwijderen")
+@bp.post("/uren/<id:entry_id>/verwijderen")
 @login_required
 def hours_delete(entry_id: int):
     entry = _own(HoursEntry, entry_id)
@@ -226,7 +230,7 @@ def goal_new():
     return render_template("path/goal_form.html", form=form, goal=None)
 
 
-@bp.route("/doelen/<int:goal_id>", methods=["GET", "POST"])
+@bp.route("/doelen/<id:goal_id>", methods=["GET", "POST"])
 @login_required
 def goal_edit(goal_id: int):
     goal = _own(DevelopmentGoal, goal_id)
@@ -269,7 +273,7 @@ def tokens():
                            revoke_form=EmptyForm())
 
 
-@bp.post("/tokens/<int:token_id>/intrekken")
+@bp.post("/tokens/<id:token_id>/intrekken")
 @login_required
 def token_revoke(token_id: int):
     token = _own(ApiToken, token_id)

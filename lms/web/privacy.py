@@ -16,6 +16,7 @@ from lms.models.base import utcnow
 from lms.privacy import retention
 from lms.privacy.erase import erase_person
 from lms.privacy.export import export_zip
+from lms.web.inputs import to_id
 
 bp = Blueprint("privacy", __name__)
 AUDIT_PAGE = 100
@@ -58,7 +59,7 @@ def _person(user_id: int) -> User:
     return person
 
 
-@bp.route("/admin/privacy/<int:user_id>/verwijderen", methods=["GET", "POST"])
+@bp.route("/admin/privacy/<id:user_id>/verwijderen", methods=["GET", "POST"])
 @login_required
 def erase(user_id: int):
     person = _person(user_id)
@@ -74,7 +75,7 @@ def erase(user_id: int):
     return render_template("privacy/erase.html", person=person, form=form)
 
 
-@bp.post("/admin/privacy/<int:user_id>/bewaren")
+@bp.post("/admin/privacy/<id:user_id>/bewaren")
 @login_required
 def keep(user_id: int):
     person = _person(user_id)
@@ -95,10 +96,10 @@ def audit_log():
             .outerjoin(actor, actor.id == AuditEvent.actor_id)
             .outerjoin(subject, subject.id == AuditEvent.subject_id)
             .order_by(AuditEvent.id.desc()))
-    person = request.args.get("persoon", type=int)
+    person = request.args.get("persoon", type=to_id)
     if person:
         stmt = stmt.where((AuditEvent.subject_id == person) | (AuditEvent.actor_id == person))
-    before = request.args.get("voor", type=int)
+    before = request.args.get("voor", type=to_id)
     if before:
         stmt = stmt.where(AuditEvent.id < before)
     rows = db.session.execute(stmt.limit(AUDIT_PAGE)).all()

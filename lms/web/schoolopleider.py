@@ -23,6 +23,7 @@ from lms.models.accounts import ROLES, MentorAssignment
 from lms.reports import people
 from lms.reports.scope import subtree_ids
 from lms.tracking.tracks import TrackError, enrol, grant_exemption
+from lms.web.inputs import bounded_int, to_id
 from lms.web.viewlog import render_audited
 
 bp = Blueprint("schoolopleider", __name__, url_prefix="/schoolopleider")
@@ -70,24 +71,24 @@ def _filters() -> people.Filters:
     args = request.args
     role = args.get("rol", "learner")
     status = args.get("status", "")
-    weeks = args.get("weken", type=int)
+    weeks = args.get("weken", type=bounded_int(0, 520))
     return people.Filters(
         track=args.get("leerroute", "")[:64],
         role=role if role in ROLES else "learner",
         status=status if status in people.TRACK_STATUSES else "",
-        deadline_weeks=weeks if weeks is not None and 0 <= weeks <= 520 else None,
+        deadline_weeks=weeks,
         behind=args.get("achter") == "1",
         without_mentor=args.get("zonder_mentor") == "1",
     )
 
 
-@bp.get("/<int:org_id>")
+@bp.get("/<id:org_id>")
 @login_required
 def school(org_id: int):
     org = _org(org_id, "school.learners")
     today = date.today()
     filters = _filters()
-    page = max(request.args.get("pagina", 1, type=int), 1)
+    page = request.args.get("pagina", 1, type=bounded_int(1, 100_000))
     orgs = subtree_ids([org.id])
     ids = people.school_people(orgs, filters, today)
     total = people.count(ids)
@@ -108,7 +109,7 @@ def school(org_id: int):
                           status_labels=STATUS_LABELS)
 
 
-@bp.get("/<int:org_id>/dekking")
+@bp.get("/<id:org_id>/dekking")
 @login_required
 def coverage(org_id: int):
     org = _org(org_id, "school.learners")
@@ -128,7 +129,7 @@ def _member(org: Organisation, learner_id: int) -> User:
     return person
 
 
-@bp.get("/<int:org_id>/deelnemer/<int:learner_id>")
+@bp.get("/<id:org_id>/deelnemer/<id:learner_id>")
 @login_required
 def learner(org_id: int, learner_id: int):
     org = _org(org_id, "school.manage")
@@ -151,7 +152,7 @@ def _back(org: Organisation, person: User):
     return redirect(url_for("schoolopleider.learner", org_id=org.id, learner_id=person.id))
 
 
-@bp.post("/<int:org_id>/deelnemer/<int:learner_id>/inschrijven")
+@bp.post("/<id:org_id>/deelnemer/<id:learner_id>/inschrijven")
 @login_required
 def enrol_learner(org_id: int, learner_id: int):
     org = _org(org_id, "school.manage")
@@ -173,14 +174,14 @@ def enrol_learner(org_id: int, learner_id: int):
     return _back(org, person)
 
 
-@bp.post("/<int:org_id>/deelnemer/<int:learner_id>/mentor")
+@bp.post("/<id:org_id>/deelnemer/<id:learner_id>/mentor")
 @login_required
 def mentor(org_id: int, learner_id: int):
     org = _org(org_id, "school.manage")
     person = _member(org, learner_id)
     if not EmptyForm().validate_on_submit():
         abort(400)
-    mentor_id = request.form.get("mentor_id", type=int)
+    mentor_id = request.form.get("mentor_id", type=to_id)
     if request.form.get("remove") == "1" and mentor_id:
         unassign_mentor(person, mentor_id, by=current_user)
         flash(_("The mentor no longer guides %(name)s.", name=person.name), "info")
@@ -200,7 +201,7 @@ def mentor(org_id: int, learner_id: int):
     return _back(org, person)
 
 
-@bp.route("/<int:org_id>/deelnemer/<int:learner_id>/vrijstelling/<track_slug>",
+@bp.route("/<id:org_id>/deelnemer/<id:learner_id>/vrijstelling/<track_slug>",
           methods=["GET", "POST"])
 @login_required
 def exemption(org_id: int, learner_id: int, track_slug: str):
