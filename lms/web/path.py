@@ -22,7 +22,7 @@ from lms.extensions import db
 from lms.models import User
 from lms.models.portfolio import GOAL_STATUSES, HOURS_CATEGORIES, ApiToken, DevelopmentGoal, HoursEntry
 from lms.models.base import utcnow
-from lms.plugins import get_pm
+from lms.plugins import collect, get_pm
 from lms.tracking.path import PathSettings, learning_path
 from lms.web.viewlog import render_audited
 
@@ -97,12 +97,8 @@ def _path_for(learner: User):
 
 
 def _sections(learner: User, path) -> list:
-    found = []
-    for result in get_pm().hook.lms_path_sections(user=learner, path=path):
-        if result is None:
-            continue
-        found.extend(result if isinstance(result, (list, tuple)) else [result])
-    return found
+    return collect(get_pm().hook.lms_path_sections(user=learner, path=path,
+                                                   viewer=current_user))
 
 
 def _labels() -> dict:
