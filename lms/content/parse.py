@@ -19,6 +19,9 @@ _FENCE = re.compile(r"^\s{0,3}(```|~~~)")
 _DELIMITER = re.compile(r"^(---|\.\.\.)\s*$")
 # Escapes such as "\0" or "\x07" get past YAML's own check; PostgreSQL cannot store NUL at all.
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_MERGE = "tag:yaml.org,2002:merge"
+# Front matter needs a handful of levels (a quiz: questions, options); 20 is plenty.
+MAX_YAML_DEPTH = 20
 
 
 @dataclass
@@ -54,12 +57,22 @@ def load_yaml(text: str, first_line: int) -> tuple[Any, dict[str, int], list[tup
     """Parse YAML keeping the line of every key and list item.
 
     ``first_line`` is the file line of the YAML's first line. Returns ``(data, lines, errors)``
-    where errors are ``(line, message)``; a duplicate key is reported as an error too.
+    where errors are ``(line, message)``; a duplicate key is reported as an error too. Anchors,
+    aliases and nesting deeper than ``MAX_YAML_DEPTH`` are refused (no data); a merge key is
+    an error.
     """
     loader = _Loader(text)
+    lines: dict[str, int] = {}
+    errors: list[tuple[int, str]] = []
     try:
+        refused = _refuse_references(text)
+        if refused:
+            return None, {}, [(first_line + refused[0], refused[1])]
         node = loader.get_single_node()
-        data = loader.construct_document(node) if node is not None else None
+        if node is None:
+            return None, {}, []
+        _walk(node, "", lines, errors, first_line)
+        data = loader.construct_document(node)  # a refused merge key is harmless without aliases
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = first_line + (mark.line if mark else 0)
@@ -73,11 +86,32 @@ def load_yaml(text: str, first_line: int) -> tuple[Any, dict[str, int], list[tup
         return None, {}, [(first_line, "invalid YAML: " + " ".join(str(exc).split()))]
     finally:
         loader.dispose()
-    lines: dict[str, int] = {}
-    errors: list[tuple[int, str]] = []
-    if node is not None:
-        _walk(node, "", lines, errors, first_line)
     return data, lines, errors
+
+
+def _refuse_references(text: str) -> tuple[int, str] | None:
+    """The first anchor, alias or too-deep nesting as ``(line offset, message)``, else None.
+
+    Aliases let a few hundred bytes expand into billions of values (a "billion laughs"), so
+    front matter and frameworks are plain trees: every value written out where it is used.
+    This reads the YAML's events only, which costs the same as the text's length.
+    """
+    depth = 0
+    for event in yaml.parse(text, Loader=_Loader):
+        line = event.start_mark.line
+        if isinstance(event, yaml.AliasEvent):
+            return line, (f"alias '*{event.anchor}' is not allowed: write the value out "
+                          "where it is used")
+        if getattr(event, "anchor", None):
+            return line, (f"anchor '&{event.anchor}' is not allowed: write each value out "
+                          "where it is used")
+        if isinstance(event, yaml.CollectionStartEvent):
+            depth += 1
+            if depth > MAX_YAML_DEPTH:
+                return line, f"nested more than {MAX_YAML_DEPTH} levels deep"
+        elif isinstance(event, yaml.CollectionEndEvent):
+            depth -= 1
+    return None
 
 
 def _walk(node, prefix: str, lines: dict[str, int], errors: list, offset: int) -> None:
@@ -87,6 +121,9 @@ def _walk(node, prefix: str, lines: dict[str, int], errors: list, offset: int) -
             key = str(key_node.value)
             path = f"{prefix}.{key}" if prefix else key
             line = key_node.start_mark.line + offset
+            if key_node.tag == _MERGE:
+                errors.append((line, "merge key '<<' is not allowed: write the keys out"))
+                continue
             if key in seen:
                 errors.append((line, f"duplicate key {path!r}"))
             seen.add(key)
