@@ -65,9 +65,11 @@ def lms_nav_items(user):
 
 
 @hookimpl
-def lms_path_sections(user, path):
+def lms_path_sections(user, path, viewer):
+    """The learner's certificates; a mentor looking at the path sees the list, not the links
+    (the certificate pages are the learner's own)."""
     done = completed_courses(user.id)
-    return render_fragment("certificate/_section.html", done=done)
+    return render_fragment("certificate/_section.html", done=done, own=viewer.id == user.id)
 
 
 @hookimpl
@@ -85,4 +87,4 @@ def lms_progress_recorded(event):
     state = db.session.scalar(select(CourseState).where(
         CourseState.user_id == event.user_id, CourseState.course_id == event.course_id))
     if state is not None and state.status == "completed":
-        log.info("certificate ready for user %s, course %s", event.user_id, event.course_id)
+        log.info("certificate ready for user %s, course %s", event.user_id, event.course.slug)
