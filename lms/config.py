@@ -13,6 +13,7 @@ DEFAULTS: dict[str, object] = {
     "DATABASE_URL": None,
     "SECRET_KEY": None,
     "COURSES_DIR": None,
+    "COURSE_FILE_MAX_BYTES": 1_000_000,  # larger course files are refused unread
     "PLUGINS_DIRS": None,
     "PLUGINS": None,
     "DISABLED_PLUGINS": "",
@@ -44,7 +45,8 @@ DEFAULTS: dict[str, object] = {
 
 # Values read from the environment are strings; these keys are converted.
 _INT_KEYS = {"MAIL_PORT", "INVITATION_MAX_AGE", "MIN_PASSWORD_LENGTH", "HOURS_CYCLE_YEARS",
-             "HOURS_BENCHMARK", "RETENTION_DAYS", "MENTOR_MAX_LEARNERS", "PROXY_FIX"}
+             "HOURS_BENCHMARK", "RETENTION_DAYS", "MENTOR_MAX_LEARNERS", "PROXY_FIX",
+             "COURSE_FILE_MAX_BYTES"}
 _BOOL_KEYS = {"MAIL_USE_TLS", "SESSION_COOKIE_SECURE", "TESTING", "DEBUG",
               "RATELIMIT_SWALLOW_ERRORS", "RATELIMIT_IN_MEMORY_FALLBACK_ENABLED"}
 ENV_PREFIX = "LMS_"

@@ -67,3 +67,20 @@ def test_deeply_nested_front_matter_is_refused(app, tree):
     write(tree / LESSON, "---\nid: bom\ntitle: Bom\ntype: page\nx: " + "[" * 21 + "]" * 21
           + "\n---\n")
     refused(app, tree, f"{LESSON}:5: front matter: nested more than 20 levels deep")
+
+
+# --- files that are not what they seem: huge files -------------------------------------------
+
+def test_huge_lesson_is_refused_before_it_is_read(app, tree):
+    """A 54 MB lesson is measured, not read: one line names the size and the setting."""
+    with (tree / LESSON).open("wb") as fh:
+        fh.truncate(54_000_000)  # sparse: costs no disk, and would read as 54 MB of NUL
+    refused(app, tree, f"{LESSON}:0: file: is 54,000,000 bytes; a course file may be at most "
+                       "1,000,000 bytes (setting COURSE_FILE_MAX_BYTES)")
+
+
+def test_file_size_limit_is_a_setting_and_covers_frameworks(app_factory, tree):
+    app = app_factory(COURSE_FILE_MAX_BYTES=200)
+    size = (tree / "frameworks/bekwaamheidseisen.yml").stat().st_size
+    refused(app, tree, f"frameworks/bekwaamheidseisen.yml:0: file: is {size:,} bytes; a course "
+                       "file may be at most 200 bytes (setting COURSE_FILE_MAX_BYTES)")

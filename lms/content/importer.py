@@ -19,6 +19,7 @@ from urllib.parse import quote
 from flask import current_app
 from sqlalchemy import insert, select, update
 
+from lms.content.limits import Limits
 from lms.content.loader import ContentTree, CourseFile, LessonFile, TrackFile, load_tree, resolve
 from lms.content.parse import Reference, SourceFile
 from lms.content.problems import ContentError, Problem
@@ -84,7 +85,7 @@ def import_directory(root: Path) -> ImportSummary:
     root = Path(root)
     pm = get_pm(current_app)
     types = activity_types(pm)
-    tree = load_tree(root, types)
+    tree = load_tree(root, types, Limits.from_config(current_app.config))
     problems = check_tree(tree, pm)
     if any(p.is_error for p in problems):
         raise ContentError(problems)

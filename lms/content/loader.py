@@ -12,6 +12,7 @@ from typing import Any
 from urllib.parse import unquote, urlsplit
 
 from lms.content import fields as F
+from lms.content.limits import Limits, TreeFiles
 from lms.content.parse import (Reference, SourceFile, parse_markdown_file, parse_yaml_file,
                                references)
 from lms.content.problems import Problem
@@ -107,13 +108,14 @@ class ContentTree:
     courses: list[CourseFile] = field(default_factory=list)
     tracks: list[TrackFile] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
+    limits: Limits = field(default_factory=Limits)
     _index: dict | None = field(default=None, repr=False)
 
     def file_index(self) -> dict[Path, tuple[str, str | None]]:
         """Resolved path of every course.md and lesson file → (course slug, lesson slug)."""
         if self._index is None:
-            base = self.root.resolve()
             index: dict[Path, tuple[str, str | None]] = {}
+            base = self.root.resolve()
             for course in self.courses:
                 index[base / course.source.rel] = (course.slug, None)
                 for lesson in course.lessons:
@@ -122,42 +124,43 @@ class ContentTree:
         return self._index
 
 
-def load_tree(root: Path, activity_types: Mapping[str, Any]) -> ContentTree:
+def load_tree(root: Path, activity_types: Mapping[str, Any],
+              limits: Limits | None = None) -> ContentTree:
     """Parse every file under ``root``; problems found on the way are in ``tree.problems``."""
     root = Path(root)
-    tree = ContentTree(root=root)
+    tree = ContentTree(root=root, limits=limits or Limits())
     if not root.is_dir():
         tree.problems.append(Problem(str(root), 0, "directory", "does not exist"))
         return tree
-    frameworks_dir = root / "frameworks"
-    if frameworks_dir.is_dir():
-        for path in sorted(frameworks_dir.iterdir()):
-            if path.suffix in (".yml", ".yaml") and path.is_file():
-                framework = _load_framework(root, path, tree.problems)
-                if framework:
-                    tree.frameworks.append(framework)
-    tracks_dir = root / "tracks"
-    if tracks_dir.is_dir():
-        for path in sorted(tracks_dir.glob("*.md")):
-            track = _load_track(root, path, tree.problems)
+    files = TreeFiles(root, tree.limits)
+    problems = tree.problems
+    folders = {p.name: p for p in files.entries(root, _is_folder, problems)}
+    if "frameworks" in folders:
+        for path in files.entries(folders["frameworks"], _is_yaml, problems):
+            framework = _load_framework(files, path, problems)
+            if framework:
+                tree.frameworks.append(framework)
+    if "tracks" in folders:
+        for path in files.entries(folders["tracks"], _is_markdown, problems):
+            track = _load_track(files, path, problems)
             if track:
                 tree.tracks.append(track)
-    for folder in sorted(p for p in root.iterdir() if p.is_dir()):
-        if folder.name in SPECIAL_FOLDERS or folder.name.startswith((".", "_")):
+    for name, folder in sorted(folders.items()):
+        if name in SPECIAL_FOLDERS:
             continue
-        course_md = folder / "course.md"
-        lesson_paths = sorted(p for p in folder.glob("*.md") if p.name != "course.md")
-        if not course_md.is_file():
+        markdown = files.entries(folder, _is_markdown, problems)
+        lesson_paths = [p for p in markdown if p.name != "course.md"]
+        if len(lesson_paths) == len(markdown):
             if lesson_paths:
-                tree.problems.append(Problem(_rel(root, folder) + "/", 0, "course.md",
+                tree.problems.append(Problem(files.rel(folder) + "/", 0, "course.md",
                                              "folder has lessons but no course.md "
                                              "(run 'lms courses adopt')"))
             continue
-        course = _load_course(root, course_md, tree.problems)
+        course = _load_course(files, folder / "course.md", problems)
         if course is None:
             continue
         for path in lesson_paths:
-            lesson = _load_lesson(root, path, activity_types, tree.problems)
+            lesson = _load_lesson(files, path, activity_types, problems)
             if lesson:
                 course.lessons.append(lesson)
         course.lessons.sort(key=lambda l: (l.order is None, l.order or 0, l.source.path.name))
@@ -167,12 +170,23 @@ def load_tree(root: Path, activity_types: Mapping[str, Any]) -> ContentTree:
     return tree
 
 
-def _rel(root: Path, path: Path) -> str:
-    return path.relative_to(root).as_posix()
+def _is_folder(path: Path) -> bool:
+    return path.is_dir() and not path.name.startswith((".", "_"))
 
 
-def _markdown(root: Path, path: Path, problems: list[Problem]) -> SourceFile | None:
-    source, found = parse_markdown_file(path, _rel(root, path))
+def _is_yaml(path: Path) -> bool:
+    return path.suffix in (".yml", ".yaml") and path.is_file()
+
+
+def _is_markdown(path: Path) -> bool:
+    return path.suffix == ".md" and path.is_file()
+
+
+def _markdown(files: TreeFiles, path: Path, problems: list[Problem]) -> SourceFile | None:
+    raw = files.read(path, problems)
+    if raw is None:
+        return None
+    source, found = parse_markdown_file(path, files.rel(path), raw)
     problems.extend(found)
     if found and any(p.is_error for p in found):
         return None
@@ -184,8 +198,11 @@ def _markdown(root: Path, path: Path, problems: list[Problem]) -> SourceFile | N
     return source
 
 
-def _load_framework(root: Path, path: Path, problems: list[Problem]) -> FrameworkFile | None:
-    source, found = parse_yaml_file(path, _rel(root, path))
+def _load_framework(files: TreeFiles, path: Path, problems: list[Problem]) -> FrameworkFile | None:
+    raw = files.read(path, problems)
+    if raw is None:
+        return None
+    source, found = parse_yaml_file(path, files.rel(path), raw)
     problems.extend(found)
     if any(p.is_error for p in found):
         return None
@@ -215,14 +232,14 @@ def _load_framework(root: Path, path: Path, problems: list[Problem]) -> Framewor
                          meta["description"], items)
 
 
-def _load_course(root: Path, path: Path, problems: list[Problem]) -> CourseFile | None:
-    source = _markdown(root, path, problems)
+def _load_course(files: TreeFiles, path: Path, problems: list[Problem]) -> CourseFile | None:
+    source = _markdown(files, path, problems)
     if source is None:
         return None
     meta = F.check_mapping(source, source.meta, F.COURSE, "", problems)
     if meta["id"] is None:
         return None
-    return CourseFile(source=source, folder=_rel(root, path.parent), slug=meta["id"],
+    return CourseFile(source=source, folder=files.rel(path.parent), slug=meta["id"],
                       title=meta["title"] or meta["id"], summary=meta["summary"],
                       audience=meta["audience"], sectors=meta["sectors"],
                       language=meta["language"], hours=meta["hours"], nlqf=meta["nlqf"],
@@ -230,9 +247,9 @@ def _load_course(root: Path, path: Path, problems: list[Problem]) -> CourseFile 
                       version=meta["version"], references=references(source))
 
 
-def _load_lesson(root: Path, path: Path, activity_types: Mapping[str, Any],
+def _load_lesson(files: TreeFiles, path: Path, activity_types: Mapping[str, Any],
                  problems: list[Problem]) -> LessonFile | None:
-    source = _markdown(root, path, problems)
+    source = _markdown(files, path, problems)
     if source is None:
         return None
     type_name = source.meta.get("type")
@@ -259,8 +276,8 @@ def _load_lesson(root: Path, path: Path, activity_types: Mapping[str, Any],
                       settings=settings, references=references(source))
 
 
-def _load_track(root: Path, path: Path, problems: list[Problem]) -> TrackFile | None:
-    source = _markdown(root, path, problems)
+def _load_track(files: TreeFiles, path: Path, problems: list[Problem]) -> TrackFile | None:
+    source = _markdown(files, path, problems)
     if source is None:
         return None
     meta = F.check_mapping(source, source.meta, F.TRACK, "", problems)

@@ -147,9 +147,9 @@ def _refuse_control(node, path: str, errors: list, offset: int) -> None:
                        "remove it or write the text without escapes"))
 
 
-def parse_markdown_file(path: Path, rel: str) -> tuple[SourceFile, list[Problem]]:
-    """Split a Markdown file into front matter and body, parsing the front matter."""
-    raw = path.read_bytes()
+def parse_markdown_file(path: Path, rel: str, raw: bytes) -> tuple[SourceFile, list[Problem]]:
+    """Split a Markdown file (its bytes ``raw``) into front matter and body, parsing the
+    front matter."""
     source = SourceFile(path=path, rel=rel, raw=raw)
     try:
         text = raw.decode("utf-8-sig")
@@ -181,9 +181,8 @@ def parse_markdown_file(path: Path, rel: str) -> tuple[SourceFile, list[Problem]
     return source, problems
 
 
-def parse_yaml_file(path: Path, rel: str) -> tuple[SourceFile, list[Problem]]:
-    """Parse a whole-YAML file (a competence framework)."""
-    raw = path.read_bytes()
+def parse_yaml_file(path: Path, rel: str, raw: bytes) -> tuple[SourceFile, list[Problem]]:
+    """Parse a whole-YAML file (a competence framework) from its bytes ``raw``."""
     source = SourceFile(path=path, rel=rel, raw=raw, has_front_matter=True)
     try:
         text = raw.decode("utf-8-sig")

@@ -6,6 +6,7 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
+from lms.content.limits import Limits
 from lms.content.loader import ContentTree, CourseFile, load_tree, resolve
 from lms.content.parse import SourceFile
 from lms.content.problems import Problem
@@ -31,7 +32,7 @@ def check_directory(root: Path) -> list[Problem]:
     from lms.plugins import get_pm
 
     pm = get_pm(current_app)
-    tree = load_tree(Path(root), activity_types(pm))
+    tree = load_tree(Path(root), activity_types(pm), Limits.from_config(current_app.config))
     return check_tree(tree, pm)
 
 

@@ -1,0 +1,59 @@
+"""What one course file may cost.
+
+A file's size is taken with ``stat`` before it is read, and no more than the limit is read in
+case it grows meanwhile. ``lms courses check`` and ``import`` use the same limit, the setting
+``COURSE_FILE_MAX_BYTES``.
+"""
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from lms.content.problems import Problem
+
+
+@dataclass(frozen=True)
+class Limits:
+    file_max_bytes: int = 1_000_000  # per Markdown or YAML file
+
+    @classmethod
+    def from_config(cls, config: Mapping[str, Any]) -> Limits:
+        return cls(file_max_bytes=int(config.get("COURSE_FILE_MAX_BYTES", cls.file_max_bytes)))
+
+
+class TreeFiles:
+    """The files of one course tree, kept inside its root and within ``limits``."""
+
+    def __init__(self, root: Path, limits: Limits):
+        self.root = root
+        self.base = root.resolve()
+        self.limits = limits
+
+    def rel(self, path: Path) -> str:
+        return path.relative_to(self.root).as_posix()
+
+    def entries(self, folder: Path, wanted: Callable[[Path], bool],
+                problems: list[Problem]) -> list[Path]:
+        """The ``wanted`` entries of ``folder``, sorted by name."""
+        return sorted(p for p in folder.iterdir() if wanted(p))
+
+    def read(self, path: Path, problems: list[Problem]) -> bytes | None:
+        """The file's bytes, or None (and a problem) when it is too large or unreadable."""
+        limit = self.limits.file_max_bytes
+        rel = self.rel(path)
+        try:
+            size = path.stat().st_size
+            if size <= limit:
+                with path.open("rb") as fh:
+                    raw = fh.read(limit + 1)
+                if len(raw) <= limit:
+                    return raw
+                size = len(raw)
+        except OSError as exc:
+            problems.append(Problem(rel, 0, "file", f"cannot be read: {exc.strerror or exc}"))
+            return None
+        problems.append(Problem(rel, 0, "file", f"is {size:,} bytes; a course file may be at "
+                                f"most {limit:,} bytes (setting COURSE_FILE_MAX_BYTES)"))
+        return None
