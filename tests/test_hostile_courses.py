@@ -69,7 +69,64 @@ def test_deeply_nested_front_matter_is_refused(app, tree):
     refused(app, tree, f"{LESSON}:5: front matter: nested more than 20 levels deep")
 
 
-# --- files that are not what they seem: huge files -------------------------------------------
+# --- files that are not what they seem: links out of the tree, huge files -------------------
+
+SECRET = "---\nid: geheim\ntitle: Geheim\ntype: page\n---\nGEHEIM-1234\n"
+
+
+def test_lesson_linked_to_a_file_outside_the_tree_is_refused(app, tree, tmp_path):
+    """A lesson that is a symlink to a file elsewhere is named, never read or imported."""
+    secret = write(tmp_path / "elders/secret.md", SECRET)
+    (tree / "goed-van-start/03-geheim.md").symlink_to(secret)
+    refused(app, tree, f"goed-van-start/03-geheim.md:0: file: is a symbolic link to '{secret}', "
+                       "outside the course tree: copy the file into the tree")
+    assert "GEHEIM" not in run(app, "check", tree).output
+
+
+def test_course_folder_linked_outside_the_tree_is_refused(app, tree, tmp_path):
+    outside = tmp_path / "elders/cursus"
+    write(outside / "course.md", "---\nid: elders\ntitle: Elders\n---\n")
+    write(outside / "01-geheim.md", SECRET)
+    (tree / "elders").symlink_to(outside)
+    refused(app, tree, f"elders/:0: folder: is a symbolic link to '{outside}', "
+                       "outside the course tree: copy the folder into the tree")
+
+
+def test_framework_linked_to_a_file_outside_the_tree_is_refused(app, tree, tmp_path):
+    system_file = write(tmp_path / "etc/kader.yml", "id: kader\ntitle: Kader\nitems: []\n")
+    (tree / "frameworks/kader.yml").symlink_to("../../etc/kader.yml")
+    assert (tree / "frameworks/kader.yml").read_text() == system_file.read_text()
+    refused(app, tree, "frameworks/kader.yml:0: file: is a symbolic link to "
+                       "'../../etc/kader.yml', outside the course tree: copy the file into the tree")
+
+
+def test_links_and_images_may_not_leave_the_tree(app, tree, tmp_path):
+    """Relative targets outside the tree are broken links, also through a symlinked image."""
+    write(tmp_path / "elders/foto.png", "geen plaatje")
+    (tree / "goed-van-start/media/foto.png").symlink_to(tmp_path / "elders/foto.png")
+    lesson = tree / "goed-van-start/02-eerste-les.md"
+    lesson.write_text(lesson.read_text() + "\n[wachtwoorden](../../../../etc/passwd)\n\n"
+                      "![foto](media/foto.png)\n")
+    lines = len(lesson.read_text().splitlines())
+    path = "goed-van-start/02-eerste-les.md"
+    refused(app, tree, f"{path}:{lines - 2}: link: broken link: '../../../../etc/passwd' "
+                       "points outside the course tree")
+    refused(app, tree, f"{path}:{lines}: image: broken image: 'media/foto.png' "
+                       "points outside the course tree")
+
+
+def test_links_that_stay_inside_the_tree_keep_working(app, tree):
+    """A course may share another course's media folder through a symlink inside the tree."""
+    (tree / "klassenmanagement/media").symlink_to("../goed-van-start/media")
+    lesson = tree / "klassenmanagement/01-routines.md"
+    lesson.write_text(lesson.read_text() + "\n![Schema](media/schema.png)\n")
+    checked = run(app, "check", tree)
+    assert checked.exit_code == 0 and "0 error(s)" in checked.output, checked.output
+    assert run(app, "import", tree).exit_code == 0
+    with app.app_context():
+        html = db.session.scalar(select(Lesson.html).where(Lesson.slug == "routines"))
+        assert '<img alt="Schema" src="/assets/' in html
+
 
 def test_huge_lesson_is_refused_before_it_is_read(app, tree):
     """A 54 MB lesson is measured, not read: one line names the size and the setting."""

@@ -1,11 +1,14 @@
-"""What one course file may cost.
+"""How far a course tree reaches and what one file may cost.
 
-A file's size is taken with ``stat`` before it is read, and no more than the limit is read in
-case it grows meanwhile. ``lms courses check`` and ``import`` use the same limit, the setting
+Every file and folder is resolved (symbolic links followed) and must stay inside the tree's
+own resolved root: a link that leaves it is reported and skipped, never read. A file's size
+is taken with ``stat`` before it is read, and no more than the limit is read in case it grows
+meanwhile. ``lms courses check`` and ``import`` use the same limits, from the setting
 ``COURSE_FILE_MAX_BYTES``.
 """
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -34,10 +37,32 @@ class TreeFiles:
     def rel(self, path: Path) -> str:
         return path.relative_to(self.root).as_posix()
 
+    def outside(self, path: Path) -> str | None:
+        """Why ``path`` is not part of the tree (a link out of it, or a looping link), or None."""
+        try:
+            if path.resolve().is_relative_to(self.base):
+                return None
+        except (OSError, RuntimeError):  # a link that points at itself
+            return "is a symbolic link that loops"
+        target = os.readlink(path) if path.is_symlink() else str(path.resolve())
+        return f"is a symbolic link to '{target}', outside the course tree"
+
     def entries(self, folder: Path, wanted: Callable[[Path], bool],
                 problems: list[Problem]) -> list[Path]:
-        """The ``wanted`` entries of ``folder``, sorted by name."""
-        return sorted(p for p in folder.iterdir() if wanted(p))
+        """The ``wanted`` entries of ``folder``, sorted by name; one that leads out of the tree
+        is reported (naming the link) and left out."""
+        found = []
+        for path in sorted(p for p in folder.iterdir() if wanted(p)):
+            reason = self.outside(path)
+            if reason is None:
+                found.append(path)
+            elif path.is_dir():
+                problems.append(Problem(self.rel(path) + "/", 0, "folder",
+                                        f"{reason}: copy the folder into the tree"))
+            else:
+                problems.append(Problem(self.rel(path), 0, "file",
+                                        f"{reason}: copy the file into the tree"))
+        return found
 
     def read(self, path: Path, problems: list[Problem]) -> bytes | None:
         """The file's bytes, or None (and a problem) when it is too large or unreadable."""

@@ -115,11 +115,10 @@ class ContentTree:
         """Resolved path of every course.md and lesson file → (course slug, lesson slug)."""
         if self._index is None:
             index: dict[Path, tuple[str, str | None]] = {}
-            base = self.root.resolve()
             for course in self.courses:
-                index[base / course.source.rel] = (course.slug, None)
+                index[course.source.path.resolve()] = (course.slug, None)
                 for lesson in course.lessons:
-                    index[base / lesson.source.rel] = (course.slug, lesson.slug)
+                    index[lesson.source.path.resolve()] = (course.slug, lesson.slug)
             self._index = index
         return self._index
 
