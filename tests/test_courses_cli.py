@@ -92,3 +92,28 @@ def test_adopt_adds_front_matter_to_plain_markdown(app, tmp_path):
     assert (folder / "course.md").read_text().startswith("---\nid: oude-cursus\n")
     check = run(app, "check", tmp_path / "courses")
     assert check.exit_code == 0, check.output
+
+
+def test_adopt_never_writes_through_a_symbolic_link(app, tmp_path):
+    """A lesson or course folder that links elsewhere is skipped with a message; the file it
+    points to keeps its bytes, and the real files next to it are adopted as usual."""
+    outside = write(tmp_path / "elders/geheim.md", "# Geheim\n\nNiet van ons.\n")
+    write(tmp_path / "elders/cursus/01-les.md", "# Les\n")
+    folder = tmp_path / "courses/oude-cursus"
+    write(folder / "01-intro.md", "# Intro\n")
+    (folder / "02-geheim.md").symlink_to(outside)
+    (folder / "03-ook-intro.md").symlink_to("01-intro.md")
+    (tmp_path / "courses/gelinkt").symlink_to(tmp_path / "elders/cursus")
+    result = run(app, "adopt", tmp_path / "courses")
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    assert (f"skipped {folder}/02-geheim.md: is a symbolic link to '{outside}', "
+            "outside the course tree") in lines
+    assert f"skipped {folder}/03-ook-intro.md: is a symbolic link; adopt only edits real files" in lines
+    assert (f"skipped {tmp_path}/courses/gelinkt: is a symbolic link to "
+            f"'{tmp_path}/elders/cursus', outside the course tree") in lines
+    assert outside.read_text() == "# Geheim\n\nNiet van ons.\n"
+    assert (tmp_path / "elders/cursus/01-les.md").read_text() == "# Les\n"
+    assert not (tmp_path / "elders/cursus/course.md").exists()
+    assert (folder / "01-intro.md").read_text().startswith("---\nid: intro\n")
+    assert "2 file(s) changed." in lines  # 01-intro.md and the new course.md

@@ -94,10 +94,12 @@ def adopt(directory: Path) -> None:
     """Add front matter (fresh ids, type: page) to Markdown files that lack it."""
     from lms.content.scaffold import adopt as adopt_files
 
-    changed = adopt_files(directory)
-    for path in changed:
+    done = adopt_files(directory)
+    for path in done.changed:
         click.echo(f"added front matter to {path}")
-    click.echo(f"{len(changed)} file(s) changed.")
+    for message in done.skipped:
+        click.echo(message)
+    click.echo(f"{len(done.changed)} file(s) changed.")
 
 
 @courses_group.command("export-shipped")

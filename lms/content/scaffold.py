@@ -3,12 +3,14 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import yaml
 
 from lms.content.fields import SLUG
+from lms.content.limits import Limits, TreeFiles
 from lms.content.loader import SPECIAL_FOLDERS
 
 _HEADING = re.compile(r"^#{1,6}\s+(.+?)\s*#*\s*$")
@@ -100,19 +102,40 @@ def _course_folders(directory: Path) -> list[Path]:
     return subfolders
 
 
-def adopt(directory: Path) -> list[Path]:
-    """Give plain Markdown files front matter (id, title, type: page); returns changed files.
+@dataclass
+class Adoption:
+    """What ``adopt`` did: the files it gave front matter, and why it left others alone."""
+
+    changed: list[Path] = field(default_factory=list)
+    skipped: list[str] = field(default_factory=list)
+
+
+def adopt(directory: Path) -> Adoption:
+    """Give plain Markdown files front matter (id, title, type: page).
 
     Files that already have front matter are left alone. A course folder without course.md
     gets one. Ids come from the first heading (or the file name) and are made unique.
+    Symbolic links are skipped with a message: adopt writes only real files, so it never
+    writes through a link into a file outside the course tree.
     """
     directory = Path(directory)
     folders = _course_folders(directory)
     tree = directory.parent if folders == [directory] else directory
-    course_ids = {i for f in tree.glob("*/course.md") if (i := _existing_id(f))}
-    changed: list[Path] = []
-    for folder in folders:
-        lessons = sorted(p for p in folder.glob("*.md") if p.name != "course.md")
+    files = TreeFiles(tree, Limits())
+    done = Adoption()
+
+    def real(path: Path) -> bool:
+        if not path.is_symlink():
+            return True
+        reason = files.outside(path) or "is a symbolic link; adopt only edits real files"
+        done.skipped.append(f"skipped {path}: {reason}")
+        return False
+
+    course_ids = {i for f in tree.glob("*/course.md")
+                  if files.outside(f) is None and (i := _existing_id(f))}
+    for folder in (f for f in folders if f == directory or real(f)):
+        lessons = [p for p in sorted(folder.glob("*.md"))
+                   if p.name != "course.md" and (p.is_symlink() or p.is_file()) and real(p)]
         taken = {i for p in lessons if (i := _existing_id(p))}
         for path in lessons:
             text = path.read_text(encoding="utf-8-sig")
@@ -121,8 +144,10 @@ def adopt(directory: Path) -> list[Path]:
             title = _title(text, path)
             meta = {"id": unique(slugify(title), taken), "title": title, "type": "page"}
             path.write_text(front_matter(meta, "\n" + text), encoding="utf-8")
-            changed.append(path)
+            done.changed.append(path)
         course = folder / "course.md"
+        if not real(course):
+            continue
         text = course.read_text(encoding="utf-8-sig") if course.exists() else ""
         if not _split(text)[0] and (lessons or course.exists()):
             title = _title(text, course) if text else folder.name.replace("-", " ").capitalize()
@@ -130,5 +155,5 @@ def adopt(directory: Path) -> list[Path]:
             meta = {"id": slug, "title": title, "summary": "", "language": "nl",
                     "version": "1.0"}
             course.write_text(front_matter(meta, "\n" + text), encoding="utf-8")
-            changed.append(course)
-    return changed
+            done.changed.append(course)
+    return done
