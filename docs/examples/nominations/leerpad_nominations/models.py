@@ -14,7 +14,7 @@ from lms.models.base import UTCDateTime, utcnow
 class Nomination(db.Model):
     """A learner put forward as a talent by their mentor or schoolopleider."""
 
-    __tablename__ = "nomination"
+    __tablename__ = "nominations_nomination"  # <plugin>_<thing>: no clashes
 
     id: Mapped[int] = mapped_column(primary_key=True)
     learner_id: Mapped[int] = mapped_column(

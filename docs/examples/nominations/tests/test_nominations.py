@@ -54,11 +54,11 @@ def test_the_kit_applied_the_plugins_migration_branch(app):
             heads = set(context.get_current_heads())
             differences = compare_metadata(context, db.metadata)
         assert "nominations_0001" in heads
-        assert [d for d in differences if "nomination" in repr(d)] == []
+        assert [d for d in differences if "nominations_nomination" in repr(d)] == []
         downgrade(revision="nominations@base")
-        assert "nomination" not in sa.inspect(db.engine).get_table_names()
+        assert "nominations_nomination" not in sa.inspect(db.engine).get_table_names()
         upgrade(revision="heads")
-        assert "nomination" in sa.inspect(db.engine).get_table_names()
+        assert "nominations_nomination" in sa.inspect(db.engine).get_table_names()
 
 
 def test_mentor_nominates_their_learner(app, client, auth, world):
@@ -69,7 +69,8 @@ def test_mentor_nominates_their_learner(app, client, auth, world):
     response = nominate(client, learner)
     assert response.status_code == 302 and response.location.endswith("/plugins/nominations/")
     assert stored(app) == [(learner, world.users["mentor"], "Legt begrippen helder uit.")]
-    assert "Legt begrippen helder uit." in client.get("/plugins/nominations/").get_data(as_text=True)
+    own_list = client.get("/plugins/nominations/").get_data(as_text=True)
+    assert "Legt begrippen helder uit." in own_list
 
 
 def test_an_empty_motivation_is_a_form_error(app, client, auth, world):
@@ -172,7 +173,8 @@ def test_coordinator_widget_counts_per_school_and_shows_no_names(client, auth, w
     assert "motivatie" not in widget and "Learner" not in widget and "Mentor" not in widget
     auth.logout()
     auth.login("other_coordinator")
-    widget = WIDGET.search(client.get(f"/coordinatie/{world.other_board}").get_data(as_text=True))[0]
+    page = client.get(f"/coordinatie/{world.other_board}").get_data(as_text=True)
+    widget = WIDGET.search(page)[0]
     assert "<td>De Zuiderzon</td><td>0</td>" in widget and "Noorderlicht" not in widget
 
 
