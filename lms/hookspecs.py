@@ -225,6 +225,61 @@ def lms_sign_off_items(reviewer: User,
     """
 
 
+# --- logging in and the account page -----------------------------------------------------
+
+
+@hookspec
+def lms_login_options(invitation: str | None) -> Markup | list[Markup] | None:
+    """Return other ways to log in, shown under the password form on the login page and on the
+    invitation page (e.g. a "Log in with your school account" button per provider).
+
+    The current request's ``next`` argument is the page to return to afterwards (check it with
+    ``lms.web.safety.safe_next``).
+
+    :param invitation: the invitation token when shown on the invitation page (a plugin may use
+        it to link the invited account, checking it with
+        ``lms.accounts.invitations.invited_user``), None on the login page.
+    :returns: ``markupsafe.Markup`` (or a list of it), or None.
+    """
+
+
+@hookspec(firstresult=True)
+def lms_password_login_refused(user: User) -> str | None:
+    """May this person log in with their password? (firstresult: the first message wins.)
+
+    Asked after the password was found correct (so the answer tells nothing to someone who
+    does not know it), and on the invitation page before a password is chosen. A message
+    refuses: the login page shows it and logs nobody in; the invitation page shows it instead
+    of the password form. Point the person at the way they should log in.
+
+    :param user: the active person whose password was checked (or who was invited).
+    :returns: a message (translated) that refuses password login, or None (no objection).
+    """
+
+
+@hookspec
+def lms_account_sections(user: User) -> Markup | list[Markup] | None:
+    """Return sections for the person's own account page ("Mijn account"), e.g. linked
+    accounts at other services.
+
+    :param user: the person looking at their own account.
+    :returns: ``markupsafe.Markup`` (or a list of it), or None.
+    """
+
+
+@hookspec(firstresult=True)
+def lms_logout_redirect(user: User) -> str | None:
+    """Where the browser goes after logging out (firstresult; default: the login page).
+
+    Asked before the session ends, so the plugin can still read what it kept in the session
+    (e.g. which provider the person logged in with, to offer its logout page). Only a path on
+    this site is followed; anything else is ignored.
+
+    :param user: the person logging out.
+    :returns: a relative URL on this site, or None.
+    """
+
+
 # --- data and access --------------------------------------------------------------------
 
 

@@ -324,3 +324,91 @@ def test_lms_settings_are_declared_typed_and_only_needed_to_serve(app_factory, t
     env["LMS_HOOKCHECK_TOKEN"] = "geheim"
     assert "LMS_HOOKCHECK_TOKEN (str, required to serve) = set (hidden)" in run(
         "plugins", "--settings").stdout
+
+
+# --- logging in and the account page (hooks used by the oidc plugin) ------------------------
+
+LOGIN_HOOKS_PLUGIN = '''
+from markupsafe import Markup, escape
+from lms import hookimpl
+
+
+@hookimpl
+def lms_login_options(invitation):
+    suffix = " for invitation " + escape(invitation) if invitation else ""
+    return Markup('<p id="other-way">Log in another way' + suffix + '</p>')
+
+
+@hookimpl
+def lms_password_login_refused(user):
+    if user.email == "mentor@example.org":
+        return "Your school wants the other way; use it below."
+    return None
+
+
+@hookimpl
+def lms_account_sections(user):
+    return Markup('<section id="extra-account">Extra for ') + user.name + Markup('</section>')
+
+
+@hookimpl
+def lms_logout_redirect(user):
+    return "/goodbye" if user.email == "learner@example.org" else "https://elsewhere.example/"
+'''
+
+
+@pytest.fixture
+def login_hooks_app(app_factory, tmp_path, world):
+    """An app with a plugin implementing the login and account hooks (in English)."""
+    folder = tmp_path / "login_hooks"
+    folder.mkdir()
+    (folder / "loginhooks.py").write_text(LOGIN_HOOKS_PLUGIN, encoding="utf-8")
+    app = app_factory(PLUGINS_DIRS=str(folder))
+    with app.app_context():
+        for user in db.session.scalars(select(User)):
+            user.locale = "en"
+        db.session.commit()
+    return app
+
+
+def test_lms_login_options_show_on_the_login_and_invitation_pages(login_hooks_app, world):
+    """Other ways to log in appear under the password form, with the invitation on its page."""
+    from lms.accounts.invitations import invitation_token
+
+    client = login_hooks_app.test_client()
+    assert "Log in another way</p>" in client.get("/login").get_data(as_text=True)
+    with login_hooks_app.app_context():
+        token = invitation_token(db.session.get(User, world.users["learner"]))
+    page = client.get(f"/invitation/{token}").get_data(as_text=True)
+    assert f"Log in another way for invitation {token}" in page
+
+
+def test_lms_password_login_refused_keeps_the_person_out(login_hooks_app, world):
+    """A refusal after a correct password shows the plugin's message and logs nobody in; a
+    wrong password still gets the one message; others log in as usual."""
+    client = login_hooks_app.test_client()
+    client.post("/lang", data={"lang": "en"})
+    refused = client.post("/login", data={"email": "mentor@example.org", "password": PASSWORD})
+    assert refused.status_code == 403
+    page = refused.get_data(as_text=True)
+    assert "Your school wants the other way" in page and 'id="other-way"' in page
+    assert client.get("/").status_code == 302  # still anonymous
+    wrong = client.post("/login", data={"email": "mentor@example.org", "password": "nope"})
+    assert "other way; use" not in wrong.get_data(as_text=True)
+    assert _login(login_hooks_app, "learner").get("/").status_code == 200
+
+
+def test_lms_account_sections_show_on_the_account_page(login_hooks_app, world):
+    """A plugin's section is on the person's own account page, about them."""
+    page = _login(login_hooks_app, "learner").get("/account").get_data(as_text=True)
+    assert '<section id="extra-account">Extra for Learner</section>' in page
+
+
+def test_lms_logout_redirect_is_followed_only_on_this_site(login_hooks_app, world):
+    """The session ends either way; a path on this site is followed, another site is not."""
+    learner = _login(login_hooks_app, "learner")
+    response = learner.post("/logout")
+    assert response.location == "/goodbye"
+    assert learner.get("/account").status_code == 302  # logged out
+    other = _login(login_hooks_app, "schoolopleider")
+    assert other.post("/logout").location == "/login"

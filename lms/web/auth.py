@@ -19,6 +19,7 @@ from lms.accounts.people import may_invite, role_label
 from lms.extensions import db, limiter, login_account_key
 from lms.models import User
 from lms.models.base import utcnow
+from lms.plugins import collect, hook
 from lms.web.safety import safe_next
 
 bp = Blueprint("auth", __name__)
@@ -82,23 +83,37 @@ def login():
     if form.validate_on_submit():
         email = form.email.data.strip().lower()
         user = db.session.scalar(select(User).where(func.lower(User.email) == email))
-        if user is not None and user.active and user.check_password(form.password.data):
+        if user is not None and not (user.active and user.check_password(form.password.data)):
+            user = None
+        refusal = hook().lms_password_login_refused(user=user) if user is not None else None
+        if refusal:
+            flash(refusal, "error")
+            return render_template("auth/login.html", form=form,
+                                   login_options=login_options()), 403
+        if user is not None:
             login_user(user)
             user.last_login_at = utcnow()
             db.session.commit()
             return redirect(safe_next(request.args.get("next")) or url_for("main.home"))
         # One message whether or not the account exists.
         flash(_("E-mail address or password is incorrect."), "error")
-        return render_template("auth/login.html", form=form), 200
-    return render_template("auth/login.html", form=form)
+        return render_template("auth/login.html", form=form, login_options=login_options()), 200
+    return render_template("auth/login.html", form=form, login_options=login_options())
+
+
+def login_options(invitation: str | None = None) -> list:
+    """Other ways to log in that plugins offer (lms_login_options)."""
+    return collect(hook().lms_login_options(invitation=invitation))
 
 
 @bp.post("/logout")
 @login_required
 def logout():
+    """Log out; a plugin may send the browser on to a page of its own (lms_logout_redirect)."""
+    target = safe_next(hook().lms_logout_redirect(user=current_user._get_current_object()))
     logout_user()
     flash(_("You have been logged out."), "info")
-    return redirect(url_for("auth.login"))
+    return redirect(target or url_for("auth.login"))
 
 
 @bp.route("/invitation/<token>", methods=["GET", "POST"])
@@ -110,7 +125,10 @@ def invitation(token: str):
         status = 400 if exc.reason == "invalid" else 410
         return render_template("auth/invitation.html", problem=exc.message), status
     form = SetPasswordForm()
-    if form.validate_on_submit():
+    refusal = hook().lms_password_login_refused(user=invitee)
+    if refusal:
+        form = None  # this person logs in another way: no password to choose
+    elif form.validate_on_submit():
         try:
             user = accept_invitation(token, form.password.data, form.confirm.data)
         except AccountError as exc:
@@ -123,7 +141,8 @@ def invitation(token: str):
             flash(_("Your password has been set. Welcome to Leerpad!"), "success")
             return redirect(url_for("main.home"))
     response = current_app.make_response(
-        render_template("auth/invitation.html", form=form, invitee=invitee))
+        render_template("auth/invitation.html", form=form, invitee=invitee, refusal=refusal,
+                        login_options=login_options(invitation=token)))
     response.headers["Cache-Control"] = "no-store"
     response.headers["Referrer-Policy"] = "no-referrer"  # keep the token out of Referer headers
     return response
@@ -135,7 +154,8 @@ def _account_page(password_form=None, language_form=None):
     return render_template(
         "auth/account.html", password_form=password_form or ChangePasswordForm(),
         language_form=language_form, roles=roles, role_label=role_label,
-        may_invite=may_invite(current_user))
+        may_invite=may_invite(current_user),
+        sections=collect(hook().lms_account_sections(user=current_user._get_current_object())))
 
 
 @bp.get("/account")
