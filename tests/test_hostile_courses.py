@@ -141,3 +141,55 @@ def test_file_size_limit_is_a_setting_and_covers_frameworks(app_factory, tree):
     size = (tree / "frameworks/bekwaamheidseisen.yml").stat().st_size
     refused(app, tree, f"frameworks/bekwaamheidseisen.yml:0: file: is {size:,} bytes; a course "
                        "file may be at most 200 bytes (setting COURSE_FILE_MAX_BYTES)")
+
+
+# --- Markdown the renderer cannot take: refused by check, before import renders it ---------
+
+def lesson_with(body: str) -> str:
+    return "---\nid: bom\ntitle: Bom\ntype: page\n---\nInleiding.\n\n" + body + "\n"
+
+
+def test_thousand_nested_list_markers_are_refused_not_a_recursion_error(app, tree):
+    write(tree / LESSON, lesson_with("- " * 1000 + "diep"))
+    refused(app, tree, f"{LESSON}:8: markdown: lists, quotes or indentation nested more than "
+                       "20 levels deep")
+
+
+def test_deep_quotes_and_indentation_are_refused(app, tree):
+    write(tree / LESSON, lesson_with("> " * 21 + "citaat"))
+    refused(app, tree, f"{LESSON}:8: markdown: lists, quotes or indentation nested more than "
+                       "20 levels deep")
+    write(tree / LESSON, lesson_with("\n".join("    " * n + "- punt" for n in range(30))))
+    refused(app, tree, f"{LESSON}:28: markdown: lists, quotes or indentation nested more than "
+                       "20 levels deep")
+
+
+def test_bracket_runs_are_refused_instead_of_taking_minutes(app, tree):
+    write(tree / LESSON, lesson_with("Zie hier:\n" + "[" * 30_000))
+    refused(app, tree, f"{LESSON}:9: markdown: more than 20 '[' left open in one paragraph; "
+                       "close them with ']' or write '\\['")
+    write(tree / LESSON, lesson_with("[a](" * 7_000))
+    refused(app, tree, f"{LESSON}:8: markdown: more than 20 '(' left open in one paragraph; "
+                       "close them with ')' or write '\\('")
+    write(tree / LESSON, lesson_with("<a\n\n" * 5_000))
+    refused(app, tree, f"{LESSON}:48: markdown: more than 20 '<' tags opened without a '>'; "
+                       "close them or write '&lt;'")
+
+
+def test_many_unclosed_code_fences_are_refused(app, tree):
+    write(tree / LESSON, lesson_with("~~~ {.python}\ncode\n" * 5_000))
+    refused(app, tree, f"{LESSON}:48: markdown: more than 20 code fences (``` or ~~~) are "
+                       "never closed; close each with the same fence")
+
+
+def test_deep_but_sound_markdown_still_imports(app, tree):
+    """Twenty levels, brackets in code and escaped brackets are fine."""
+    body = ("- " * 20 + "diep\n\n```text\n" + "[" * 500 + "\n```\n\n" + "\\[" * 500
+            + "\n\n" + "[link](02-eerste-les.md) " * 100)
+    write(tree / LESSON, lesson_with(body))
+    checked = run(app, "check", tree)
+    assert checked.exit_code == 0 and "0 error(s)" in checked.output, checked.output
+    assert run(app, "import", tree).exit_code == 0
+    with app.app_context():
+        html = db.session.scalar(select(Lesson.html).where(Lesson.slug == "bom"))
+        assert html.count("<ul>") == 20 and "[" * 500 in html

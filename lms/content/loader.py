@@ -16,6 +16,7 @@ from lms.content.limits import Limits, TreeFiles
 from lms.content.parse import (Reference, SourceFile, parse_markdown_file, parse_yaml_file,
                                references)
 from lms.content.problems import Problem
+from lms.content.shape import shape_problems
 
 SPECIAL_FOLDERS = {"frameworks", "tracks"}
 COMMON_LESSON_KEYS = set(F.LESSON)
@@ -194,6 +195,8 @@ def _markdown(files: TreeFiles, path: Path, problems: list[Problem]) -> SourceFi
                                 "missing: the file must start with a '---' block "
                                 "(run 'lms courses adopt')"))
         return None
+    for index, message in shape_problems(source.body):
+        problems.append(Problem(source.rel, source.body_line + index, "markdown", message))
     return source
 
 
