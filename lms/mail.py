@@ -1,10 +1,16 @@
-"""Outgoing e-mail over SMTP (stdlib smtplib), used only when MAIL_SERVER is configured."""
+"""Outgoing e-mail over SMTP (stdlib smtplib), used only when MAIL_SERVER is configured.
+
+Inside a web request, send with ``send_mail_later`` (the ``mail.send`` job): a slow or
+unreachable SMTP server then costs the person nothing, and the worker retries with back-off.
+"""
 from __future__ import annotations
 
 import smtplib
 from email.message import EmailMessage
 
 from flask import current_app
+
+from lms.jobs import enqueue, job
 
 
 def mail_configured() -> bool:
@@ -26,3 +32,13 @@ def send_mail(to: str, subject: str, body: str) -> None:
         if cfg.get("MAIL_USERNAME"):
             smtp.login(cfg["MAIL_USERNAME"], cfg.get("MAIL_PASSWORD") or "")
         smtp.send_message(msg)
+
+
+@job("mail.send")
+def _send_job(to: str, subject: str, body: str) -> None:
+    send_mail(to, subject, body)
+
+
+def send_mail_later(to: str, subject: str, body: str) -> bool:
+    """Queue one message (the ``mail.send`` job); False when the queue cannot be reached."""
+    return enqueue("mail.send", to, subject, body)

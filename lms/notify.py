@@ -1,14 +1,16 @@
 """Notifications: create them (idempotently), word them in the reader's language, e-mail them.
 
-Domain code calls ``notify(...)`` inside its transaction and ``deliver(...)`` after commit;
-e-mail goes out only when ``MAIL_SERVER`` is configured, and a failed send leaves
-``emailed_at`` empty so ``lms notify send`` can retry.
+Domain code calls ``notify(...)`` inside its transaction and ``deliver(...)`` after commit,
+which queues the e-mail (the ``notify.email`` job, run by the worker): e-mail goes out only
+when ``MAIL_SERVER`` is configured, a failed send leaves ``emailed_at`` empty and fails the
+job so it is retried with back-off, and every quarter of an hour the worker sends what is
+still unsent from the last day (``notify.unsent``). ``lms notify send`` sends at once.
 """
 from __future__ import annotations
 
 import logging
 import smtplib
-from datetime import date
+from datetime import date, timedelta
 
 from flask import current_app
 from werkzeug.routing import BuildError
@@ -17,6 +19,7 @@ from flask_babel import gettext as _
 from sqlalchemy import select, update
 
 from lms.extensions import db
+from lms.jobs import enqueue, job, periodic
 from lms.mail import mail_configured, send_mail
 from lms.models.accounts import User
 from lms.models.base import utcnow
@@ -112,8 +115,50 @@ def mark_read(user: User, note_id: int | None = None) -> int:
 # --- e-mail ----------------------------------------------------------------------------------
 
 
-def deliver(notes: list[Notification] | None = None) -> int:
-    """E-mail the given (or every not yet e-mailed) notifications; returns how many were sent."""
+class MailNotSent(RuntimeError):
+    """Some notifications could not be e-mailed (the job is retried)."""
+
+
+def deliver(notes: list[Notification | None] | None) -> int:
+    """Queue the e-mail of these (committed) notifications; returns how many were queued."""
+    if not notes or not mail_configured():
+        return 0
+    ids = sorted({n.id for n in notes if n is not None and n.emailed_at is None})
+    if ids:
+        enqueue("notify.email", ids)
+    return len(ids)
+
+
+@job("notify.email")
+def email_notifications(ids: list[int]) -> int:
+    """The job: e-mail these notifications unless already e-mailed (so a retry sends only
+    what is missing); fails when one could not be sent."""
+    notes = list(db.session.scalars(
+        select(Notification).where(Notification.id.in_(ids), Notification.emailed_at.is_(None))))
+    sent, failed = _send_each(notes)
+    if failed:
+        raise MailNotSent(f"{failed} of {len(notes)} notification(s) not e-mailed")
+    return sent
+
+
+@periodic("notify.unsent", lambda moment: moment.minute % 15 == 0)
+def email_unsent_recent() -> int:
+    """Every quarter of an hour: e-mail what is still unsent from the last day (a queue that
+    was unreachable, a job that failed for good)."""
+    if not mail_configured():
+        return 0
+    since = utcnow() - timedelta(days=1)
+    notes = list(db.session.scalars(
+        select(Notification).where(Notification.emailed_at.is_(None),
+                                   Notification.read_at.is_(None),
+                                   Notification.created_at >= since)
+        .order_by(Notification.id)))
+    return _send_each(notes)[0]
+
+
+def send_unsent(notes: list[Notification] | None = None) -> int:
+    """E-mail the given (or every not yet e-mailed, unread) notifications now; returns how many
+    were sent (``lms notify send``)."""
     if not mail_configured():
         return 0
     if notes is None:
@@ -121,13 +166,17 @@ def deliver(notes: list[Notification] | None = None) -> int:
             select(Notification).where(Notification.emailed_at.is_(None), Notification.read_at.is_(None))
             .order_by(Notification.id)
         ))
-    notes = [n for n in notes if n.emailed_at is None]
-    if not notes:
-        return 0
+    return _send_each([n for n in notes if n.emailed_at is None])[0]
+
+
+def _send_each(notes: list[Notification]) -> tuple[int, int]:
+    """Send each note, marking it e-mailed; commits. Returns (sent, failed)."""
+    if not notes or not mail_configured():
+        return 0, 0
     users = {u.id: u for u in db.session.scalars(
         select(User).where(User.id.in_({n.user_id for n in notes}))
     )}
-    sent = 0
+    sent = failed = 0
     for note in notes:
         user = users.get(note.user_id)
         if user is None or not user.active:
@@ -136,11 +185,13 @@ def deliver(notes: list[Notification] | None = None) -> int:
             _send(user, note)
         except (OSError, smtplib.SMTPException) as exc:
             log.warning("notification %s not e-mailed to user %s: %s", note.id, user.id, exc)
+            failed += 1
             continue
         note.emailed_at = utcnow()
+        db.session.commit()  # one by one: a crash after a send does not send it again
         sent += 1
     db.session.commit()
-    return sent
+    return sent, failed
 
 
 def _compose(user: User, note: Notification) -> tuple[str, str]:

@@ -1,4 +1,8 @@
-"""Daily reminders: track deadlines within 30 days and credentials about to expire."""
+"""Daily reminders: track deadlines within 30 days and credentials about to expire.
+
+The worker runs them every day at 06:00 Dutch time (the ``reminders.daily`` job) and e-mails
+them; ``lms notify deadlines`` does the same at once.
+"""
 from __future__ import annotations
 
 from datetime import date, timedelta
@@ -6,6 +10,7 @@ from datetime import date, timedelta
 from sqlalchemy import and_, select
 
 from lms.extensions import db
+from lms.jobs import daily_at, periodic
 from lms.models.content import Track
 from lms.models.progress import Credential, Enrolment, TrackState
 from lms.notify import link, notify_many
@@ -52,3 +57,35 @@ def remind_credentials(today: date, days: int = EXPIRING_DAYS) -> int:
 def remind_all(today: date | None = None) -> int:
     today = today or date.today()
     return remind_deadlines(today) + remind_credentials(today)
+
+
+@periodic("reminders.daily", daily_at(6, 0))
+def daily_reminders() -> tuple[int, int]:
+    """The job: create today's reminders and e-mail what is unsent; safe to run twice (the
+    reminders are keyed, e-mailed ones are marked). Fails, to be retried, when mail failed."""
+    from lms.notify import MailNotSent, send_unsent
+
+    created = remind_all()
+    sent = send_unsent()
+    still = unsent_reminders()
+    if still:
+        raise MailNotSent(f"{still} reminder(s) not e-mailed")
+    return created, sent
+
+
+def unsent_reminders() -> int:
+    """Reminders of the last day not yet e-mailed (0 when no mail server is configured)."""
+    from datetime import timedelta
+
+    from sqlalchemy import func
+
+    from lms.mail import mail_configured
+    from lms.models.base import utcnow
+    from lms.models.notifications import Notification
+
+    if not mail_configured():
+        return 0
+    return db.session.scalar(select(func.count(Notification.id)).where(
+        Notification.kind.in_(("deadline_soon", "credential_expiring")),
+        Notification.emailed_at.is_(None), Notification.read_at.is_(None),
+        Notification.created_at >= utcnow() - timedelta(days=1))) or 0

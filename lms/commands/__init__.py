@@ -7,3 +7,4 @@ from lms.commands import serve  # noqa: F401
 from lms.commands import privacy  # noqa: F401
 from lms.commands import users  # noqa: F401
 from lms.commands import plugins  # noqa: F401
+from lms.commands import worker  # noqa: F401

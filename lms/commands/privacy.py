@@ -36,11 +36,11 @@ def notify_group() -> None:
 @with_appcontext
 def deadlines() -> None:
     """Remind learners of track deadlines within 30 days and expiring credentials (run daily)."""
-    from lms.notify import deliver
+    from lms.notify import send_unsent
     from lms.reminders import remind_all
 
     created = remind_all()
-    sent = deliver()
+    sent = send_unsent()
     click.echo(f"{created} reminder(s) created, {sent} e-mail(s) sent.")
 
 
@@ -48,11 +48,11 @@ def deadlines() -> None:
 @with_appcontext
 def send() -> None:
     """E-mail notifications that have not been e-mailed yet (when SMTP is configured)."""
-    from lms.notify import deliver, mail_configured
+    from lms.notify import mail_configured, send_unsent
 
     if not mail_configured():
         raise click.ClickException("MAIL_SERVER is not configured")
-    click.echo(f"{deliver()} e-mail(s) sent.")
+    click.echo(f"{send_unsent()} e-mail(s) sent.")
 
 
 register(privacy_group)

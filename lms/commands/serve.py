@@ -1,5 +1,10 @@
-"""``lms serve``: migrate, optionally add demo data, then run the app under gunicorn."""
+"""``lms serve``: migrate, optionally add demo data, then run the app under gunicorn and one
+job worker (``lms worker``) beside it, which stops with the server."""
 from __future__ import annotations
+
+import os
+import subprocess
+import sys
 
 import click
 from flask import current_app
@@ -46,9 +51,12 @@ def gunicorn_options(host: str, port: int, workers: int) -> dict[str, object]:
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=5000, show_default=True, type=click.IntRange(1, 65535))
 @click.option("--workers", default=2, show_default=True, type=click.IntRange(1, 64))
+@click.option("--no-worker", is_flag=True,
+              help="Do not start a job worker (run `lms worker` apart, e.g. on another host).")
 @with_appcontext
-def serve(demo: bool, host: str, port: int, workers: int) -> None:
-    """Apply all migrations, then serve Leerpad with gunicorn (access log on stdout)."""
+def serve(demo: bool, host: str, port: int, workers: int, no_worker: bool) -> None:
+    """Apply all migrations, then serve Leerpad with gunicorn (access log on stdout) and one
+    background-job worker."""
     from lms.commands.db import upgrade_and_report
     from lms.extensions import db
     from lms.plugins import missing_serve_settings
@@ -77,7 +85,29 @@ def serve(demo: bool, host: str, port: int, workers: int) -> None:
     db.session.remove()
     db.engine.dispose()
     click.echo(f"Leerpad at http://{host}:{port}/ (stop with Ctrl+C)")
-    LeerpadServer(gunicorn_options(host, port, workers)).run()
+    job_worker = None if no_worker else start_worker()
+    try:
+        LeerpadServer(gunicorn_options(host, port, workers)).run()
+    finally:
+        if job_worker is not None:
+            stop_worker(job_worker)
+
+
+def start_worker() -> subprocess.Popen:
+    """One ``lms worker`` beside the server, with the same configuration (environment)."""
+    return subprocess.Popen([sys.executable, "-m", "lms.commands.worker",  # nosec B603
+                             "--exit-with-parent", str(os.getpid())])
+
+
+def stop_worker(proc: subprocess.Popen, seconds: float = 30) -> None:
+    """Let running jobs finish (SIGTERM), then kill after ``seconds``."""
+    if proc.poll() is None:
+        proc.terminate()
+        try:
+            proc.wait(timeout=seconds)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
 
 
 register(serve)

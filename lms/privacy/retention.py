@@ -1,11 +1,18 @@
-"""Retention: accounts inactive for longer than RETENTION_DAYS are flagged for an admin's review."""
+"""Retention: accounts inactive for longer than RETENTION_DAYS are flagged for an admin's review.
+
+The worker runs the review every day at 03:00 Dutch time (the ``privacy.retention_review``
+job); ``lms privacy flag-inactive`` runs it at once.
+"""
 from __future__ import annotations
 
 from datetime import datetime, timedelta
 
 from sqlalchemy import func, insert, select, update
 
+from flask import current_app
+
 from lms.extensions import db
+from lms.jobs import daily_at, periodic
 from lms.models.accounts import User
 from lms.models.base import utcnow
 from lms.models.privacy import PrivacyStatus
@@ -51,3 +58,9 @@ def keep(user: User) -> None:
     if status is not None:
         status.flagged_for_review_at = None
     db.session.commit()
+
+
+@periodic("privacy.retention_review", daily_at(3, 0))
+def retention_review() -> int:
+    """The job: flag accounts unseen for RETENTION_DAYS (idempotent: flagged ones stay)."""
+    return flag_inactive(int(current_app.config["RETENTION_DAYS"]))

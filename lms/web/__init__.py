@@ -29,8 +29,9 @@ def register_blueprints(app: Flask) -> None:
 
     for bp in (main.bp, auth.bp, admin.bp, assets.bp, path.bp, api.bp, learn.bp):
         app.register_blueprint(bp)
-    from lms.web import coordinate, mentor, notifications, privacy, schoolopleider
-    for bp in (mentor.bp, schoolopleider.bp, coordinate.bp, privacy.bp, notifications.bp):
+    from lms.web import coordinate, jobs_admin, mentor, notifications, privacy, schoolopleider
+    for bp in (mentor.bp, schoolopleider.bp, coordinate.bp, privacy.bp, notifications.bp,
+               jobs_admin.bp):
         app.register_blueprint(bp)
     pm = get_pm(app)
     for bp in _flatten(pm.hook.lms_register_blueprints(app=app)):
