@@ -19,6 +19,7 @@ from itsdangerous import BadData, SignatureExpired, TimestampSigner, URLSafeTime
 
 from lms import mail
 from lms.accounts.passwords import check_new_password
+from lms.accounts.sessions import end_all_sessions
 from lms.extensions import db
 from lms.models import User, audit
 
@@ -93,6 +94,7 @@ def accept_invitation(token: str, password: str, confirm: str) -> User:
     user = invited_user(token)
     check_new_password(password, confirm)
     user.set_password(password)
+    end_all_sessions(user)  # a new link is also how a forgotten password is reset
     audit("account.activate", actor=user, subject=user, object_type="user", object_id=user.id)
     return user
 

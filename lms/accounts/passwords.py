@@ -5,6 +5,7 @@ from flask import current_app
 from flask_babel import gettext as _
 
 from lms.accounts import AccountError
+from lms.accounts.sessions import end_all_sessions
 from lms.models import User, audit
 
 
@@ -27,5 +28,6 @@ def change_password(user: User, current: str, new: str, confirm: str) -> None:
         raise AccountError(_("Your current password is not correct."), "current")
     check_new_password(new, confirm)
     user.set_password(new)
+    end_all_sessions(user)  # the caller starts a new one for the browser that changed it
     audit("account.password_change", actor=user, subject=user, object_type="user",
           object_id=user.id)

@@ -10,6 +10,7 @@ from sqlalchemy import func, or_, select
 
 from lms.access import may_see_org, org_role_ids
 from lms.accounts import AccountError
+from lms.accounts.sessions import end_all_sessions
 from lms.extensions import db
 from lms.models import ROLES, MentorAssignment, Organisation, RoleAssignment, User, audit
 from lms.models.accounts import NLQF_LEVELS
@@ -158,6 +159,8 @@ def set_active(person: User, active: bool, actor: User | None) -> None:
     if person.active == active:
         return
     person.active = active
+    if not active:  # a cookie saved before must not work again after a reactivation
+        end_all_sessions(person)
     audit("account.reactivate" if active else "account.deactivate", actor=actor, subject=person,
           object_type="user", object_id=person.id)
 

@@ -1,6 +1,7 @@
 """People, their roles per organisation, and mentor ↔ learner pairs."""
 from __future__ import annotations
 
+import hashlib
 from datetime import datetime
 
 from flask import current_app, has_app_context
@@ -34,7 +35,7 @@ class User(UserMixin, db.Model):
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     nlqf_level: Mapped[int | None] = mapped_column(Integer)
     nlqf_target: Mapped[int | None] = mapped_column(Integer)
-    # Bumped when the password changes, so every other session ends.
+    # Bumped when the password changes: invitation links and older session cookies stop working.
     auth_version: Mapped[int] = mapped_column(Integer, default=0)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
@@ -46,7 +47,8 @@ class User(UserMixin, db.Model):
     def __repr__(self) -> str:
         return f"<User {self.email}>"
 
-    # Flask-Login: the session id carries auth_version so a password change logs others out.
+    # Flask-Login: the session id carries auth_version so a password change logs others out
+    # (each session is also a LoginSession row, see lms.accounts.sessions).
     def get_id(self) -> str:
         return f"{self.id}.{self.auth_version}"
 
@@ -113,3 +115,20 @@ class MentorAssignment(db.Model):
 
     mentor: Mapped[User] = relationship(foreign_keys=[mentor_id])
     learner: Mapped[User] = relationship(foreign_keys=[learner_id])
+
+
+class LoginSession(db.Model):
+    """One logged-in browser. The session cookie holds a secret whose SHA-256 is ``token_hash``;
+    a request is logged in only while this row exists, so deleting it ends that session (logout)
+    and deleting a person's rows ends all of them (deactivation, "log out everywhere")."""
+
+    __tablename__ = "login_session"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    @staticmethod
+    def hash_secret(secret: str) -> str:
+        return hashlib.sha256(secret.encode("utf-8")).hexdigest()

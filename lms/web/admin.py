@@ -24,6 +24,7 @@ from lms.accounts import organisations as orgs
 from lms.accounts import people
 from lms.accounts.invitations import deliver_invitation
 from lms.accounts.people_import import import_people
+from lms.accounts.sessions import log_out_everywhere as log_out_everywhere_for
 from lms.extensions import db
 from lms.models import MentorAssignment, Organisation, RoleAssignment, User
 from lms.models.accounts import NLQF_LEVELS
@@ -291,6 +292,17 @@ def set_active(user_id: int):
             lambda: people.set_active(person, request.form.get("active") == "1", current_user)):
         flash(_("The account is active again.") if person.active
               else _("The account has been deactivated."), "success")
+    return redirect(url_for("admin.person", user_id=person.id))
+
+
+@bp.post("/people/<id:user_id>/sessions")
+def log_out_everywhere(user_id: int):
+    """End every session of the person (a lost phone, a shared computer left logged in)."""
+    person = db.get_or_404(User, user_id)
+    if EmptyForm().validate_on_submit():
+        log_out_everywhere_for(person, current_user)
+        db.session.commit()
+        flash(_("%(name)s has been logged out on every device.", name=person.name), "success")
     return redirect(url_for("admin.person", user_id=person.id))
 
 

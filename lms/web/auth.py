@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from flask import (Blueprint, abort, current_app, flash, redirect, render_template, request,
-                   url_for)
+                   session, url_for)
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required, login_user, logout_user
@@ -16,11 +16,13 @@ from lms.accounts import AccountError
 from lms.accounts.invitations import InvitationError, accept_invitation, invited_user
 from lms.accounts.passwords import change_password
 from lms.accounts.people import may_invite, role_label
+from lms.accounts.sessions import end_session, start_session
 from lms.extensions import db, limiter, login_account_key
 from lms.models import User
 from lms.models.base import utcnow
 from lms.plugins import collect, hook
 from lms.web.safety import safe_next
+from lms.web.security import SESSION_SECRET
 
 bp = Blueprint("auth", __name__)
 
@@ -64,6 +66,13 @@ def form_error(form: FlaskForm, exc: AccountError) -> None:
         form.form_errors.append(exc.message)
 
 
+def log_in(user: User) -> None:
+    """Start a new session for ``user`` in this browser (the caller commits)."""
+    session.pop(SESSION_SECRET, None)
+    login_user(user)
+    session[SESSION_SECRET] = start_session(user)
+
+
 def _login_limit() -> str:
     return current_app.config["LOGIN_LIMIT"]
 
@@ -91,7 +100,7 @@ def login():
             return render_template("auth/login.html", form=form,
                                    login_options=login_options()), 403
         if user is not None:
-            login_user(user)
+            log_in(user)
             user.last_login_at = utcnow()
             db.session.commit()
             return redirect(safe_next(request.args.get("next")) or url_for("main.home"))
@@ -109,8 +118,11 @@ def login_options(invitation: str | None = None) -> list:
 @bp.post("/logout")
 @login_required
 def logout():
-    """Log out; a plugin may send the browser on to a page of its own (lms_logout_redirect)."""
+    """End this browser's session on the server too: a saved copy of the cookie stops working.
+    A plugin may send the browser on to a page of its own (lms_logout_redirect)."""
     target = safe_next(hook().lms_logout_redirect(user=current_user._get_current_object()))
+    end_session(session.pop(SESSION_SECRET, None))
+    db.session.commit()
     logout_user()
     flash(_("You have been logged out."), "info")
     return redirect(target or url_for("auth.login"))
@@ -135,7 +147,7 @@ def invitation(token: str):
             form_error(form, exc)
         else:
             logout_user()
-            login_user(user)
+            log_in(user)
             user.last_login_at = utcnow()
             db.session.commit()
             flash(_("Your password has been set. Welcome to Leerpad!"), "success")
@@ -178,8 +190,8 @@ def password():
         db.session.rollback()
         form_error(form, exc)
         return _account_page(password_form=form)
+    log_in(user)  # a new session, with the new auth_version; every other one has ended
     db.session.commit()
-    login_user(user)  # the session now carries the new auth_version
     flash(_("Your password has been changed. You have been logged out everywhere else."),
           "success")
     return redirect(url_for("auth.account"))

@@ -4,13 +4,16 @@ from __future__ import annotations
 import sqlite3
 from itertools import chain
 
-from flask import Flask, abort, request
+from flask import Flask, abort, request, session
 from flask_babel import gettext as _
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from werkzeug.datastructures import MultiDict
 
-from lms.extensions import db, login_manager
+from lms.extensions import login_manager
+
+# The key in Flask's session cookie that holds this login's secret (lms.accounts.sessions).
+SESSION_SECRET = "_sid"
 
 CSP = (
     "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
@@ -43,13 +46,15 @@ def init_app(app: Flask) -> None:
 
     @login_manager.user_loader
     def load_user(session_id: str):
-        from lms.models import User
+        # The cookie names the person and their auth_version (a password change bumps it) and
+        # carries this login's secret; the login counts only while its row exists.
+        from lms.accounts.sessions import session_user
 
         user_id, _, version = session_id.partition(".")
-        if not user_id.isdigit() or not version.isdigit():
+        if not (user_id.isdigit() and version.isdigit()) or int(user_id) > 2**31 - 1:
             return None
-        user = db.session.get(User, int(user_id))
-        if user is None or user.auth_version != int(version) or not user.active:
+        user = session_user(int(user_id), session.get(SESSION_SECRET))
+        if user is None or user.auth_version != int(version):
             return None
         return user
 
