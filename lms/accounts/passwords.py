@@ -1,12 +1,55 @@
-"""Choosing and changing passwords."""
+"""Checking, choosing and changing passwords."""
 from __future__ import annotations
+
+import secrets
+import threading
 
 from flask import current_app
 from flask_babel import gettext as _
+from sqlalchemy import func, select
+from werkzeug.security import check_password_hash, generate_password_hash
 
 from lms.accounts import AccountError
 from lms.accounts.sessions import end_all_sessions
+from lms.extensions import db
 from lms.models import User, audit
+
+# One throw-away hash per hash method, made on first use in each process.
+_DUMMY_HASHES: dict[str, str] = {}
+_DUMMY_LOCK = threading.Lock()
+
+
+def hash_method() -> str:
+    return current_app.config.get("PASSWORD_HASH_METHOD") or "scrypt"
+
+
+def dummy_hash(method: str | None = None) -> str:
+    """A hash of a random password made with the configured method, to check against when
+    there is no real hash to check. Made when the app starts (see lms.web.security), so the
+    first unknown address costs no more than the next."""
+    method = method or hash_method()
+    with _DUMMY_LOCK:
+        if method not in _DUMMY_HASHES:
+            _DUMMY_HASHES[method] = generate_password_hash(secrets.token_urlsafe(24),
+                                                           method=method)
+        return _DUMMY_HASHES[method]
+
+
+def authenticate(email: str, password: str) -> User | None:
+    """The active person with this e-mail address (any case) and password, else None.
+
+    Every attempt costs one password-hash check: an unknown address and an account without a
+    password are checked against a dummy hash of the configured method, and a deactivated
+    account against its own hash. So the response time does not tell whether an account
+    exists (the attempt is refused all the same)."""
+    email = (email or "").strip().lower()
+    user = db.session.scalar(select(User).where(func.lower(User.email) == email)) \
+        if email else None
+    stored = user.password_hash if user is not None and user.password_hash else None
+    correct = check_password_hash(stored or dummy_hash(), password or "")
+    if stored is None or not correct or not user.active:
+        return None
+    return user
 
 
 def min_length() -> int:

@@ -7,14 +7,13 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required, login_user, logout_user
 from flask_wtf import FlaskForm
-from sqlalchemy import func, select
 from wtforms import EmailField, PasswordField, SelectField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email
 
 from lms.accounts import AccountError
 from lms.accounts.invitations import InvitationError, accept_invitation, invited_user
-from lms.accounts.passwords import change_password
+from lms.accounts.passwords import authenticate, change_password
 from lms.accounts.people import may_invite, role_label
 from lms.accounts.sessions import end_session, start_session
 from lms.extensions import db, limiter, login_account_key
@@ -90,10 +89,7 @@ def login():
         return redirect(url_for("main.home"))
     form = LoginForm()
     if form.validate_on_submit():
-        email = form.email.data.strip().lower()
-        user = db.session.scalar(select(User).where(func.lower(User.email) == email))
-        if user is not None and not (user.active and user.check_password(form.password.data)):
-            user = None
+        user = authenticate(form.email.data, form.password.data)
         refusal = hook().lms_password_login_refused(user=user) if user is not None else None
         if refusal:
             flash(refusal, "error")

@@ -40,6 +40,9 @@ def init_app(app: Flask) -> None:
         from werkzeug.middleware.proxy_fix import ProxyFix
 
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)
+    from lms.accounts.passwords import dummy_hash
+
+    dummy_hash(app.config.get("PASSWORD_HASH_METHOD") or "scrypt")  # see authenticate()
     login_manager.login_view = "auth.login"
     login_manager.login_message_category = "info"
     login_manager.session_protection = "basic"
