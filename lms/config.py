@@ -14,6 +14,7 @@ DEFAULTS: dict[str, object] = {
     "SECRET_KEY": None,
     "COURSES_DIR": None,
     "COURSE_FILE_MAX_BYTES": 1_000_000,  # larger course files are refused unread
+    "COURSE_RENDER_SECONDS": 10,  # time to render one course file
     "PLUGINS_DIRS": None,
     "PLUGINS": None,
     "DISABLED_PLUGINS": "",
@@ -46,7 +47,7 @@ DEFAULTS: dict[str, object] = {
 # Values read from the environment are strings; these keys are converted.
 _INT_KEYS = {"MAIL_PORT", "INVITATION_MAX_AGE", "MIN_PASSWORD_LENGTH", "HOURS_CYCLE_YEARS",
              "HOURS_BENCHMARK", "RETENTION_DAYS", "MENTOR_MAX_LEARNERS", "PROXY_FIX",
-             "COURSE_FILE_MAX_BYTES"}
+             "COURSE_FILE_MAX_BYTES", "COURSE_RENDER_SECONDS"}
 _BOOL_KEYS = {"MAIL_USE_TLS", "SESSION_COOKIE_SECURE", "TESTING", "DEBUG",
               "RATELIMIT_SWALLOW_ERRORS", "RATELIMIT_IN_MEMORY_FALLBACK_ENABLED"}
 ENV_PREFIX = "LMS_"

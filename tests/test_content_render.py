@@ -2,12 +2,15 @@
 from __future__ import annotations
 
 import re
+import threading
 
 import pytest
+from markdown.extensions import Extension
+from markdown.treeprocessors import Treeprocessor
 from sqlalchemy import select
 
 from lms.content.importer import import_directory
-from lms.content.render import Renderer
+from lms.content.render import Renderer, RenderError
 from lms.extensions import db
 from lms.models import Lesson
 from tests.fixtures.content import content_app, tree, write  # noqa: F401
@@ -63,3 +66,46 @@ def test_markdown_features_survive_sanitising():
                      '<code class="language-python">', 'class="footnote-ref"',
                      '<div class="admonition warning">', '<p class="admonition-title">Let op</p>'):
         assert fragment in html
+
+
+# --- what cannot be rendered is a RenderError with a message, never a hang or a traceback ---
+
+SLOW = "# Kop\n\n" * 40_000  # the table of contents numbers equal headings one by one
+
+
+def render_failure(renderer: Renderer, text: str) -> str:
+    with pytest.raises(RenderError) as failed:
+        renderer.render(text)
+    return str(failed.value)
+
+
+def test_render_budget_stops_slow_markdown():
+    assert render_failure(Renderer(seconds=0.2), SLOW) == (
+        "takes longer than 0.2 s to render (setting COURSE_RENDER_SECONDS): "
+        "split the file or simplify it")
+    assert "<h1" in Renderer(seconds=0.2).render("# Kop")  # the renderer is fine afterwards
+
+
+def test_render_budget_holds_outside_the_main_thread():
+    """Where no signal can be used (a worker thread), the budget still stops the work."""
+    found: list[str] = []
+    worker = threading.Thread(target=lambda: found.append(render_failure(Renderer(seconds=0.2),
+                                                                         SLOW)))
+    worker.start()
+    worker.join(timeout=60)
+    assert found == ["takes longer than 0.2 s to render (setting COURSE_RENDER_SECONDS): "
+                     "split the file or simplify it"]
+
+
+def test_too_deep_nesting_and_a_broken_extension_are_messages():
+    assert render_failure(Renderer(), "- " * 1000 + "x") == "is nested too deeply to render"
+
+    class Broken(Extension):
+        def extendMarkdown(self, md):
+            class Fail(Treeprocessor):
+                def run(self, root):
+                    raise ValueError("kapot\nstuk")
+            md.treeprocessors.register(Fail(md), "fail", 1)
+
+    assert render_failure(Renderer([Broken()]), "Tekst") == (
+        "could not be rendered: ValueError('kapot\\nstuk')")

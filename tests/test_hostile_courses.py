@@ -193,3 +193,13 @@ def test_deep_but_sound_markdown_still_imports(app, tree):
     with app.app_context():
         html = db.session.scalar(select(Lesson.html).where(Lesson.slug == "bom"))
         assert html.count("<ul>") == 20 and "[" * 500 in html
+
+
+def test_slow_markdown_is_stopped_by_the_render_budget(app_factory, tree):
+    """Markdown no shape rule catches (40,000 equal headings: the table of contents numbers
+    each one by counting up from the first) is stopped at COURSE_RENDER_SECONDS, by check
+    and by import alike."""
+    app = app_factory(COURSE_RENDER_SECONDS=0.2)
+    write(tree / LESSON, lesson_with("# Kop\n\n" * 40_000))
+    refused(app, tree, f"{LESSON}:6: markdown: takes longer than 0.2 s to render (setting "
+                       "COURSE_RENDER_SECONDS): split the file or simplify it")

@@ -23,8 +23,8 @@ from lms.content.limits import Limits
 from lms.content.loader import ContentTree, CourseFile, LessonFile, TrackFile, load_tree, resolve
 from lms.content.parse import Reference, SourceFile
 from lms.content.problems import ContentError, Problem
-from lms.content.render import COURSE_URL, LESSON_URL, Renderer
-from lms.content.validate import activity_types, check_tree
+from lms.content.render import COURSE_URL, LESSON_URL, RenderError, Renderer
+from lms.content.validate import activity_types, check_tree, render_problem
 from lms.extensions import db
 from lms.models.base import utcnow
 from lms.models.content import (Asset, Competence, CompetenceFramework, Course, Lesson, Track,
@@ -86,14 +86,16 @@ def import_directory(root: Path) -> ImportSummary:
     pm = get_pm(current_app)
     types = activity_types(pm)
     tree = load_tree(root, types, Limits.from_config(current_app.config))
-    problems = check_tree(tree, pm)
+    problems = check_tree(tree, pm, render=False)
     if any(p.is_error for p in problems):
         raise ContentError(problems)
-    renderer = Renderer.for_plugins(pm)
+    renderer = Renderer.for_plugins(pm, tree.limits.render_seconds)
     run = _Run(tree, renderer, _types_fingerprint(types))
     run.summary.warnings = problems
     try:
         run.write()
+        if run.render_problems:  # the same RenderError check reports: nothing is kept
+            raise ContentError(sorted(problems + run.render_problems))
         db.session.commit()
     except BaseException:
         db.session.rollback()
@@ -123,6 +125,7 @@ class _Run:
         self.salt = f"{renderer.fingerprint}|{types_fingerprint}".encode()
         self.now = utcnow()
         self.course_ids: dict[str, int] = {}
+        self.render_problems: list[Problem] = []
 
     # --- preparation -------------------------------------------------------------------
 
@@ -153,7 +156,11 @@ class _Run:
 
     def html(self, prepared: _Prepared) -> str:
         self.needed_assets.update(prepared.assets)
-        return self.renderer.render(prepared.source.body, prepared.urls)
+        try:
+            return self.renderer.render(prepared.source.body, prepared.urls)
+        except RenderError as exc:
+            self.render_problems.append(render_problem(prepared.source, exc))
+            return ""
 
     # --- writing -------------------------------------------------------------------------
 

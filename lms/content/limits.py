@@ -3,8 +3,8 @@
 Every file and folder is resolved (symbolic links followed) and must stay inside the tree's
 own resolved root: a link that leaves it is reported and skipped, never read. A file's size
 is taken with ``stat`` before it is read, and no more than the limit is read in case it grows
-meanwhile. ``lms courses check`` and ``import`` use the same limits, from the setting
-``COURSE_FILE_MAX_BYTES``.
+meanwhile. ``lms courses check`` and ``import`` use the same limits, from the settings
+``COURSE_FILE_MAX_BYTES`` and ``COURSE_RENDER_SECONDS`` (the latter used by ``render.py``).
 """
 from __future__ import annotations
 
@@ -20,10 +20,12 @@ from lms.content.problems import Problem
 @dataclass(frozen=True)
 class Limits:
     file_max_bytes: int = 1_000_000  # per Markdown or YAML file
+    render_seconds: float = 10.0  # per Markdown file; 0: no limit
 
     @classmethod
     def from_config(cls, config: Mapping[str, Any]) -> Limits:
-        return cls(file_max_bytes=int(config.get("COURSE_FILE_MAX_BYTES", cls.file_max_bytes)))
+        return cls(file_max_bytes=int(config.get("COURSE_FILE_MAX_BYTES", cls.file_max_bytes)),
+                   render_seconds=float(config.get("COURSE_RENDER_SECONDS", cls.render_seconds)))
 
 
 class TreeFiles:

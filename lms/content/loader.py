@@ -197,6 +197,7 @@ def _markdown(files: TreeFiles, path: Path, problems: list[Problem]) -> SourceFi
         return None
     for index, message in shape_problems(source.body):
         problems.append(Problem(source.rel, source.body_line + index, "markdown", message))
+        source.renderable = False
     return source
 
 

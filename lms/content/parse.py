@@ -36,6 +36,7 @@ class SourceFile:
     body: str = ""
     body_line: int = 1  # file line of the body's first line
     has_front_matter: bool = False
+    renderable: bool = True  # False when the body has a shape the renderer cannot take
 
     def line_of(self, field_path: str) -> int:
         """The line of a field (or its nearest parent); 1 when the field is absent."""

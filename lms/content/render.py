@@ -14,6 +14,8 @@ from urllib.parse import urlsplit
 import markdown
 import nh3
 
+from lms.content.budget import OverBudget, time_limit
+
 # Where links to other lesson files point (the learner's lesson and course pages).
 LESSON_URL = "/courses/{course}/{lesson}"
 COURSE_URL = "/courses/{course}"
@@ -70,10 +72,19 @@ def _keep(url: str) -> str:
     return url
 
 
-class Renderer:
-    """One configured Markdown converter, reused (and reset) for every file of an import."""
+class RenderError(Exception):
+    """Markdown that could not be rendered; ``str()`` tells the author why, on one line."""
 
-    def __init__(self, extra_extensions: Iterable[Any] = ()):
+
+class Renderer:
+    """One configured Markdown converter, reused (and reset) for every file of an import.
+
+    Each file gets ``seconds`` to render (0: no limit); a file that takes longer, nests too
+    deeply for Python or makes a plugin's extension fail raises ``RenderError``.
+    """
+
+    def __init__(self, extra_extensions: Iterable[Any] = (), seconds: float = 0):
+        self.seconds = seconds
         extensions = list(EXTENSIONS) + list(extra_extensions)
         self._md = markdown.Markdown(extensions=extensions, extension_configs=EXTENSION_CONFIGS,
                                      output_format="html")
@@ -84,16 +95,25 @@ class Renderer:
                        markdown.__version__, *names])).encode()).hexdigest()[:16]
 
     @classmethod
-    def for_plugins(cls, pm: Any) -> Renderer:
+    def for_plugins(cls, pm: Any, seconds: float = 0) -> Renderer:
         extra: list[Any] = []
         for result in pm.hook.lms_markdown_extensions():
             extra.extend(result if isinstance(result, (list, tuple)) else [result])
-        return cls([e for e in extra if e is not None])
+        return cls([e for e in extra if e is not None], seconds)
 
     def render(self, text: str, urls: Mapping[str, str] | None = None) -> str:
         """Markdown to sanitised HTML; ``urls`` rewrites relative targets as written."""
         self._md.reset()
-        html = self._md.convert(text)
+        try:
+            with time_limit(self.seconds):
+                html = self._md.convert(text)
+        except OverBudget:
+            raise RenderError(f"takes longer than {self.seconds:g} s to render (setting "
+                              "COURSE_RENDER_SECONDS): split the file or simplify it") from None
+        except RecursionError:
+            raise RenderError("is nested too deeply to render") from None
+        except Exception as exc:  # a plugin's Markdown extension
+            raise RenderError(f"could not be rendered: {exc!r}") from None
         return sanitise(html, _rewriter(urls) if urls else None)
 
 

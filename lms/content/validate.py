@@ -10,10 +10,16 @@ from lms.content.limits import Limits
 from lms.content.loader import ContentTree, CourseFile, load_tree, resolve
 from lms.content.parse import SourceFile
 from lms.content.problems import Problem
+from lms.content.render import RenderError, Renderer
 
 
-def check_tree(tree: ContentTree, pm: Any | None = None) -> list[Problem]:
-    """Every problem in a loaded tree (its load problems included), sorted by path and line."""
+def check_tree(tree: ContentTree, pm: Any | None = None, render: bool = True) -> list[Problem]:
+    """Every problem in a loaded tree (its load problems included), sorted by path and line.
+
+    With ``pm`` and ``render``, every Markdown body is rendered as the importer would, within
+    ``tree.limits``, so check reports what import would fail on. (The importer itself passes
+    ``render=False`` and renders only the files that changed.)
+    """
     problems = list(tree.problems)
     _unique_ids(tree, problems)
     _competences(tree, problems)
@@ -22,6 +28,8 @@ def check_tree(tree: ContentTree, pm: Any | None = None) -> list[Problem]:
     _links(tree, problems)
     if pm is not None:
         _course_hook(tree, pm, problems)
+        if render:
+            _rendering(tree, Renderer.for_plugins(pm, tree.limits.render_seconds), problems)
     return sorted(set(problems), key=lambda p: (p.path, p.line, p.field, p.message))
 
 
@@ -182,6 +190,22 @@ def _links(tree: ContentTree, problems: list[Problem]) -> None:
 
 
 MAX_ASSET_BYTES = 20_000_000
+
+
+def _rendering(tree: ContentTree, renderer: Renderer, problems: list[Problem]) -> None:
+    sources = [c.source for c in tree.courses] + [t.source for t in tree.tracks]
+    sources += [l.source for c in tree.courses for l in c.lessons]
+    for source in sources:
+        if source.renderable:
+            try:
+                renderer.render(source.body)
+            except RenderError as exc:
+                problems.append(render_problem(source, exc))
+
+
+def render_problem(source: SourceFile, exc: RenderError) -> Problem:
+    """A body that failed to render, reported at the body's first line."""
+    return source.problem("markdown", str(exc), line=source.body_line)
 SAFE_SCHEMES = {"", "http", "https", "mailto"}
 
 
@@ -193,4 +217,4 @@ def _course_hook(tree: ContentTree, pm: Any, problems: list[Problem]) -> None:
                 problems.append(course.source.problem(str(field_path), str(message)))
 
 
-__all__ = ["check_directory", "check_tree", "activity_types", "CourseFile"]
+__all__ = ["check_directory", "check_tree", "activity_types", "render_problem", "CourseFile"]
