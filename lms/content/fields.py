@@ -16,7 +16,7 @@ from lms.content.problems import Problem
 
 SLUG = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 COMPETENCE_REF = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*:[a-z0-9]+(-[a-z0-9]+)*$")
-ROLES = ("learner", "mentor", "schoolopleider", "coordinator", "author", "admin")
+ROLES = ("learner", "mentor", "schoolopleider", "leidinggevende", "coordinator", "author", "admin")
 SECTORS = ("po", "so", "vo", "mbo", "ho")
 NLQF_LEVELS = (4, 5, 6, 7, 8)
 _MISSING = object()

@@ -14,7 +14,8 @@ from lms.extensions import db
 from lms.models.base import UTCDateTime, utcnow
 from lms.models.organisations import Organisation
 
-ROLES = ("learner", "mentor", "schoolopleider", "coordinator", "author", "admin")
+# leidinggevende: a school leader (directeur, teamleider) of the people at their school.
+ROLES = ("learner", "mentor", "schoolopleider", "leidinggevende", "coordinator", "author", "admin")
 LOCALES = ("nl", "en")
 NLQF_LEVELS = (4, 5, 6, 7, 8)
 
@@ -85,7 +86,8 @@ class RoleAssignment(db.Model):
     __table_args__ = (
         UniqueConstraint("user_id", "organisation_id", "role"),
         CheckConstraint(
-            "role IN ('learner', 'mentor', 'schoolopleider', 'coordinator', 'author', 'admin')",
+            "role IN ('learner', 'mentor', 'schoolopleider', 'leidinggevende', 'coordinator', "
+            "'author', 'admin')",
             name="role",
         ),
     )
