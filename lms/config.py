@@ -24,11 +24,15 @@ DEFAULTS: dict[str, object] = {
     "MAIL_USERNAME": None,
     "MAIL_PASSWORD": None,
     "MAIL_USE_TLS": False,
-    "RATELIMIT_STORAGE": "memory://",
+    # Empty: a SQLite file in the instance folder, shared by this host's workers; redis://...
+    # for several hosts.
+    "RATELIMIT_STORAGE": "",
     # When the shared store (Redis) is down, throttle per process instead of failing logins.
     "RATELIMIT_SWALLOW_ERRORS": True,
     "RATELIMIT_IN_MEMORY_FALLBACK_ENABLED": True,
-    "LOGIN_LIMIT": "5 per minute",
+    "LOGIN_LIMIT": "5 per minute",  # failed logins on one account from one address
+    "LOGIN_ADDRESS_LIMIT": "30 per 10 minutes",  # from one address, all accounts
+    "LOGIN_ACCOUNT_LIMIT": "20 per hour",  # on one account, browsers new to it
     "INVITATION_MAX_AGE": int(timedelta(days=7).total_seconds()),
     "MIN_PASSWORD_LENGTH": 10,
     # werkzeug's method string; tests use a cheap one, production keeps scrypt.

@@ -4,7 +4,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from flask import current_app, request
+from flask import current_app
 from flask_babel import Babel
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
@@ -33,12 +33,21 @@ migrate = Migrate()
 login_manager = LoginManager()
 csrf = CSRFProtect()
 babel = Babel()
-limiter = Limiter(key_func=get_remote_address, default_limits=[], headers_enabled=True)
+class LeerpadLimiter(Limiter):
+    """Flask-Limiter whose counters, when no RATELIMIT_STORAGE is configured, live in
+    ``ratelimit.sqlite`` in the instance folder: shared by every worker and process of this
+    installation on this host (lms.accounts.throttle). Redis is for several hosts."""
+
+    def init_app(self, app) -> None:
+        from lms.accounts.throttle import sqlite_uri
+
+        if not app.config.get("RATELIMIT_STORAGE"):
+            app.config["RATELIMIT_STORAGE_URI"] = sqlite_uri(
+                Path(app.instance_path) / "ratelimit.sqlite")
+        super().init_app(app)
 
 
-def login_account_key() -> str:
-    """Rate-limit key for login attempts against one account, whatever the address."""
-    return "account:" + (request.form.get("email") or "").strip().lower()
+limiter = LeerpadLimiter(key_func=get_remote_address, default_limits=[], headers_enabled=True)
 
 
 @migrate.configure

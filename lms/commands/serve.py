@@ -77,10 +77,12 @@ def serve(demo: bool, host: str, port: int, workers: int, no_worker: bool) -> No
         ok, message = import_courses(SHIPPED_COURSES)
         click.echo(message, err=not ok)
         print_demo_logins()
+    # By default the workers share the login-throttle counters in the instance folder
+    # (lms.accounts.throttle); only an explicit memory:// store splits them.
     if workers > 1 and str(app.config["RATELIMIT_STORAGE"]).startswith("memory://"):
-        click.echo(f"Warning: {workers} workers with RATELIMIT_STORAGE=memory:// keep separate "
-                   "login-throttle counters per worker; set LMS_RATELIMIT_STORAGE to a "
-                   "redis:// URL when serving with several workers.", err=True)
+        click.echo(f"Warning: RATELIMIT_STORAGE is memory://, so each of the {workers} workers "
+                   "counts failed logins on its own; leave it empty (a shared file in the "
+                   "instance folder) or use redis://.", err=True)
     # Connections must not cross the fork into the workers.
     db.session.remove()
     db.engine.dispose()

@@ -1,8 +1,8 @@
 """Logging in and out, accepting an invitation, and the person's own account page."""
 from __future__ import annotations
 
-from flask import (Blueprint, abort, current_app, flash, redirect, render_template, request,
-                   session, url_for)
+from flask import (Blueprint, abort, current_app, flash, g, redirect, render_template,
+                   request, session, url_for)
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required, login_user, logout_user
@@ -16,12 +16,13 @@ from lms.accounts.invitations import InvitationError, accept_invitation, invited
 from lms.accounts.passwords import authenticate, change_password
 from lms.accounts.people import may_invite, role_label
 from lms.accounts.sessions import end_session, start_session
-from lms.extensions import db, limiter, login_account_key
+from lms.extensions import db, limiter
 from lms.models import User
 from lms.models.base import utcnow
 from lms.plugins import collect, hook
 from lms.web.safety import safe_next
-from lms.web.security import SESSION_SECRET
+from lms.web.security import (SESSION_SECRET, known_browser_for_login, login_account_key,
+                              login_address_key, login_pair_key, remember_browser)
 
 bp = Blueprint("auth", __name__)
 
@@ -72,18 +73,24 @@ def log_in(user: User) -> None:
     session[SESSION_SECRET] = start_session(user)
 
 
-def _login_limit() -> str:
-    return current_app.config["LOGIN_LIMIT"]
+def _config(key: str):
+    return lambda: current_app.config[key]
 
 
-def _failed(response) -> bool:
-    """Only failed attempts count towards the throttle."""
-    return response.status_code != 302
+def _login_failed(response) -> bool:
+    """Only attempts whose password was checked and wrong count towards the throttle (not a
+    success, nor a form that was incomplete, nor an attempt refused with 429)."""
+    return bool(g.get("login_failed"))
 
 
+# See "Login throttle" in docs/accounts.md and the key functions in lms.web.security.
 @bp.route("/login", methods=["GET", "POST"])
-@limiter.limit(_login_limit, methods=["POST"], deduct_when=_failed)
-@limiter.limit(_login_limit, methods=["POST"], key_func=login_account_key, deduct_when=_failed)
+@limiter.limit(_config("LOGIN_LIMIT"), methods=["POST"], key_func=login_pair_key,
+               deduct_when=_login_failed)
+@limiter.limit(_config("LOGIN_ADDRESS_LIMIT"), methods=["POST"], key_func=login_address_key,
+               deduct_when=_login_failed, exempt_when=known_browser_for_login)
+@limiter.limit(_config("LOGIN_ACCOUNT_LIMIT"), methods=["POST"], key_func=login_account_key,
+               deduct_when=_login_failed, exempt_when=known_browser_for_login)
 def login():
     if current_user.is_authenticated:
         return redirect(url_for("main.home"))
@@ -99,7 +106,10 @@ def login():
             log_in(user)
             user.last_login_at = utcnow()
             db.session.commit()
-            return redirect(safe_next(request.args.get("next")) or url_for("main.home"))
+            response = redirect(safe_next(request.args.get("next")) or url_for("main.home"))
+            remember_browser(response, form.email.data)
+            return response
+        g.login_failed = True
         # One message whether or not the account exists.
         flash(_("E-mail address or password is incorrect."), "error")
         return render_template("auth/login.html", form=form, login_options=login_options()), 200

@@ -1,11 +1,18 @@
-"""Security headers, login loading and the SQLite connection settings."""
+"""Security headers, login loading, the login throttle's keys and the SQLite connection
+settings."""
 from __future__ import annotations
 
+import hashlib
+import hmac
+import secrets
 import sqlite3
+from datetime import timedelta
 from itertools import chain
 
-from flask import Flask, abort, request, session
+from flask import Flask, abort, current_app, g, request, session
 from flask_babel import gettext as _
+from flask_limiter.util import get_remote_address
+from itsdangerous import BadData, URLSafeSerializer
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from werkzeug.datastructures import MultiDict
@@ -14,6 +21,12 @@ from lms.extensions import login_manager
 
 # The key in Flask's session cookie that holds this login's secret (lms.accounts.sessions).
 SESSION_SECRET = "_sid"
+
+# A browser in which someone logged in before keeps a signed cookie naming those accounts (as
+# keyed digests, never the address itself). See "Login throttle" in docs/accounts.md.
+KNOWN_BROWSER_COOKIE = "lms_known"
+KNOWN_BROWSER_MAX_AGE = timedelta(days=180)
+KNOWN_BROWSER_ACCOUNTS = 10
 
 CSP = (
     "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
@@ -91,3 +104,82 @@ def _has_nul() -> bool:
 
 def _nul_in(values: MultiDict) -> bool:
     return any("\x00" in value for value in chain.from_iterable(values.listvalues()))
+
+
+# --- the login throttle --------------------------------------------------------------------
+# Three counters of failed logins (Flask-Limiter, see lms.web.auth.login):
+#   LOGIN_LIMIT          one account from one address (or from one known browser),
+#   LOGIN_ADDRESS_LIMIT  one address, any account,
+#   LOGIN_ACCOUNT_LIMIT  one account, any address.
+# A browser the account logged in from before keeps its own first counter and is exempt from
+# the other two, so guessing elsewhere does not lock the owner out of their own browser.
+
+
+def login_email() -> str:
+    return (request.form.get("email") or "").strip().lower()[:320]
+
+
+def _account_digest(email: str) -> str:
+    """A keyed digest of an e-mail address: throttle keys and cookies hold no addresses."""
+    key = str(current_app.secret_key).encode()
+    return hmac.new(key, b"login:" + email.encode(), hashlib.sha256).hexdigest()[:32]
+
+
+def _known_serializer() -> URLSafeSerializer:
+    return URLSafeSerializer(str(current_app.secret_key), salt="lms.known-browser")
+
+
+def _known_browser() -> tuple[str, list[str]] | None:
+    """(browser id, account digests) from this request's known-browser cookie, if valid."""
+    if "known_browser" not in g:
+        g.known_browser = None
+        raw = request.cookies.get(KNOWN_BROWSER_COOKIE)
+        if raw and len(raw) < 4096:
+            try:
+                data = _known_serializer().loads(raw)
+            except BadData:
+                data = None
+            if (isinstance(data, dict) and isinstance(data.get("id"), str)
+                    and isinstance(data.get("accounts"), list)
+                    and all(isinstance(a, str) for a in data["accounts"])):
+                g.known_browser = (data["id"], data["accounts"])
+    return g.known_browser
+
+
+def known_browser_for_login() -> bool:
+    """Has the account in the submitted form been logged in to from this browser before?"""
+    known = _known_browser()
+    return known is not None and _account_digest(login_email()) in known[1]
+
+
+def login_pair_key() -> str:
+    account = _account_digest(login_email())
+    if known_browser_for_login():
+        return f"login:{account}:browser:{_known_browser()[0]}"
+    return f"login:{account}:address:{get_remote_address()}"
+
+
+def login_address_key() -> str:
+    return f"login-address:{get_remote_address()}"
+
+
+def login_account_key() -> str:
+    return f"login-account:{_account_digest(login_email())}"
+
+
+def remember_browser(response, email: str) -> None:
+    """After a successful login: this browser is known to ``email``'s account from now on."""
+    known = _known_browser()
+    browser_id, accounts = known if known else (secrets.token_urlsafe(12), [])
+    digest = _account_digest(email.strip().lower())
+    accounts = [a for a in accounts if a != digest][-(KNOWN_BROWSER_ACCOUNTS - 1):] + [digest]
+    response.set_cookie(
+        KNOWN_BROWSER_COOKIE, _known_serializer().dumps({"id": browser_id, "accounts": accounts}),
+        max_age=int(KNOWN_BROWSER_MAX_AGE.total_seconds()), path="/login", httponly=True,
+        samesite="Lax", secure=cookie_secure())
+
+
+def cookie_secure() -> bool:
+    """Mark cookies Secure when SESSION_COOKIE_SECURE says so, or when this request came in
+    over HTTPS (directly, or as a trusted proxy says with PROXY_FIX)."""
+    return bool(current_app.config.get("SESSION_COOKIE_SECURE") or request.is_secure)
