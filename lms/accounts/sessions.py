@@ -16,6 +16,7 @@ from __future__ import annotations
 import secrets
 
 from sqlalchemy import delete, select
+from sqlalchemy.orm import joinedload
 
 from lms.extensions import db
 from lms.models import User, audit
@@ -39,13 +40,15 @@ def start_session(user: User) -> str:
 
 
 def session_user(user_id: int, secret: str | None) -> User | None:
-    """The active person whose session row matches ``secret`` (one query), else None."""
+    """The active person whose session row matches ``secret``, with their roles (one query:
+    the navigation and the access rules of every page read the roles), else None."""
     if not secret:
         return None
-    return db.session.scalar(
+    return db.session.scalars(
         select(User).join(LoginSession, LoginSession.user_id == User.id)
+        .options(joinedload(User.roles))
         .where(User.id == user_id, User.active.is_(True),
-               LoginSession.token_hash == LoginSession.hash_secret(secret)))
+               LoginSession.token_hash == LoginSession.hash_secret(secret))).unique().first()
 
 
 def end_session(secret: str | None) -> None:
