@@ -133,3 +133,23 @@ def test_a_forged_known_browser_cookie_counts_as_a_new_browser(throttled):
         attacker.set_cookie(KNOWN_BROWSER_COOKIE, forged, path="/login")
         assert _login(attacker, "learner", PASSWORD, "10.0.0.1").status_code == 429, forged
 
+
+def test_wrong_current_passwords_on_the_account_page_are_throttled(throttled):
+    """Someone with a logged-in session (a computer left open) cannot guess the current
+    password on /account/password: after LOGIN_LIMIT wrong tries the friendly 429 page, even
+    for the right one; another person's account page is not affected."""
+    limit = _amount(throttled, "LOGIN_LIMIT")
+    client = throttled.test_client()
+    assert _login(client, "learner", PASSWORD, "10.0.0.1").status_code == 302
+    new = {"password": "a much longer secret", "confirm": "a much longer secret"}
+    for _ in range(limit):
+        wrong = client.post("/account/password", data={"current": "wrong guess!", **new})
+        assert wrong.status_code == 200
+        assert 'id="current-error"' in wrong.get_data(as_text=True)
+    refused = client.post("/account/password", data={"current": PASSWORD, **new})
+    assert refused.status_code == 429
+    assert "Te veel pogingen" in refused.get_data(as_text=True)
+    assert client.get("/account").status_code == 200  # still logged in, nothing changed
+    other = throttled.test_client()
+    assert _login(other, "mentor", PASSWORD, "10.0.0.1").status_code == 302
+    assert other.post("/account/password", data={"current": PASSWORD, **new}).status_code == 302

@@ -182,10 +182,18 @@ def account():
     return _account_page()
 
 
+def _password_change_key() -> str:
+    return f"password-change:{current_user.id if current_user.is_authenticated else '-'}"
+
+
 @bp.post("/account/password")
 @login_required
+@limiter.limit(_config("LOGIN_LIMIT"), key_func=_password_change_key,
+               deduct_when=lambda response: bool(g.get("wrong_password")))
 def password():
-    """Change the password: this session stays logged in, every other one ends."""
+    """Change the password: this session stays logged in, every other one ends. Wrong current
+    passwords are throttled per account like logins (LOGIN_LIMIT): a stolen session cannot be
+    used to guess the password."""
     form = ChangePasswordForm()
     if not form.validate_on_submit():
         return _account_page(password_form=form)
@@ -194,6 +202,7 @@ def password():
         change_password(user, form.current.data, form.password.data, form.confirm.data)
     except AccountError as exc:
         db.session.rollback()
+        g.wrong_password = exc.field == "current"
         form_error(form, exc)
         return _account_page(password_form=form)
     log_in(user)  # a new session, with the new auth_version; every other one has ended
