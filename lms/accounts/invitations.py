@@ -92,7 +92,7 @@ def invited_user(token: str) -> User:
 def accept_invitation(token: str, password: str, confirm: str) -> User:
     """Set the invitee's password (which ends the link's validity); the caller commits."""
     user = invited_user(token)
-    check_new_password(password, confirm)
+    check_new_password(password, confirm, user)
     user.set_password(password)
     end_all_sessions(user)  # a new link is also how a forgotten password is reset
     audit("account.activate", actor=user, subject=user, object_type="user", object_id=user.id)
