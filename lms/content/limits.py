@@ -51,11 +51,11 @@ class TreeFiles:
 
     def entries(self, folder: Path, wanted: Callable[[Path], bool],
                 problems: list[Problem]) -> list[Path]:
-        """The ``wanted`` entries of ``folder``, sorted by name; one that leads out of the tree
-        is reported (naming the link) and left out."""
+        """The ``wanted`` entries of ``folder`` (itself inside the tree), sorted by name; one
+        that leads out of the tree is reported (naming the link) and left out."""
         found = []
         for path in sorted(p for p in folder.iterdir() if wanted(p)):
-            reason = self.outside(path)
+            reason = self.outside(path) if path.is_symlink() else None
             if reason is None:
                 found.append(path)
             elif path.is_dir():
@@ -74,7 +74,9 @@ class TreeFiles:
             size = path.stat().st_size
             if size <= limit:
                 with path.open("rb") as fh:
-                    raw = fh.read(limit + 1)
+                    raw = fh.read(size + 1)
+                    if len(raw) > size:  # it grew since stat: read on, up to the limit
+                        raw += fh.read(limit + 1 - len(raw))
                 if len(raw) <= limit:
                     return raw
                 size = len(raw)

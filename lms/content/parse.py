@@ -66,7 +66,7 @@ def load_yaml(text: str, first_line: int) -> tuple[Any, dict[str, int], list[tup
     lines: dict[str, int] = {}
     errors: list[tuple[int, str]] = []
     try:
-        refused = _refuse_references(text)
+        refused = _refuse_references(text) if _may_refer_or_nest(text) else None
         if refused:
             return None, {}, [(first_line + refused[0], refused[1])]
         node = loader.get_single_node()
@@ -88,6 +88,13 @@ def load_yaml(text: str, first_line: int) -> tuple[Any, dict[str, int], list[tup
     finally:
         loader.dispose()
     return data, lines, errors
+
+
+def _may_refer_or_nest(text: str) -> bool:
+    """Whether ``_refuse_references`` could find anything: anchors and aliases start with '&'
+    and '*', and each level of nesting needs one of '[', '{', ':', '-' or '?'. (Most front
+    matter has neither, and skipping the second pass keeps re-imports fast.)"""
+    return "&" in text or "*" in text or sum(map(text.count, "[{:-?")) > MAX_YAML_DEPTH
 
 
 def _refuse_references(text: str) -> tuple[int, str] | None:

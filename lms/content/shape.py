@@ -14,14 +14,16 @@ import re
 
 MAX_DEPTH = 20
 
-_FENCE = re.compile(r"^(`{3,}|~{3,})(.*)$", re.M)
+# The patterns that look at line starts begin with "\n" (the text gets one in front): a literal
+# first character lets the regex engine skip ahead instead of trying every position.
+_FENCE = re.compile(r"\n(`{3,}|~{3,})([^\n]*)")
 # An opening fence python-markdown surely takes (it takes a few more: those stay unchecked
 # text here, which only makes the checks below stricter).
 _OPENER_REST = re.compile(r"[ \t]*\.?[\w#.+-]*[ \t]*")
 _RULE = re.compile(r"[ ]{0,3}(?:(?:-[ ]{0,2}){3,}|(?:\*[ ]{0,2}){3,}|(?:_[ ]{0,2}){3,})[ ]*")
 _MARKER = re.compile(r"(>|[-*+](?=[ ]|$)|\d{1,9}[.)](?=[ ]|$))[ ]*")
 # A line can only nest MAX_DEPTH deep if it starts with that many marker or space characters.
-_DEEP = re.compile(r"^[ \t>*+\-\d.)]{%d,}.*$" % (MAX_DEPTH + 1), re.M)
+_DEEP = re.compile(r"\n([ \t>*+\-\d.)]{%d,}[^\n]*)" % (MAX_DEPTH + 1))
 _TOKEN = re.compile(r"\\.|\n[ \t\0]*(?=\n)|[\[\]()>]|<[A-Za-z/!?]")
 _OPEN_ADVICE = {
     "[": "'[' left open in one paragraph; close them with ']' or write '\\['",
@@ -32,16 +34,16 @@ _OPEN_ADVICE = {
 
 def shape_problems(body: str) -> list[tuple[int, str]]:
     """``(line index in body, message)`` for the first shape of each kind that is too deep."""
-    text = body.replace("\r", "\n")  # the renderer breaks lines there too; offsets stay put
+    text = "\n" + body.replace("\r", "\n")  # the renderer breaks lines at \r too
     text, found = _without_code(text)
     for match in _DEEP.finditer(text):
-        line = match.group().expandtabs(4)
+        line = match.group(1).expandtabs(4)
         if not _RULE.fullmatch(line) and _depth(line) > MAX_DEPTH:
-            found.append((match.start(), f"lists, quotes or indentation nested more than "
-                                         f"{MAX_DEPTH} levels deep"))
+            found.append((match.start(1), f"lists, quotes or indentation nested more than "
+                                          f"{MAX_DEPTH} levels deep"))
             break
     found.extend(_left_open(text))
-    return sorted((body.count("\n", 0, offset), message) for offset, message in found)
+    return sorted((body.count("\n", 0, offset - 1), message) for offset, message in found)
 
 
 def _without_code(text: str) -> tuple[str, list[tuple[int, str]]]:
@@ -52,21 +54,22 @@ def _without_code(text: str) -> tuple[str, list[tuple[int, str]]]:
     closers: dict[str, list[int]] = {}
     for match in fences:
         if not match.group(2).strip(" \t"):
-            closers.setdefault(match.group(1), []).append(match.start())
+            closers.setdefault(match.group(1), []).append(match.start(1))
     pieces, unclosed, code_until = [], 0, -1
     for match in fences:
-        if match.start() <= code_until:
+        start = match.start(1)
+        if start <= code_until:
             continue
         after = closers.get(match.group(1), [])
-        k = bisect.bisect_right(after, match.start())
+        k = bisect.bisect_right(after, start)
         if k == len(after):
             unclosed += 1
             if unclosed > MAX_DEPTH:
-                return text, [(match.start(), f"more than {MAX_DEPTH} code fences (``` or ~~~) "
-                                              "are never closed; close each with the same fence")]
+                return text, [(start, f"more than {MAX_DEPTH} code fences (``` or ~~~) are "
+                                      "never closed; close each with the same fence")]
         elif _OPENER_REST.fullmatch(match.group(2)):
             code_until = after[k] + len(match.group(1))
-            pieces.append((match.start(), code_until))
+            pieces.append((start, code_until))
     kept, last = [], 0
     for start, end in pieces:
         kept += [text[last:start], "\0" * (end - start)]  # one blank "line" to the checks
