@@ -44,6 +44,12 @@ DEFAULTS: dict[str, object] = {
     "BASE_URL": "",
     "SESSION_COOKIE_SECURE": False,
     "PROXY_FIX": 0,  # reverse proxies in front whose X-Forwarded-For/-Proto are trusted
+    # Background jobs (lms.jobs): SQLite in the instance folder unless a Redis URL is set.
+    "JOBS_REDIS_URL": None,
+    "JOBS_SQLITE_PATH": None,
+    "JOBS_QUEUE_NAME": "leerpad",
+    "JOBS_POLL_SECONDS": 0.5,
+    "JOBS_IMMEDIATE": None,  # None: on under TESTING only
     "BABEL_DEFAULT_LOCALE": "nl",
     "LANGUAGES": ["nl", "en"],
 }
@@ -52,7 +58,7 @@ DEFAULTS: dict[str, object] = {
 _INT_KEYS = {"MAIL_PORT", "INVITATION_MAX_AGE", "MIN_PASSWORD_LENGTH", "HOURS_CYCLE_YEARS",
              "HOURS_BENCHMARK", "RETENTION_DAYS", "MENTOR_MAX_LEARNERS", "PROXY_FIX",
              "COURSE_FILE_MAX_BYTES", "COURSE_RENDER_SECONDS"}
-_BOOL_KEYS = {"MAIL_USE_TLS", "SESSION_COOKIE_SECURE", "TESTING", "DEBUG",
+_BOOL_KEYS = {"JOBS_IMMEDIATE", "MAIL_USE_TLS", "SESSION_COOKIE_SECURE", "TESTING", "DEBUG",
               "RATELIMIT_SWALLOW_ERRORS", "RATELIMIT_IN_MEMORY_FALLBACK_ENABLED"}
 ENV_PREFIX = "LMS_"
 
