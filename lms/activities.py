@@ -159,3 +159,45 @@ class LearningEvent:
     @property
     def course_id(self) -> int:
         return self.course.id
+
+
+@dataclass(frozen=True)
+class LearningRecord:
+    """What ``lms_learning_record`` listeners get: a learning fact beyond lesson progress,
+    committed, with the objects it is about loaded once for every listener.
+
+    ``kind`` and its ``result`` (never free text — no reasons, feedback, descriptions or
+    reflection texts):
+
+    - ``course_completed`` / ``track_completed`` — ``{"completion": true}``; ``course`` or
+      ``track`` is set.
+    - ``competence_confirmed`` — ``{"success": true}``; ``object_id`` is ``framework:code``.
+    - ``exemption_granted`` — ``{}``; ``course`` (exempted) and ``track`` are set.
+    - ``credential_issued`` — ``{"expires": "YYYY-MM-DD"}`` or ``{}``; ``track`` is set.
+    - ``hours_logged`` — ``{"hours": 2.5, "category": "cursus", "date": "YYYY-MM-DD"}``.
+    - ``reflection_shared`` — ``{}``; ``lesson`` and ``course`` are set.
+
+    ``object_type``/``object_id`` name what it is about with an id that survives renames
+    (``course``/slug, ``track``/slug, ``lesson``/``course-slug/lesson-slug``,
+    ``competence``/``framework:code``, ``credential``/row id, ``hours``/row id);
+    ``object_name`` is its title when recorded. ``key`` is stable and unique per fact (use it
+    for deterministic ids); ``registration`` is the enrolment's UUID, or None.
+    """
+
+    id: int
+    kind: str
+    key: str
+    timestamp: datetime
+    learner: Any  # lms.models.User
+    object_type: str
+    object_id: str
+    object_name: str = ""
+    course: Any = None  # lms.models.Course
+    track: Any = None  # lms.models.Track
+    lesson: Any = None  # lms.models.Lesson
+    result: dict | None = None
+    registration: str | None = None
+
+    @property
+    def user_id(self) -> int:
+        return self.learner.id

@@ -19,8 +19,8 @@ if TYPE_CHECKING:
     from flask_login import AnonymousUserMixin
     from markupsafe import Markup
 
-    from lms.activities import (ActivityType, Exporter, LearningEvent, NavItem, Setting,
-                                SignOffItem)
+    from lms.activities import (ActivityType, Exporter, LearningEvent, LearningRecord, NavItem,
+                                Setting, SignOffItem)
     from lms.content.loader import CourseFile
     from lms.models import Lesson, Organisation, User
     from lms.models.progress import LessonState
@@ -138,6 +138,25 @@ def lms_progress_recorded(event: LearningEvent) -> None:
         string, or None) and ``user_id``/``lesson_id``/``course_id``. ``result`` holds only
         what docs/plugins.md lists for the verb (scores, success, completion); feedback and
         reflection texts never travel in it.
+    :returns: nothing.
+    """
+
+
+@hookspec
+def lms_learning_record(record: LearningRecord) -> None:
+    """Listener: called after a learning record beyond lesson progress has been committed — a
+    course or track completed, a competence confirmed, an exemption granted, a credential
+    issued, hours logged, a reflection shared.
+
+    The record is stored first (``learning_record``, in the same transaction as the fact, once
+    per ``record.key``), so a listener that fails or a process that stops loses nothing: read
+    the log to catch up. Each listener runs on its own, as for ``lms_progress_recorded``.
+
+    :param record: an ``lms.activities.LearningRecord``: ``id``, ``kind``, ``key``,
+        ``timestamp``, the ``learner``, ``object_type``/``object_id``/``object_name``, the
+        ``course``, ``track`` and ``lesson`` objects where they apply, ``registration`` (the
+        enrolment's UUID or None) and ``result`` — per kind as documented on
+        ``LearningRecord``, never free text.
     :returns: nothing.
     """
 

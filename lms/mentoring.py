@@ -11,6 +11,7 @@ from lms.models.base import utcnow
 from lms.models.confirmations import CompetenceConfirmation
 from lms.models.content import Competence, CompetenceFramework
 from lms.notify import deliver, link, notify
+from lms.tracking.records import announce_records, note_record
 
 
 class MentoringError(ValueError):
@@ -83,8 +84,15 @@ def decide_confirmation(item: CompetenceConfirmation, mentor: User, *, approve: 
     item.decided_at = utcnow()
     note_row = notify(item.learner_id, "item_approved" if approve else "item_returned",
                       params={"item": item.competence}, link=link("mentor.mine"))
+    if approve:
+        note_record("competence_confirmed", item.learner_id,
+                    key=f"competence_confirmed:{item.id}", object_type="competence",
+                    object_id=item.competence, object_name=dict(competence_choices()).get(
+                        item.competence, item.competence),
+                    result={"success": True}, at=item.decided_at)
     db.session.commit()
     deliver([note_row] if note_row else [])
+    announce_records()
 
 
 def open_confirmations(mentor: User) -> list[CompetenceConfirmation]:

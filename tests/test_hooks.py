@@ -412,3 +412,75 @@ def test_lms_logout_redirect_is_followed_only_on_this_site(login_hooks_app, worl
     assert learner.get("/account").status_code == 302  # logged out
     other = _login(login_hooks_app, "schoolopleider")
     assert other.post("/logout").location == "/login"
+
+
+def test_lms_learning_record_hears_each_fact_once_after_commit(app_factory, world, tmp_path):
+    """Listeners hear of a completed course and track, the credential, an exemption, a
+    confirmed competence, logged hours and a shared reflection: once each, after commit, with
+    the objects, the enrolment's UUID and no free text; the facts are stored in the log."""
+    from datetime import date
+
+    from lms.mentoring import decide_confirmation
+    from lms.models.confirmations import CompetenceConfirmation
+    from lms.models.records import LearningRecordRow
+    from lms.tracking.tracks import enrol, grant_exemption
+    from tests import builders
+
+    app = app_factory(PLUGINS_DIRS=str(Path(__file__).parent / "plugin_fixtures" / "records_dir"))
+    heard = sys.modules["lms_plugin_recordlistener"].HEARD
+    heard.clear()
+    ids = import_course(app, tmp_path / "courses")
+    with app.app_context():
+        learner = db.session.get(User, world.users["learner"])
+        mentor = db.session.get(User, world.users["mentor"])
+        short = builders.course("kort", ["een"])
+        extra = builders.course("extra", 1)
+        track = builders.track("starters", [short, extra], credential="Bewijs starters",
+                               validity_years=3)
+        enrolment = enrol(learner, track=track)
+        grant_exemption(learner, track, extra, by=mentor, reason="Al gedaan op de pabo")
+        assert [r.kind for r in heard] == ["exemption_granted"]  # the track is not done yet
+        record_progress(learner, builders.lesson(short, "een"), "completed")
+        record_progress(learner, builders.lesson(short, "een"), "completed")  # a repeat
+        kinds = [r.kind for r in heard]
+        assert kinds[0] == "exemption_granted"
+        assert sorted(kinds[1:]) == ["course_completed", "credential_issued", "track_completed"]
+        done = next(r for r in heard if r.kind == "track_completed")
+        assert done.track.slug == "starters" and done.learner.id == learner.id
+        assert done.registration == enrolment.uuid and done.result == {"completion": True}
+        credential = next(r for r in heard if r.kind == "credential_issued")
+        assert credential.object_name == "Bewijs starters" and "expires" in credential.result
+        exemption = heard[0]
+        assert exemption.course.slug == "extra" and exemption.result == {}
+        assert "pabo" not in repr(exemption)  # the reason is free text: it stays home
+        item = CompetenceConfirmation(learner_id=learner.id, mentor_id=mentor.id,
+                                      competence="bekwaamheidseisen:pedagogisch", note="Zie map")
+        db.session.add(item)
+        db.session.commit()
+        decide_confirmation(item, mentor, approve=True, feedback="Mooi onderbouwd")
+        confirmed = heard[-1]
+        assert (confirmed.kind, confirmed.object_type, confirmed.object_id) == (
+            "competence_confirmed", "competence", "bekwaamheidseisen:pedagogisch")
+        assert "Mooi" not in repr(confirmed) and "Zie map" not in repr(confirmed)
+    client = _login(app)
+    client.post("/leerpad/uren/nieuw", data={
+        "day": date.today().replace(day=1).isoformat(), "hours": "1.5", "category": "lezen",
+        "description": "Boek over feedback", "evidence": ""})
+    hours = heard[-1]
+    assert hours.kind == "hours_logged" and hours.result["hours"] == 1.5
+    assert "feedback" not in repr(hours.result)
+    from leerpad_plugins.reflection import portfolio
+
+    with app.app_context():
+        learner = db.session.get(User, world.users["learner"])
+        entry = portfolio.write_entry(learner, db.session.get(Lesson, ids["terugblik"]),
+                                      "moment", "Mijn geheime gedachte")
+        portfolio.set_shared(entry, True)
+        portfolio.set_shared(entry, False)
+        portfolio.set_shared(entry, True)  # sharing again is not a new record
+        shared = [r for r in heard if r.kind == "reflection_shared"]
+        assert len(shared) == 1 and shared[0].object_id == "plugintest/terugblik"
+        assert "geheime" not in repr(shared[0])
+        stored = db.session.scalars(select(LearningRecordRow.kind)
+                                    .order_by(LearningRecordRow.id)).all()
+    assert stored == [r.kind for r in heard]

@@ -9,6 +9,8 @@ from lms.extensions import db
 from lms.models.base import utcnow
 from lms.models.content import Lesson
 from lms.tracking import record_progress
+from lms.tracking.record import registration_for
+from lms.tracking.records import announce_records, note_record
 
 from .models import ReflectionEntry
 
@@ -51,7 +53,15 @@ def set_shared(entry: ReflectionEntry, shared: bool) -> None:
     """Share the entry with the learner's mentor(s), or take it back."""
     entry.shared = shared
     entry.shared_at = utcnow() if shared else None
+    if shared:  # the first share of an entry is a learning record (its text never is)
+        lesson = entry.lesson
+        note_record("reflection_shared", entry.user_id, key=f"reflection_shared:{entry.id}",
+                    object_type="lesson", object_id=lesson.object_id, object_name=lesson.title,
+                    lesson_id=lesson.id, course_id=lesson.course_id,
+                    registration=registration_for(entry.user_id, lesson.course_id),
+                    at=entry.shared_at)
     db.session.commit()
+    announce_records()
 
 
 def entries_of(user_id: int, lesson_id: int | None = None, shared_only: bool = False

@@ -11,6 +11,7 @@ from lms.models.notifications import Notification  # noqa: F401
 from lms.models.confirmations import CompetenceConfirmation  # noqa: F401
 from lms.models.privacy import PrivacyStatus  # noqa: F401
 from lms.models.jobs import JobFailure  # noqa: F401
+from lms.models.records import LearningRecordRow  # noqa: F401
 
 __all__ = [
     "ROLES", "Asset", "AuditEvent", "Competence", "CompetenceFramework", "Course", "Lesson",

@@ -15,6 +15,7 @@ from lms.models.base import utcnow
 from lms.models.content import Lesson, TrackCourse
 from lms.models.progress import VERBS, Enrolment, LessonState, ProgressEvent
 from lms.tracking.completion import lesson_is_complete
+from lms.tracking.records import announce_records
 from lms.tracking.state import (apply_event, insert_ignoring_conflicts, locked_row,
                                 refresh_course_state)
 
@@ -102,6 +103,7 @@ def record_progress(user: Any, lesson: Lesson, verb: str, *, result: dict | None
         raise
     event = db.session.get(ProgressEvent, event_id)
     notify_progress(pm, event, learner=user, lesson=lesson)
+    announce_records(pm)  # the course or track this completed, a credential issued
     return event
 
 

@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 
 from lms.extensions import db
 from lms.models.base import utcnow
-from lms.models.content import Lesson, Track, TrackCourse
+from lms.models.content import Course, Lesson, Track, TrackCourse
 from lms.models.progress import (CourseState, Credential, Enrolment, Exemption, LessonState,
                                  TrackState)
 from lms.tracking.completion import ATTEMPT_VERBS
@@ -179,6 +179,14 @@ def refresh_course_state(user_id: int, course_id: int, at: datetime,
 
 def course_completed(user_id: int, course_id: int, at: datetime) -> None:
     """A learner finished a course: close its enrolment and recount tracks holding it."""
+    from lms.tracking.record import registration_for
+    from lms.tracking.records import note_record
+
+    course = db.session.get(Course, course_id)
+    note_record("course_completed", user_id, key=f"course_completed:{user_id}:{course_id}",
+                object_type="course", object_id=course.slug, object_name=course.title,
+                course_id=course_id, registration=registration_for(user_id, course_id),
+                result={"completion": True}, at=at)
     db.session.execute(
         update(Enrolment)
         .where(Enrolment.user_id == user_id, Enrolment.course_id == course_id,
@@ -266,16 +274,31 @@ def track_completed(user_id: int, track_id: int, at: datetime) -> None:
                Enrolment.status == "active")
         .values(status="completed", completed_at=at)
         .execution_options(synchronize_session=False))
+    from lms.tracking.records import note_record, track_registration
+
     track = db.session.get(Track, track_id)
-    if track is None or not track.credential_name:
+    if track is None:
+        return
+    registration = track_registration(user_id, track_id)
+    note_record("track_completed", user_id, key=f"track_completed:{user_id}:{track_id}",
+                object_type="track", object_id=track.slug, object_name=track.title,
+                track_id=track_id, registration=registration, result={"completion": True},
+                at=at)
+    if not track.credential_name:
         return
     expires = (add_years(local_date(at), track.credential_validity_years)
                if track.credential_validity_years else None)
-    db.session.execute(insert_ignoring_conflicts(
+    credential_id = db.session.execute(insert_ignoring_conflicts(
         Credential,
         {"user_id": user_id, "track_id": track_id, "name": track.credential_name,
          "issued_at": at, "expires_at": expires},
-        ["user_id", "track_id"]))
+        ["user_id", "track_id"]).returning(Credential.id)).scalar()
+    if credential_id is not None:
+        note_record("credential_issued", user_id, key=f"credential_issued:{credential_id}",
+                    object_type="credential", object_id=str(credential_id),
+                    object_name=track.credential_name, track_id=track_id,
+                    registration=registration,
+                    result={"expires": expires.isoformat()} if expires else {}, at=at)
 
 
 # --- content edits ---------------------------------------------------------------------------

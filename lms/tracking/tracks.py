@@ -14,6 +14,7 @@ from lms.models.base import utcnow
 from lms.models.content import Course, Track, TrackCourse
 from lms.models.progress import Enrolment, Exemption
 from lms.tracking.dates import add_months, local_date, validity_status
+from lms.tracking.records import announce_records, note_record, track_registration
 from lms.tracking.state import (insert_ignoring_conflicts, refresh_course_state,
                                 refresh_track_state)
 
@@ -137,6 +138,7 @@ def enrol(learner: Any, *, course: Course | None = None, track: Track | None = N
     except BaseException:
         db.session.rollback()
         raise
+    announce_records()  # enrolling can complete a track at once
     return db.session.execute(
         select(Enrolment).where(Enrolment.user_id == learner.id, where)
         .execution_options(populate_existing=True)).scalar_one()
@@ -167,11 +169,17 @@ def grant_exemption(learner: Any, track: Track, course: Course, *, by: Any, reas
         if new_id is not None:
             audit("exemption.grant", actor=by, subject=learner, object_type="track",
                   object_id=track.slug, detail={"course": course.slug, "reason": reason})
+            note_record("exemption_granted", learner.id,
+                        key=f"exemption_granted:{learner.id}:{track.id}:{course.id}",
+                        object_type="course", object_id=course.slug, object_name=course.title,
+                        course_id=course.id, track_id=track.id,
+                        registration=track_registration(learner.id, track.id), at=at)
             refresh_track_state(learner.id, track.id, at)
         db.session.commit()
     except BaseException:
         db.session.rollback()
         raise
+    announce_records()
     return db.session.execute(select(Exemption).where(
         Exemption.user_id == learner.id, Exemption.track_id == track.id,
         Exemption.course_id == course.id)).scalar_one()

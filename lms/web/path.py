@@ -21,6 +21,7 @@ from lms.access import can, require
 from lms.extensions import db
 from lms.models import User
 from lms.models.portfolio import GOAL_STATUSES, HOURS_CATEGORIES, ApiToken, DevelopmentGoal, HoursEntry
+from lms.tracking.records import announce_records, hours_logged
 from lms.models.base import utcnow
 from lms.plugins import collect, get_pm
 from lms.tracking.path import PathSettings, learning_path
@@ -166,7 +167,10 @@ def hours_new():
         entry = HoursEntry(user_id=current_user.id)
         _fill_hours(entry, form)
         db.session.add(entry)
+        db.session.flush()
+        hours_logged(entry)
         db.session.commit()
+        announce_records()
         flash(_("Hours saved."), "info")
         return redirect(url_for("path.mine") + "#hours")
     return render_template("path/hours_form.html", form=form, entry=None)
