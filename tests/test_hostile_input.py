@@ -121,3 +121,42 @@ def test_integer_form_fields_and_query_arguments_are_checked(app, world, walked,
     page = pupil.post("/begeleiding/bevestiging-aanvragen",
                       data={"mentor": value, "competence": "velon:agogisch", "note": "x"})
     assert page.status_code == 200  # the form again, with "not a valid choice"
+
+
+# --- API errors and 405 -------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("url", ["/api/v1/users/-5/path", "/api/v1/users/99999999999/path",
+                                 "/api/v1/no-such-thing", "/api/v1/users/abc/path"])
+def test_every_api_error_is_json(app, world, url):
+    """Routing errors under /api/ are JSON like the API's own, logged in or not."""
+    anonymous = app.test_client()
+    logged_in = _login(app, "learner")
+    for client in (anonymous, logged_in):
+        response = client.get(url)
+        assert response.status_code == 404 and response.is_json, url
+        assert response.json["error"] == "not_found" and response.json["message"]
+
+
+def test_405_answers_say_which_methods_are_allowed(app):
+    """HTML and API alike: the Allow header lists the methods the URL takes."""
+    client = app.test_client()
+    page = client.delete("/login")
+    assert page.status_code == 405 and not page.is_json
+    assert {m.strip() for m in page.headers["Allow"].split(",")} >= {"GET", "POST"}
+    api = client.put("/api/v1/progress", json={})
+    assert api.status_code == 405 and api.json["error"] == "method_not_allowed"
+    assert "POST" in api.headers["Allow"]
+    assert "GET" in client.post("/api/v1/me/path").headers["Allow"]
+
+
+def test_api_server_errors_are_json(app_factory):
+    """A bug under /api/ answers JSON 500, not the HTML error page."""
+    app = app_factory(PROPAGATE_EXCEPTIONS=False)
+
+    def broken():
+        raise RuntimeError("a bug in a view")
+
+    app.add_url_rule("/api/v1/_broken", "broken", broken)
+    response = app.test_client().get("/api/v1/_broken")
+    assert response.status_code == 500 and response.json["error"] == "internal_server_error"

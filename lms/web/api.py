@@ -12,7 +12,6 @@ from datetime import timedelta
 from flask import Blueprint, abort, current_app, g, jsonify, request
 from flask_login import current_user
 from sqlalchemy import select
-from werkzeug.exceptions import HTTPException
 
 from lms.extensions import csrf, db
 from lms.models import Course, Lesson, User
@@ -20,6 +19,7 @@ from lms.models.base import utcnow
 from lms.models.portfolio import ApiToken
 from lms.plugins import get_pm
 from lms.tracking.path import PathSettings, learning_path
+from lms.web.errors import json_error
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 csrf.exempt(bp)  # token requests only: session POSTs are checked in authenticate() below
@@ -32,17 +32,9 @@ LAST_USED_RESOLUTION = timedelta(hours=1)
 
 
 def _error(status: int, code: str, message: str):
-    response = jsonify({"error": code, "message": message})
-    response.status_code = status
-    if status == 401:
-        response.headers["WWW-Authenticate"] = 'Bearer realm="leerpad"'
-    return response
-
-
-@bp.errorhandler(HTTPException)
-def _http_error(exc: HTTPException):
-    return _error(exc.code or 500, (exc.name or "error").lower().replace(" ", "_"),
-                  exc.description or "")
+    # The same shape as every other /api/ error (lms.web.errors, which also turns aborts,
+    # routing errors and 500s under /api/ into JSON).
+    return json_error(status, code, message)
 
 
 def _bearer_token() -> str | None:
