@@ -203,3 +203,17 @@ def test_slow_markdown_is_stopped_by_the_render_budget(app_factory, tree):
     write(tree / LESSON, lesson_with("# Kop\n\n" * 40_000))
     refused(app, tree, f"{LESSON}:6: markdown: takes longer than 0.2 s to render (setting "
                        "COURSE_RENDER_SECONDS): split the file or simplify it")
+
+
+def test_unusable_link_targets_are_broken_links_not_tracebacks(app, tree):
+    lesson = tree / "goed-van-start/02-eerste-les.md"
+    first = len(lesson.read_text().splitlines()) + 2
+    lesson.write_text(lesson.read_text() + "\n[nul](a%00b)\n\n[lang](" + "a" * 300 + ".md)\n\n"
+                      "[ipv6](http://[oeps)\n")
+    path = "goed-van-start/02-eerste-les.md"
+    refused(app, tree, f"{path}:{first}: link: broken link: 'a%00b' is not a usable address "
+                       "(embedded null byte)")
+    refused(app, tree, f"{path}:{first + 2}: link: broken link: '{'a' * 300}.md' is not a "
+                       "usable address (File name too long)")
+    refused(app, tree, f"{path}:{first + 4}: link: broken link: 'http://[oeps' is not a usable "
+                       "address (Invalid IPv6 URL)")

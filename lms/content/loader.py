@@ -321,6 +321,14 @@ class Target:
 
 def resolve(root: Path, source: SourceFile, target: str) -> Target | str:
     """Classify a link target; a string result is the problem message for a broken one."""
+    try:
+        return _resolve(root, source, target)
+    except (OSError, ValueError) as exc:  # 'http://[x', '%00', a name too long for the disk
+        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+        return f"'{target}' is not a usable address ({reason})"
+
+
+def _resolve(root: Path, source: SourceFile, target: str) -> Target | str:
     parts = urlsplit(target)
     if parts.scheme or parts.netloc:
         return Target("external", suffix=parts.scheme.lower())
