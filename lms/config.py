@@ -43,6 +43,7 @@ DEFAULTS: dict[str, object] = {
     "MENTOR_MAX_LEARNERS": 8,
     "BASE_URL": "",
     "SESSION_COOKIE_SECURE": False,
+    "HTTPS": False,  # served over HTTPS: Secure cookies and HSTS on every response
     "PROXY_FIX": 0,  # reverse proxies in front whose X-Forwarded-For/-Proto are trusted
     # Background jobs (lms.jobs): SQLite in the instance folder unless a Redis URL is set.
     "JOBS_REDIS_URL": None,
@@ -59,7 +60,7 @@ _INT_KEYS = {"MAIL_PORT", "INVITATION_MAX_AGE", "MIN_PASSWORD_LENGTH", "HOURS_CY
              "HOURS_BENCHMARK", "RETENTION_DAYS", "MENTOR_MAX_LEARNERS", "PROXY_FIX",
              "COURSE_FILE_MAX_BYTES", "COURSE_RENDER_SECONDS"}
 _BOOL_KEYS = {"JOBS_IMMEDIATE", "MAIL_USE_TLS", "SESSION_COOKIE_SECURE", "TESTING", "DEBUG",
-              "RATELIMIT_SWALLOW_ERRORS", "RATELIMIT_IN_MEMORY_FALLBACK_ENABLED"}
+              "HTTPS", "RATELIMIT_SWALLOW_ERRORS", "RATELIMIT_IN_MEMORY_FALLBACK_ENABLED"}
 ENV_PREFIX = "LMS_"
 
 

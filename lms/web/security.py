@@ -9,7 +9,8 @@ import sqlite3
 from datetime import timedelta
 from itertools import chain
 
-from flask import Flask, abort, current_app, g, request, session
+from flask import Flask, abort, current_app, g, has_request_context, request, session
+from flask.sessions import SecureCookieSessionInterface
 from flask_babel import gettext as _
 from flask_limiter.util import get_remote_address
 from itsdangerous import BadData, URLSafeSerializer
@@ -45,7 +46,24 @@ def _sqlite_pragmas(dbapi_connection, connection_record) -> None:
         cur.close()
 
 
+# Sent on every response that reached the browser over HTTPS: browsers then refuse plain HTTP
+# for this host for a year. Not includeSubDomains: other hosts of a school may not have HTTPS.
+HSTS = "max-age=31536000"
+
+
+class SessionInterface(SecureCookieSessionInterface):
+    """Flask's signed-cookie session, marked Secure whenever the request came over HTTPS."""
+
+    def get_cookie_secure(self, app: Flask) -> bool:
+        return cookie_secure() if has_request_context() else super().get_cookie_secure(app)
+
+
 def init_app(app: Flask) -> None:
+    if app.config.get("HTTPS"):
+        # Served over HTTPS (whatever a proxy says): Secure cookies, HSTS, https:// links.
+        app.config.update(SESSION_COOKIE_SECURE=True, REMEMBER_COOKIE_SECURE=True,
+                          PREFERRED_URL_SCHEME="https")
+    app.session_interface = SessionInterface()
     hops = int(app.config.get("PROXY_FIX") or 0)
     if hops:
         # Behind N trusted proxies the client's address (login throttle) and scheme come from
@@ -87,6 +105,8 @@ def init_app(app: Flask) -> None:
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         response.headers.setdefault("X-Frame-Options", "DENY")
         response.headers.setdefault("Referrer-Policy", "same-origin")
+        if app.config.get("HTTPS") or request.is_secure:
+            response.headers.setdefault("Strict-Transport-Security", HSTS)
         return response
 
 
@@ -180,6 +200,7 @@ def remember_browser(response, email: str) -> None:
 
 
 def cookie_secure() -> bool:
-    """Mark cookies Secure when SESSION_COOKIE_SECURE says so, or when this request came in
+    """Mark cookies Secure: always when HTTPS is configured, else when this request came in
     over HTTPS (directly, or as a trusted proxy says with PROXY_FIX)."""
-    return bool(current_app.config.get("SESSION_COOKIE_SECURE") or request.is_secure)
+    config = current_app.config
+    return bool(config.get("HTTPS") or config.get("SESSION_COOKIE_SECURE") or request.is_secure)
