@@ -41,6 +41,9 @@ DEFAULTS: dict[str, object] = {
     "HOURS_BENCHMARK": 160,
     "RETENTION_DAYS": 730,
     "MENTOR_MAX_LEARNERS": 8,
+    # Request bodies above this many bytes are refused (413) before they are read: the largest
+    # assignment file a lesson may allow (100 MB) plus 1 MB for the form around it.
+    "MAX_CONTENT_LENGTH": 101 * 1024 * 1024,
     "BASE_URL": "",
     "SESSION_COOKIE_SECURE": False,
     "HTTPS": False,  # served over HTTPS: Secure cookies and HSTS on every response

@@ -123,6 +123,189 @@ def test_integer_form_fields_and_query_arguments_are_checked(app, world, walked,
     assert page.status_code == 200  # the form again, with "not a valid choice"
 
 
+# --- request size -------------------------------------------------------------------------
+
+GIB = 1024 ** 3
+
+
+class Body:
+    """A request body that counts what the app reads from it: ``size`` bytes of ``x``
+    (endless when None)."""
+
+    def __init__(self, size: int | None = None, start: bytes = b"") -> None:
+        self.size, self.read_bytes, self.start = size, 0, start
+
+    def read(self, n: int = -1) -> bytes:
+        left = 1 << 20 if self.size is None else self.size - self.read_bytes
+        n = left if n is None or n < 0 else min(n, left)
+        n = min(n, 1 << 20)
+        head = self.start[self.read_bytes:self.read_bytes + n]
+        self.read_bytes += n
+        return head + b"x" * (n - len(head))
+
+    def readline(self, limit: int = -1) -> bytes:
+        return self.read(limit if limit and limit > 0 else 1024)
+
+
+def _send(client, url: str, body: Body, *, length: int | None, content_type: str, **headers):
+    """POST ``body``: announcing ``length`` bytes, or chunked (no length) when None."""
+    environ = {"wsgi.input": body, "CONTENT_TYPE": content_type}
+    if length is None:  # as a server that de-chunks the body says (gunicorn, werkzeug)
+        environ.update({"wsgi.input_terminated": True, "CONTENT_LENGTH": ""})
+        headers["Transfer-Encoding"] = "chunked"
+    else:
+        environ["CONTENT_LENGTH"] = str(length)
+    return client.post(url, headers=headers, environ_overrides=environ)
+
+
+MULTIPART = "multipart/form-data; boundary=leerpad"
+# The start of a well-formed upload whose file never ends.
+FILE_PART = (b'--leerpad\r\nContent-Disposition: form-data; name="file"; filename="a.pdf"\r\n'
+             b"Content-Type: application/pdf\r\n\r\n")
+FORM = "application/x-www-form-urlencoded"
+
+
+@pytest.mark.parametrize("content_type", [MULTIPART, FORM, "application/octet-stream"])
+def test_an_announced_gigabyte_is_refused_before_a_byte_is_read(app, content_type):
+    """An anonymous 1 GiB POST to /login is a 413 without reading the body, whatever it
+    claims to be; the page explains it."""
+    body = Body(GIB)
+    client = app.test_client()
+    client.set_cookie("lms_lang", "en")
+    response = _send(client, "/login", body, length=GIB, content_type=content_type)
+    assert response.status_code == 413
+    assert body.read_bytes == 0
+    page = response.get_data(as_text=True)
+    assert "What you sent is too large" in page and "101 MB" in page
+
+
+def test_the_limit_is_a_setting_and_holds_the_largest_upload(app_factory):
+    """The default holds the largest file a lesson may allow plus its form; it can be lowered."""
+    from leerpad_plugins.assignment.activity import MAX_MB
+
+    default = app_factory().config["MAX_CONTENT_LENGTH"]
+    assert default > MAX_MB * 1024 * 1024
+    app = app_factory(MAX_CONTENT_LENGTH=64 * 1024)
+    body = Body(100 * 1024)
+    assert _send(app.test_client(), "/login", body, length=100 * 1024,
+                 content_type=MULTIPART).status_code == 413
+    assert body.read_bytes == 0
+
+
+def test_a_chunked_body_is_cut_off_at_the_limit(app_factory):
+    """Without a Content-Length the body is read only up to the limit, then 413."""
+    app = app_factory(MAX_CONTENT_LENGTH=256 * 1024)
+    for content_type, start in ((MULTIPART, FILE_PART), (FORM, b"text=")):
+        body = Body(start=start)  # endless
+        response = _send(app.test_client(), "/login", body, length=None,
+                         content_type=content_type)
+        assert response.status_code == 413
+        assert body.read_bytes <= 256 * 1024 + (1 << 20)
+
+
+def test_api_requests_that_are_too_large_get_json(app):
+    body = Body(GIB)
+    response = _send(app.test_client(), "/api/v1/progress", body, length=GIB,
+                     content_type="application/json")
+    assert response.status_code == 413 and body.read_bytes == 0
+    assert response.json["error"] == "request_entity_too_large"
+    assert "MB" in response.json["message"]
+
+
+@pytest.fixture
+def plugin_course(app, tmp_path):
+    from leerpad_plugins.testing import import_course
+
+    return import_course(app, tmp_path / "courses")
+
+
+def _submissions(app) -> int:
+    from sqlalchemy import func, select
+
+    from leerpad_plugins.assignment.models import AssignmentSubmission
+    from lms.extensions import db
+
+    with app.app_context():
+        return db.session.scalar(select(func.count(AssignmentSubmission.id)))
+
+
+def test_an_upload_larger_than_the_lesson_allows_is_refused_while_streaming(
+        app, world, plugin_course):
+    """The lesson allows 1 MB: three announced gigabytes are refused unread; a chunked upload
+    is cut off just past the lesson's limit, not the global one; nothing is stored."""
+    client = _login(app, "learner")
+    client.post("/lang", data={"lang": "en"})
+    url = f"/plugins/assignment/lessons/{plugin_course['opdracht']}/submissions"
+    body = Body(3 * GIB)
+    response = _send(client, url, body, length=3 * GIB, content_type=MULTIPART)
+    assert response.status_code == 413 and body.read_bytes == 0
+    assert "What you sent is too large" in response.get_data(as_text=True)
+    assert "2.0 MB" in response.get_data(as_text=True)  # 1 MB file + 1 MB for the form
+    body = Body(start=FILE_PART)
+    assert _send(client, url, body, length=None, content_type=MULTIPART).status_code == 413
+    assert body.read_bytes <= 3 * 1024 * 1024
+    assert _submissions(app) == 0
+
+
+def test_an_upload_within_the_limit_still_works(app, world, plugin_course):
+    import io
+
+    client = _login(app, "learner")
+    url = f"/plugins/assignment/lessons/{plugin_course['opdracht']}/submissions"
+    response = client.post(url, data={"text": "Mijn opzet", "file": (io.BytesIO(b"x" * 400_000),
+                                                                     "opzet.pdf")},
+                           content_type="multipart/form-data")
+    assert response.status_code == 302 and _submissions(app) == 1
+
+
+def test_a_real_server_refuses_an_announced_gigabyte_without_reading_it(app):
+    """Over a socket to a real HTTP server: headers announce 1 GiB, a few bytes follow, the
+    413 comes back while the client is still "sending", the app read nothing, and a GET
+    /login on another connection is answered meanwhile."""
+    import socket
+    import threading
+
+    from werkzeug.serving import make_server
+
+    read = []
+
+    def counting(environ, start_response):
+        stream = environ["wsgi.input"]
+
+        class Counter:
+            def read(self, *args):
+                data = stream.read(*args)
+                read.append(len(data))
+                return data
+
+            def readline(self, *args):
+                data = stream.readline(*args)
+                read.append(len(data))
+                return data
+
+        environ["wsgi.input"] = Counter()
+        return app(environ, start_response)
+
+    server = make_server("127.0.0.1", 0, counting, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        port = server.server_port
+        with socket.create_connection(("127.0.0.1", port), timeout=5) as attacker:
+            attacker.sendall(
+                b"POST /login HTTP/1.1\r\nHost: localhost\r\nContent-Type: " + MULTIPART.encode()
+                + b"\r\nContent-Length: " + str(GIB).encode() + b"\r\n\r\n--leerpad\r\n")
+            answer = attacker.recv(4096)
+            assert answer.startswith(b"HTTP/1.1 413"), answer[:100]
+            with socket.create_connection(("127.0.0.1", port), timeout=5) as visitor:
+                visitor.sendall(b"GET /login HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n")
+                assert visitor.recv(4096).startswith(b"HTTP/1.1 200")
+        assert sum(read) == 0
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
 # --- API errors and 405 -------------------------------------------------------------------
 
 

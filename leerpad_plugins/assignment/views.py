@@ -12,11 +12,26 @@ from markupsafe import Markup
 from lms.access import record_views, require
 from lms.activities import ensure_enrolled, lesson_or_404, lesson_url, render_fragment
 from lms.extensions import db
+from lms.models.content import Lesson
+from lms.web.limits import FORM_ALLOWANCE, limit_body
 
 from . import work
 from .models import AssignmentSubmission
 
 bp = Blueprint("assignment", __name__, url_prefix="/plugins/assignment")
+
+
+@bp.url_value_preprocessor
+def _upload_limit(endpoint: str | None, values: dict | None) -> None:
+    """A hand-in may be as large as the lesson's file limit plus the form around it, no
+    larger: refused (413) before the body is read, or cut off while it streams in. This runs
+    before any ``before_request`` (the CSRF check reads the form)."""
+    if endpoint != "assignment.submit" or not values:
+        return
+    lesson = db.session.get(Lesson, values["lesson_id"])
+    if lesson is not None and lesson.type == "assignment":
+        rules = work.Rules.of(lesson)
+        limit_body((rules.max_bytes if rules.file else 0) + FORM_ALLOWANCE)
 
 
 def _message(code: str, rules: work.Rules | None = None) -> str:

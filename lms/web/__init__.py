@@ -22,8 +22,10 @@ def _flatten(results):
 
 def register_blueprints(app: Flask) -> None:
     from lms.web import admin, api, assets, auth, learn, main, path
+    from lms.web import limits
     from lms.web.inputs import IdConverter
 
+    limits.init_app(app)
     # Before any blueprint: every route with an integer id says <id:name> (1 to 2**31 - 1).
     app.url_map.converters["id"] = IdConverter
 
