@@ -178,7 +178,9 @@ def finish(provider: Provider, args: dict[str, str]) -> Login:
     if not claims or not isinstance(token.get("id_token"), str):
         raise LoginRejected("no id_token")
     claims = dict(claims)
-    if not isinstance(claims.get("sub"), str) or not claims["sub"] or len(claims["sub"]) > 255:
+    sub = claims.get("sub")
+    if (not isinstance(sub, str) or not sub or len(sub) > 255
+            or any(ord(c) < 32 or ord(c) == 127 for c in sub)):
         raise LoginRejected("id_token: sub")
     if provider.userinfo and found.get("userinfo_endpoint"):
         try:

@@ -11,6 +11,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required, logout_user
 from markupsafe import Markup
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 
 from lms.access import can
 from lms.accounts import AccountError
@@ -176,15 +177,25 @@ def callback():
 
 
 def _finish_login(flow: client.Flow, provider: Provider, login_result: client.Login):
-    try:
-        outcome = accounts.resolve_login(login_result, invitation=flow.invitation,
-                                         locale=_locale())
-    except accounts.Refused as exc:
-        db.session.rollback()  # nothing of a refused login stays
-        accounts.record_failure(provider, exc.reason, subject=exc.subject)
-        db.session.commit()
-        return _problem(exc.message, 403, provider, retry=False)
-    accounts.record_login(outcome, provider)
+    for attempt in range(2):
+        try:
+            outcome = accounts.resolve_login(login_result, invitation=flow.invitation,
+                                             locale=_locale())
+            accounts.record_login(outcome, provider)
+            db.session.flush()
+        except accounts.Refused as exc:
+            db.session.rollback()  # nothing of a refused login stays
+            accounts.record_failure(provider, exc.reason, subject=exc.subject)
+            db.session.commit()
+            return _problem(exc.message, 403, provider, retry=False)
+        except IntegrityError:
+            # The same person's login in another tab linked or created the account just now:
+            # start over, and this time find it.
+            db.session.rollback()
+            if attempt:
+                raise
+            continue
+        break
     if current_user.is_authenticated:
         logout_user()  # another person logs in in this browser
     log_in(outcome.user)

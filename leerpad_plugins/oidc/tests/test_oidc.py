@@ -553,3 +553,25 @@ def test_linked_accounts_are_in_the_export_and_erased(oidc_app, world, sso, prov
         get_pm().hook.lms_erase_personal_data(user=person)
         db.session.commit()
     assert _count(oidc_app, OidcIdentity) == 0
+
+
+def test_two_tabs_of_a_new_person_make_one_account(oidc_app, world, provider):
+    """Two logins of the same new teacher started side by side (two tabs) end in one account."""
+    provider.person = NEW_TEACHER
+    browser = SsoClient(oidc_app.test_client(), provider)
+    first = browser.client.get("/plugins/oidc/login?provider=testconext")
+    second = browser.client.get("/plugins/oidc/login?provider=testconext")
+    backs = [urlsplit(requests.get(r.location, allow_redirects=False, timeout=10)
+                      .headers["Location"]) for r in (first, second)]
+    for back in backs:
+        assert browser.client.get(f"{back.path}?{back.query}").status_code == 302
+    assert _count(oidc_app, User, User.email == NEW_TEACHER["email"]) == 1
+    assert _count(oidc_app, OidcIdentity) == 1
+    assert [a["how"] for a in _audits(oidc_app, "oidc.login")] == ["jit", "identity"]
+
+
+def test_a_subject_with_control_characters_is_refused(oidc_app, world, sso, provider):
+    """A sub that could not be stored as text (a NUL) is refused, not a server error."""
+    provider.person = {**NEW_TEACHER, "sub": "bad\x00sub"}
+    assert sso.login().status_code == 400
+    assert _count(oidc_app, OidcIdentity) == 0
