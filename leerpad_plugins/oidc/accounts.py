@@ -19,6 +19,7 @@ from lms.accounts import AccountError
 from lms.accounts.invitations import InvitationError, invited_user
 from lms.accounts.people import add_role, create_person, email_problem, normalise_email, \
     user_by_email
+from lms.accounts.sessions import end_all_sessions
 from lms.extensions import db
 from lms.models import Organisation, RoleAssignment, User, audit
 from lms.models.accounts import LOCALES
@@ -172,9 +173,10 @@ def _accept_invitation(login: Login, token: str) -> Outcome:
         raise Refused(f"invitation {exc.reason}", exc.message) from None
     _check_free(user, login)
     identity = _add_identity(user, login, "invitation", None)
-    # The link is used up as when a password is chosen: auth_version goes up, which also ends
-    # any older session of this account (the session carries it).
+    # The link is used up as when a password is chosen: auth_version goes up, and any older
+    # session of this account ends.
     user.auth_version = (user.auth_version or 0) + 1
+    end_all_sessions(user)
     audit("account.activate", actor=user, subject=user, object_type="user", object_id=user.id,
           detail={"provider": login.provider.name})
     return Outcome(user, identity, "invitation")

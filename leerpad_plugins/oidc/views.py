@@ -15,14 +15,12 @@ from sqlalchemy.exc import IntegrityError
 
 from lms.access import can
 from lms.accounts import AccountError
+from lms.accounts.sessions import end_session
 from lms.extensions import db
 from lms.models import Organisation, User
+from lms.web.auth import log_in
 from lms.web.safety import safe_next
-
-try:  # the core's login: one server-side session per login (lms.accounts.sessions)
-    from lms.web.auth import log_in
-except ImportError:  # a core from before per-login sessions
-    from flask_login import login_user as log_in
+from lms.web.security import SESSION_SECRET
 
 from . import accounts, client
 from .config import Provider, providers
@@ -196,8 +194,9 @@ def _finish_login(flow: client.Flow, provider: Provider, login_result: client.Lo
                 raise
             continue
         break
-    if current_user.is_authenticated:
-        logout_user()  # another person logs in in this browser
+    if current_user.is_authenticated:  # another person logs in in this browser
+        end_session(session.pop(SESSION_SECRET, None))
+        logout_user()
     log_in(outcome.user)
     db.session.commit()
     session[LOGIN_KEY] = {

@@ -575,3 +575,22 @@ def test_a_subject_with_control_characters_is_refused(oidc_app, world, sso, prov
     provider.person = {**NEW_TEACHER, "sub": "bad\x00sub"}
     assert sso.login().status_code == 400
     assert _count(oidc_app, OidcIdentity) == 0
+
+
+def test_logging_in_as_someone_else_ends_the_previous_session(oidc_app, world, provider):
+    """An invitee who opens their link in a browser where someone else is logged in: that
+    person's session ends on the server, the invitee is logged in."""
+    from lms.models.accounts import LoginSession
+
+    browser = SsoClient(_password_client(oidc_app, "learner"), provider)
+    learner_sessions = (LoginSession.user_id == world.users["learner"],)
+    assert _count(oidc_app, LoginSession, *learner_sessions) == 1
+    with oidc_app.app_context():
+        invitee = User(email="tweede@example.org", name="Tweede Persoon", locale="en")
+        db.session.add(invitee)
+        db.session.commit()
+        token = invitation_token(invitee)
+    provider.person = {"sub": "tweede-sub"}
+    assert browser.login(invitation=token).status_code == 302
+    assert _home(browser.client) == "Welcome, Tweede Persoon"
+    assert _count(oidc_app, LoginSession, *learner_sessions) == 0
