@@ -195,7 +195,7 @@ def enqueue(name: str, *args: Any, delay: float | None = None) -> bool:
     return True
 
 
-def enqueue_once(name: str, *args: Any, key: str) -> bool:
+def enqueue_once(name: str, *args: Any, key: str, delay: float | None = None) -> bool:
     """Queue the job unless one with the same ``key`` is already waiting (the job clears the
     key with ``clear_once(key)`` when it starts), so a burst of triggers runs it once."""
     queue = get_queue()
@@ -205,7 +205,7 @@ def enqueue_once(name: str, *args: Any, key: str) -> bool:
     except Exception:
         log.exception("job %s%r could not be queued", name, args)
         return False
-    if not enqueue(name, *args):
+    if not enqueue(name, *args, delay=delay):
         clear_once(key)
         return False
     return True
