@@ -127,6 +127,16 @@ class SignOffItem:
 
 
 @dataclass(frozen=True)
+class LearnerColumn:
+    """An extra column on a supervisor's table of learners (``lms_learner_columns``):
+    ``values`` maps learner id → what the cell shows (a number or a short text)."""
+
+    key: str
+    label: str
+    values: Mapping[int, int | str]
+
+
+@dataclass(frozen=True)
 class LearningEvent:
     """What ``lms_progress_recorded`` listeners get: the stored event plus the objects it is
     about, loaded once for every listener.

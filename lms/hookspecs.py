@@ -19,8 +19,8 @@ if TYPE_CHECKING:
     from flask_login import AnonymousUserMixin
     from markupsafe import Markup
 
-    from lms.activities import (ActivityType, Exporter, LearningEvent, LearningRecord, NavItem,
-                                Setting, SignOffItem)
+    from lms.activities import (ActivityType, Exporter, LearnerColumn, LearningEvent,
+                                LearningRecord, NavItem, Setting, SignOffItem)
     from lms.content.loader import CourseFile
     from lms.models import Lesson, Organisation, User
     from lms.models.progress import LessonState
@@ -231,16 +231,32 @@ def lms_learner_sections(viewer: User, learner: User,
 
 
 @hookspec
-def lms_sign_off_items(reviewer: User,
+def lms_sign_off_items(reviewer: User | None,
                        learner_ids: list[int] | None) -> SignOffItem | list[SignOffItem] | None:
-    """Return the items waiting for ``reviewer``'s decision (``lms.activities.SignOffItem``):
-    the one sign-off queue, the navigation count and the per-learner counts on supervisors'
-    pages are built from these. Decide who may review what with ``lms.access``; keep it to one
-    query per call.
+    """Return the items waiting for a decision (``lms.activities.SignOffItem``): the one
+    sign-off queue (``/begeleiding/aftekenen``) and the open-item counts on supervisors' pages
+    are built from these. Decide who may review what with ``lms.access``; keep it to one query
+    per call, whatever the number of learners.
 
-    :param reviewer: the mentor, schoolopleider or admin asking.
-    :param learner_ids: only items of these learners, or None for all the reviewer may see.
+    :param reviewer: the mentor or schoolopleider whose decision they wait for; None for items
+        waiting for anyone (the counts on a schoolopleider's school page; the caller has
+        checked that the viewer may see these learners).
+    :param learner_ids: only items of these learners, or None for all the reviewer may decide.
     :returns: a ``SignOffItem``, a list of them, or None.
+    """
+
+
+@hookspec
+def lms_learner_columns(viewer: User, learner_ids: list[int],
+                        scope: str) -> LearnerColumn | list[LearnerColumn] | None:
+    """Return extra columns for a supervisor's table of learners (``lms.activities.
+    LearnerColumn``), e.g. how many reflections each learner shared with this mentor. Counts
+    and statuses only: never content. One query per call, whatever the number of learners.
+
+    :param viewer: the mentor or schoolopleider looking.
+    :param learner_ids: the learners on the page.
+    :param scope: ``mentor`` (``/begeleiding``) or ``schoolopleider`` (the school page).
+    :returns: a ``LearnerColumn``, a list of them, or None.
     """
 
 

@@ -95,13 +95,27 @@ def decide_confirmation(item: CompetenceConfirmation, mentor: User, *, approve: 
     announce_records()
 
 
-def open_confirmations(mentor: User) -> list[CompetenceConfirmation]:
-    return list(db.session.scalars(
-        select(CompetenceConfirmation)
-        .where(CompetenceConfirmation.mentor_id == mentor.id,
-               CompetenceConfirmation.status == "requested")
-        .order_by(CompetenceConfirmation.created_at)
-    ))
+def confirmation_items(reviewer: User | None, learner_ids: list[int] | None) -> list:
+    """Competences waiting for ``reviewer``'s confirmation (None: anyone's), oldest first, as
+    sign-off items (one query)."""
+    from flask import url_for
+    from flask_babel import lazy_gettext as _l
+
+    from lms.activities import SignOffItem
+
+    query = (select(CompetenceConfirmation.id, CompetenceConfirmation.learner_id, User.name,
+                    CompetenceConfirmation.competence, CompetenceConfirmation.created_at)
+             .join(User, User.id == CompetenceConfirmation.learner_id)
+             .where(CompetenceConfirmation.status == "requested")
+             .order_by(CompetenceConfirmation.created_at, CompetenceConfirmation.id))
+    if reviewer is not None:
+        query = query.where(CompetenceConfirmation.mentor_id == reviewer.id)
+    if learner_ids is not None:
+        query = query.where(CompetenceConfirmation.learner_id.in_(learner_ids))
+    return [SignOffItem(kind="competence", kind_label=_l("Competence"), learner_id=learner_id,
+                        learner_name=name, title=competence, submitted_at=created_at,
+                        url=url_for("mentor.confirmation", item_id=item_id))
+            for item_id, learner_id, name, competence, created_at in db.session.execute(query)]
 
 
 def mentor_candidates(org_ids) -> list[User]:

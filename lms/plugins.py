@@ -321,6 +321,20 @@ def dashboard_widgets(scope: str, organisation: Any = None) -> list[Any]:
                                                        organisation=organisation))
 
 
+def sign_off_items(reviewer: Any, learner_ids: list[int] | None = None) -> list[Any]:
+    """Everything waiting for ``reviewer``'s decision (None: anyone's), oldest first."""
+    items = collect(get_pm().hook.lms_sign_off_items(reviewer=reviewer, learner_ids=learner_ids))
+    return sorted(items, key=lambda item: item.submitted_at)
+
+
+def learner_columns(viewer: Any, learner_ids: list[int], scope: str) -> list[Any]:
+    """Extra columns plugins add to a supervisor's table of learners."""
+    if not learner_ids:
+        return []
+    return collect(get_pm().hook.lms_learner_columns(viewer=viewer, learner_ids=learner_ids,
+                                                     scope=scope))
+
+
 def learner_sections(viewer: Any, learner: Any, scope: str) -> list[Any]:
     """Sections plugins add to a supervisor's page about one learner."""
     return collect(get_pm().hook.lms_learner_sections(viewer=viewer, learner=learner,

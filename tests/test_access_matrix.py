@@ -62,7 +62,6 @@ ALLOWED: dict[str, frozenset[str]] = {
     "privacy.review": ADMIN,
     "privacy.audit_log": ADMIN,
     "privacy.erase": ADMIN,
-    "assignment.queue": EVERYONE,
     "assignment.review": frozenset({"mentor", "admin"}),
     "assignment.download": frozenset({"learner", "mentor", "admin"}),
     "reflection.logbook": EVERYONE,
@@ -70,6 +69,8 @@ ALLOWED: dict[str, frozenset[str]] = {
 }
 # Index pages redirect to the one organisation a person has; the redirect counts as allowed.
 FOLLOW = {"coordinate.index", "schoolopleider.index", "path.learner_path"}
+# Old addresses that only redirect to the page that replaced them.
+MOVED = {"assignment.queue": "mentor.queue"}
 # Routes that show one other person's data: a 200 for anyone but that person must be audited.
 PERSONAL = {"mentor.learner", "mentor.confirmation", "schoolopleider.learner",
             "schoolopleider.exemption", "path.learner_path", "api.user_path",
@@ -99,7 +100,8 @@ def matrix(app, world):
         from flask import url_for
 
         for rule in app.url_map.iter_rules():
-            if not rule.endpoint.startswith(AREAS) or "GET" not in rule.methods:
+            if (not rule.endpoint.startswith(AREAS) or "GET" not in rule.methods
+                    or rule.endpoint in MOVED):
                 continue
             args = {}
             for name in rule.arguments:
@@ -135,6 +137,19 @@ def test_each_role_gets_200_exactly_where_allowed(app, matrix):
             if not allowed and status not in (403, 404):
                 wrong.append(f"{who} {url}: {status}, expected 403/404")
     assert wrong == []
+
+
+def test_moved_pages_redirect_to_their_replacement(app, world):
+    """The assignment plugin's old queue sends everyone to the one sign-off queue."""
+    from flask import url_for
+
+    client = app.test_client()
+    client.post("/login", data={"email": "mentor@example.org", "password": PASSWORD})
+    for old, new in MOVED.items():
+        with app.test_request_context():
+            source, target = url_for(old), url_for(new)
+        response = client.get(source)
+        assert response.status_code == 301 and response.headers["Location"] == target
 
 
 def test_anonymous_visitors_get_nothing(app, matrix):

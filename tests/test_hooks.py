@@ -484,3 +484,69 @@ def test_lms_learning_record_hears_each_fact_once_after_commit(app_factory, worl
         stored = db.session.scalars(select(LearningRecordRow.kind)
                                     .order_by(LearningRecordRow.id)).all()
     assert stored == [r.kind for r in heard]
+
+
+def test_lms_sign_off_items_fill_the_one_queue(full_app, world, tmp_path):
+    """Assignments (a plugin) and competences (the core) wait in one queue, oldest first,
+    filtered by learner and kind; counts on the mentor's pages come from the same hook."""
+    from datetime import timedelta
+
+    from lms.models.base import utcnow
+    from lms.models.confirmations import CompetenceConfirmation
+
+    ids = import_course(full_app, tmp_path / "courses")
+    learner, mentor = world.users["learner"], world.users["mentor"]
+    with full_app.app_context():
+        db.session.add(CompetenceConfirmation(
+            learner_id=learner, mentor_id=mentor, competence="velon:agogisch", note="x",
+            created_at=utcnow() - timedelta(days=3)))
+        db.session.commit()
+    _login(full_app).post(f"/plugins/assignment/lessons/{ids['opdracht']}/submissions",
+                          data={"text": "Mijn lesopzet"})
+    client = _login(full_app, "mentor")
+    queue = client.get("/begeleiding/aftekenen").get_data(as_text=True)
+    assert queue.index("velon:agogisch") < queue.index("Praktijkopdracht")  # oldest first
+    only = client.get("/begeleiding/aftekenen?soort=assignment").get_data(as_text=True)
+    assert "Praktijkopdracht" in only and "velon:agogisch" not in only
+    nobody = client.get(f"/begeleiding/aftekenen?deelnemer={world.users['far_learner']}")
+    assert "Praktijkopdracht" not in nobody.get_data(as_text=True)
+    overview = client.get("/begeleiding").get_data(as_text=True)
+    assert f'<a href="/begeleiding/aftekenen?deelnemer={learner}">2</a>' in overview
+    other = _login(full_app, "other_mentor").get("/begeleiding/aftekenen").get_data(as_text=True)
+    assert "Praktijkopdracht" not in other and "Nothing is waiting for you." in other
+    with full_app.test_request_context():
+        anyone = collect(get_pm().hook.lms_sign_off_items(reviewer=None, learner_ids=[learner]))
+    assert sorted(item.kind for item in anyone) == ["assignment", "competence"]
+
+
+def test_lms_learner_columns_add_counts_to_supervisor_tables(full_app, world):
+    """Plugin columns appear on the mentor's and the schoolopleider's tables of learners."""
+    learner = world.users["learner"]
+    mentor = _login(full_app, "mentor").get("/begeleiding").get_data(as_text=True)
+    assert "<th scope=\"col\">Hookcheck stars</th>" in mentor and f"<td>mentor-{learner}</td>" in mentor
+    assert "<th scope=\"col\">Shared reflections</th>" in mentor  # the reflection plugin's
+    school = _login(full_app, "schoolopleider").get(f"/schoolopleider/{world.school}")
+    assert f"<td>schoolopleider-{learner}</td>" in school.get_data(as_text=True)
+
+
+def test_lms_personal_data_joins_the_export(full_app, world):
+    """A plugin's answer is in the person's data download, bytes as files in the zip."""
+    import io
+    import json
+    import zipfile
+
+    response = _login(full_app).post("/account/gegevens/download")
+    archive = zipfile.ZipFile(io.BytesIO(response.data))
+    data = json.loads(archive.read("data.json"))
+    note = data["plugins"]["hookcheck"]["notes"][0]
+    assert note["text"] == "hookcheck note of learner@example.org"
+    assert archive.read(note["blob"]["file"]) == b"hookcheck-bytes"
+
+
+def test_lms_erase_personal_data_runs_with_the_erasure(full_app, world):
+    """Erasing a person asks every plugin to erase its own data about them."""
+    erased = sys.modules["lms_plugin_hookcheck"].ERASED
+    erased.clear()
+    _login(full_app, "admin").post(f"/admin/privacy/{world.users['learner']}/verwijderen",
+                                   data={"confirm": "learner@example.org"})
+    assert erased == [world.users["learner"]]

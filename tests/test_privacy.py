@@ -177,12 +177,14 @@ def test_export_includes_reflections_submissions_and_uploaded_files(app, client,
         seed_written_work(app, world.users["other_learner"], marker=OTHER_MARKER)
     login_as(client, "learner")
     data, archive = _export(client)
-    texts = sorted(e["text"] for e in data["tables"]["reflection_entry"])
+    # Plugin data comes through the plugins' own lms_personal_data answers.
+    assert "reflection_entry" not in data["tables"]
+    texts = sorted(e["text"] for e in data["plugins"]["reflection"]["entries"])
     assert texts == [f"Gedeeld {MARKER}", f"Privé {MARKER}"]
-    submission = data["tables"]["assignment_submission"][0]
+    submission = data["plugins"]["assignment"]["submissions"][0]
     assert submission["text"] == f"Opdracht {MARKER}"
-    assert archive.read(submission["file_data"]["file"]).startswith(b"%PDF-1.4")
-    assert submission["file_data"]["file"].endswith("verslag.pdf")
+    assert archive.read(submission["file"]["file"]).startswith(b"%PDF-1.4")
+    assert submission["file"]["file"].endswith("verslag.pdf")
     everything = b"".join(archive.read(name) for name in archive.namelist())
     assert OTHER_MARKER.encode() not in everything
 

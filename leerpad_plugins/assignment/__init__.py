@@ -12,9 +12,9 @@ from importlib import resources
 from flask_babel import lazy_gettext as _l
 
 from lms import hookimpl
-from lms.activities import ActivityType, NavItem
+from lms.activities import ActivityType
 
-from . import activity, models, views  # noqa: F401  (models: the table joins the metadata)
+from . import activity, models, views, work  # noqa: F401  (models: the table joins the metadata)
 
 __version__ = "1.0"
 
@@ -44,7 +44,15 @@ def lms_lesson_is_complete(user, lesson, state):
 
 
 @hookimpl
-def lms_nav_items(user):
-    if getattr(user, "is_authenticated", False) and user.role_names() & {"mentor", "schoolopleider"}:
-        return [NavItem("assignment.queue", _l("To sign off"), 42)]
-    return None
+def lms_sign_off_items(reviewer, learner_ids):
+    return work.sign_off_items(reviewer, learner_ids)
+
+
+@hookimpl
+def lms_personal_data(user):
+    return work.personal_data(user)
+
+
+@hookimpl
+def lms_erase_personal_data(user):
+    work.erase_personal_data(user)

@@ -87,8 +87,8 @@ def submit(lesson_id: int):
 @bp.get("/queue")
 @login_required
 def queue():
-    waiting = work.queue_for(current_user)
-    return render_template("assignment/queue.html", submissions=waiting)
+    """The old address of the queue: there is one sign-off queue, the core's."""
+    return redirect(url_for("mentor.queue"), 301)
 
 
 def _reviewable(submission_id: int) -> AssignmentSubmission:
@@ -120,7 +120,7 @@ def decide(submission_id: int):
         flash(_message(str(exc)), "error")
         return redirect(url_for("assignment.review", submission_id=submission_id))
     flash(_("Approved.") if approve else _("Returned with your feedback."), "success")
-    return redirect(url_for("assignment.queue"))
+    return redirect(url_for("mentor.queue"))
 
 
 @bp.get("/submissions/<id:submission_id>/file")

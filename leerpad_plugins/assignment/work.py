@@ -5,11 +5,16 @@ import mimetypes
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import select
+from flask import url_for
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select, update
+from sqlalchemy.orm import undefer
 
 from lms.access import ADMIN, can, org_role_ids, relations_to
 from lms.extensions import db
-from lms.models.accounts import MentorAssignment, RoleAssignment
+from lms.activities import SignOffItem
+from lms.models.accounts import MentorAssignment, RoleAssignment, User
+from lms.models.content import Lesson
 from lms.models.base import utcnow
 from lms.tracking import record_progress
 
@@ -127,25 +132,59 @@ def decide(reviewer: Any, submission: AssignmentSubmission, approve: bool, feedb
                     key=f"assignment-submission:{submission.id}")
 
 
-def queue_for(reviewer: Any) -> list[AssignmentSubmission]:
-    """Submissions waiting for this reviewer's sign-off, oldest first."""
+def _reviewable_learners(reviewer: Any) -> tuple[set[int], set[int]]:
+    """(mentees, learners of the reviewer's schools), the reviewer left out."""
     mentees = set(db.session.scalars(
         select(MentorAssignment.learner_id).where(MentorAssignment.mentor_id == reviewer.id)))
     schools = org_role_ids(reviewer, "schoolopleider")
     school_learners = set(db.session.scalars(
         select(RoleAssignment.user_id).where(RoleAssignment.organisation_id.in_(schools),
                                              RoleAssignment.role == "learner"))) if schools else set()
-    candidates = (mentees | school_learners) - {reviewer.id}
-    if not candidates:
-        return []
-    waiting = db.session.scalars(
-        select(AssignmentSubmission)
-        .where(AssignmentSubmission.status == "submitted",
-               AssignmentSubmission.user_id.in_(candidates))
-        .order_by(AssignmentSubmission.submitted_at, AssignmentSubmission.id))
-    found = []
-    for submission in waiting:
-        role = Rules.of(submission.lesson).sign_off
-        if submission.user_id in (school_learners if role == "schoolopleider" else mentees):
-            found.append(submission)
-    return found
+    return mentees - {reviewer.id}, school_learners - {reviewer.id}
+
+
+def sign_off_items(reviewer: Any, learner_ids: list[int] | None) -> list[SignOffItem]:
+    """Submissions waiting for ``reviewer`` (None: for anyone), oldest first: one query for
+    the submissions, plus one or two to know whom the reviewer guides."""
+    query = (select(AssignmentSubmission.id, AssignmentSubmission.user_id, User.name,
+                    Lesson.title, Lesson.settings, AssignmentSubmission.submitted_at)
+             .join(User, User.id == AssignmentSubmission.user_id)
+             .join(Lesson, Lesson.id == AssignmentSubmission.lesson_id)
+             .where(AssignmentSubmission.status == "submitted")
+             .order_by(AssignmentSubmission.submitted_at, AssignmentSubmission.id))
+    if learner_ids is not None:
+        query = query.where(AssignmentSubmission.user_id.in_(learner_ids))
+    mentees = school_learners = set()
+    if reviewer is not None:
+        mentees, school_learners = _reviewable_learners(reviewer)
+        query = query.where(AssignmentSubmission.user_id.in_(mentees | school_learners))
+    items = []
+    for sid, learner_id, learner_name, title, settings, submitted_at in db.session.execute(query):
+        role = (settings or {}).get("sign_off", "mentor")
+        if reviewer is not None and learner_id not in (
+                school_learners if role == "schoolopleider" else mentees):
+            continue
+        items.append(SignOffItem(
+            kind="assignment", kind_label=_l("Assignment"), learner_id=learner_id,
+            learner_name=learner_name, title=title, submitted_at=submitted_at,
+            url=url_for("assignment.review", submission_id=sid)))
+    return items
+
+
+def personal_data(user: Any) -> dict[str, list[dict]]:
+    """The person's hand-ins (with their files) and the decisions on them."""
+    rows = db.session.scalars(
+        select(AssignmentSubmission).options(undefer(AssignmentSubmission.file_data))
+        .where(AssignmentSubmission.user_id == user.id).order_by(AssignmentSubmission.id))
+    return {"submissions": [
+        {"lesson": row.lesson.object_id, "status": row.status, "text": row.text,
+         "file_name": row.file_name, "file": row.file_data, "feedback": row.feedback,
+         "submitted_at": row.submitted_at, "reviewed_at": row.reviewed_at} for row in rows]}
+
+
+def erase_personal_data(user: Any) -> None:
+    """Blank what the person handed in and the feedback on it; the statuses stay counted."""
+    db.session.execute(
+        update(AssignmentSubmission).where(AssignmentSubmission.user_id == user.id)
+        .values(text="", feedback="", file_name=None, file_type=None, file_size=None,
+                file_data=None))

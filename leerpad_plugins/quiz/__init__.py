@@ -13,7 +13,7 @@ from flask_babel import lazy_gettext as _l
 from lms import hookimpl
 from lms.activities import ActivityType
 
-from . import activity, models, views  # noqa: F401  (models: the table joins the metadata)
+from . import activity, models, scoring, views  # noqa: F401  (models: the table joins the metadata)
 
 __version__ = "1.0"
 
@@ -39,3 +39,13 @@ def lms_lesson_is_complete(user, lesson, state):
     if lesson.type != "quiz":
         return None
     return "passed" in (state.verbs or [])
+
+
+@hookimpl
+def lms_personal_data(user):
+    return scoring.personal_data(user)
+
+
+@hookimpl
+def lms_erase_personal_data(user):
+    scoring.erase_personal_data(user)

@@ -5,7 +5,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from lms.extensions import db
 from lms.tracking import record_progress
@@ -90,3 +90,17 @@ def latest_attempt(user_id: int, lesson_id: int) -> QuizAttempt | None:
     return db.session.scalar(
         select(QuizAttempt).where(QuizAttempt.user_id == user_id, QuizAttempt.lesson_id == lesson_id)
         .order_by(QuizAttempt.created_at.desc(), QuizAttempt.id.desc()).limit(1))
+
+
+def personal_data(user) -> dict[str, list[dict]]:
+    """Every attempt: the answers given and the score."""
+    rows = db.session.scalars(select(QuizAttempt).where(QuizAttempt.user_id == user.id)
+                              .order_by(QuizAttempt.id))
+    return {"attempts": [{"lesson_id": row.lesson_id, "answers": row.answers, "score": row.score,
+                          "passed": row.passed, "created_at": row.created_at} for row in rows]}
+
+
+def erase_personal_data(user) -> None:
+    """The answers go; the scores stay, as the numbers reports count."""
+    db.session.execute(update(QuizAttempt).where(QuizAttempt.user_id == user.id)
+                       .values(answers={}))

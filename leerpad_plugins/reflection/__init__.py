@@ -11,9 +11,10 @@ from importlib import resources
 from flask_babel import lazy_gettext as _l
 
 from lms import hookimpl
-from lms.activities import ActivityType, NavItem
+from lms.access import can
+from lms.activities import ActivityType, LearnerColumn, NavItem, render_fragment
 
-from . import activity, models, views  # noqa: F401  (models: the table joins the metadata)
+from . import activity, models, portfolio, views  # noqa: F401  (models: the table joins the metadata)
 
 __version__ = "1.0"
 
@@ -39,3 +40,32 @@ def lms_nav_items(user):
     if getattr(user, "is_authenticated", False):
         return [NavItem("reflection.logbook", _l("Logbook"), 30)]
     return None
+
+
+@hookimpl
+def lms_learner_columns(viewer, learner_ids, scope):
+    """The mentor's overview counts what each learner shared with them."""
+    if scope != "mentor":
+        return None
+    return LearnerColumn("reflection.shared", _l("Shared reflections"),
+                         portfolio.shared_counts(viewer, learner_ids))
+
+
+@hookimpl
+def lms_learner_sections(viewer, learner, scope):
+    """The mentor reads what the learner shared with them; nobody else sees entries here."""
+    if scope != "mentor" or not can(viewer, "reflection.view_shared", learner):
+        return None
+    entries = portfolio.entries_of(learner.id, shared_only=True)
+    return render_fragment("reflection/shared_section.html", entries=entries,
+                           prompt_text=portfolio.prompt_text)
+
+
+@hookimpl
+def lms_personal_data(user):
+    return portfolio.personal_data(user)
+
+
+@hookimpl
+def lms_erase_personal_data(user):
+    portfolio.erase_personal_data(user)

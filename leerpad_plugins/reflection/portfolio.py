@@ -85,3 +85,33 @@ def lessons_by_id(ids: set[int]) -> dict[int, Lesson]:
     if not ids:
         return {}
     return {lesson.id: lesson for lesson in db.session.scalars(select(Lesson).where(Lesson.id.in_(ids)))}
+
+
+def shared_counts(viewer: Any, learner_ids: list[int]) -> dict[int, int]:
+    """Entries each learner shared, for the learners ``viewer`` mentors (one query)."""
+    from sqlalchemy import func
+
+    from lms.models.accounts import MentorAssignment
+
+    rows = db.session.execute(
+        select(ReflectionEntry.user_id, func.count())
+        .join(MentorAssignment, MentorAssignment.learner_id == ReflectionEntry.user_id)
+        .where(MentorAssignment.mentor_id == viewer.id,
+               ReflectionEntry.user_id.in_(learner_ids), ReflectionEntry.shared.is_(True))
+        .group_by(ReflectionEntry.user_id))
+    return {learner_id: count for learner_id, count in rows}
+
+
+def personal_data(user: Any) -> dict[str, list[dict]]:
+    """Every entry the person wrote, shared or not."""
+    return {"entries": [
+        {"lesson": entry.lesson.object_id, "prompt": prompt_text(entry), "text": entry.text,
+         "shared": entry.shared, "shared_at": entry.shared_at, "created_at": entry.created_at,
+         "updated_at": entry.updated_at} for entry in entries_of(user.id)]}
+
+
+def erase_personal_data(user: Any) -> None:
+    """What the person wrote has no aggregate meaning: the entries go."""
+    from sqlalchemy import delete
+
+    db.session.execute(delete(ReflectionEntry).where(ReflectionEntry.user_id == user.id))

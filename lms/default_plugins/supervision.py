@@ -1,4 +1,5 @@
-"""Who reaches the mentor, schoolopleider and coordinator pages, and their navigation links."""
+"""Who reaches the mentor, schoolopleider and coordinator pages, their navigation links, and
+the core's own sign-off items (competences learners ask their mentor to confirm)."""
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
@@ -34,6 +35,13 @@ def lms_permission(user, action, resource):
     if resource is None:
         return user.is_admin or bool(user.role_names() & set(roles))
     return False
+
+
+@hookimpl
+def lms_sign_off_items(reviewer, learner_ids):
+    from lms.mentoring import confirmation_items
+
+    return confirmation_items(reviewer, learner_ids)
 
 
 @hookimpl

@@ -1,9 +1,10 @@
 """Erasing a person (AVG art. 17): personal data removed or anonymised, aggregates kept.
 
 The account stays as an anonymous, inactive row so progress state, enrolments and
-credentials still count in reports; everything the person wrote is deleted or blanked.
-Plugin tables are handled by the same rules: explicit ones below, otherwise every free-text
-(``Text``) column of the person's rows is blanked and referenced upload files are removed.
+credentials still count in reports; everything the person wrote is deleted or blanked. The
+core's tables follow the rules below (explicit ones, otherwise every free-text column of the
+person's rows is blanked and referenced upload files are removed); each plugin erases its own
+data through the ``lms_erase_personal_data`` hook, in the same transaction.
 """
 from __future__ import annotations
 
@@ -17,10 +18,11 @@ from lms.models.accounts import User
 from lms.models.audit import audit
 from lms.models.base import utcnow
 from lms.models.privacy import ERASED_NAME, PrivacyStatus
-from lms.privacy.export import FILE_PATH_NAMES, USER_TABLE, owner_column
+from lms.plugins import get_pm
+from lms.privacy.export import FILE_PATH_NAMES, USER_TABLE, core_tables, owner_column
 
 # Rows deleted outright: what the person wrote that has no aggregate meaning.
-DELETE_TABLES = ("development_goal", "api_token", "reflection_entry", "reflection_answer")
+DELETE_TABLES = ("development_goal", "api_token")
 # Rows kept but with these columns emptied (the numbers stay for the reports).
 BLANK_COLUMNS = {
     "hours_entry": ("description", "evidence"),
@@ -48,7 +50,8 @@ def erase_person(user: User, *, by: User | None) -> None:
     if "mentor_assignment" in tables:
         t = tables["mentor_assignment"]
         db.session.execute(delete(t).where(or_(t.c.mentor_id == uid, t.c.learner_id == uid)))
-    for table in db.metadata.sorted_tables:
+    get_pm().hook.lms_erase_personal_data(user=user)
+    for table in core_tables():
         if table.name in KEEP_TABLES or table.name == USER_TABLE:
             continue
         column = owner_column(table)
@@ -104,7 +107,7 @@ def _delete_children(table: Table, column, uid: int) -> None:
     if len(pk) != 1:
         return
     owned = select(pk[0]).where(column == uid)
-    for child in db.metadata.sorted_tables:
+    for child in core_tables():
         for col in child.columns:
             if any(fk.column is pk[0] for fk in col.foreign_keys) and child is not table:
                 db.session.execute(delete(child).where(col.in_(owned)))

@@ -1,9 +1,9 @@
 """Everything Leerpad holds about one person, as one zip: ``data.json`` plus their files.
 
-Tables are found by walking the schema, so plugin tables are included without plugins having
-to register them: a row belongs to the person when its *owner column* points at them, and
-rows of tables hanging off such rows (answers of a reflection entry, files of a submission)
-come along. Secrets (password and token hashes) are left out.
+The core's own tables are found by walking its schema: a row belongs to the person when its
+*owner column* points at them, and rows of tables hanging off such rows come along. Plugins
+answer for their own data through the ``lms_personal_data`` hook (``data["plugins"]``); the
+core never reads a plugin's tables. Secrets (password and token hashes) are left out.
 """
 from __future__ import annotations
 
@@ -36,6 +36,13 @@ SKIP_TABLES = {USER_TABLE}
 FILE_PATH_NAMES = ("file_path", "storage_path", "stored_path")
 
 
+def core_tables() -> list[Table]:
+    """The core's own tables (models defined in ``lms``), in dependency order."""
+    names = {mapper.local_table.name for mapper in db.Model.registry.mappers
+             if mapper.class_.__module__.split(".")[0] == "lms"}
+    return [table for table in db.metadata.sorted_tables if table.name in names]
+
+
 def owner_column(table: Table):
     """The column of ``table`` that names the row's owner, or None."""
     refs = [c for c in table.columns
@@ -64,8 +71,8 @@ def collect(user: User) -> tuple[dict, list[tuple[str, bytes]]]:
     tables: dict[str, list[dict]] = {}
     files: list[tuple[str, bytes]] = []
     owned: dict[str, set] = {}
-    metadata = db.metadata
-    for table in metadata.sorted_tables:
+    core = core_tables()
+    for table in core:
         if table.name in SKIP_TABLES:
             continue
         column = owner_column(table)
@@ -74,7 +81,7 @@ def collect(user: User) -> tuple[dict, list[tuple[str, bytes]]]:
         rows = db.session.execute(select(table).where(column == user.id)).mappings().all()
         _add_rows(table, rows, tables, files, owned)
     # One level down: rows that belong to an owned row (and name no owner themselves).
-    for table in metadata.sorted_tables:
+    for table in core:
         if table.name in SKIP_TABLES or owner_column(table) is not None:
             continue
         for column in table.columns:
@@ -87,8 +94,32 @@ def collect(user: User) -> tuple[dict, list[tuple[str, bytes]]]:
                     _add_rows(table, rows, tables, files, owned)
     account = {c.name: _jsonable(getattr(user, c.key)) for c in User.__table__.columns
                if not SECRET.search(c.name) and c.name != "auth_version"}
-    data = {"exported_at": utcnow().isoformat(), "account": account, "tables": tables}
+    data = {"exported_at": utcnow().isoformat(), "account": account, "tables": tables,
+            "plugins": _plugin_data(user, files)}
     return data, files
+
+
+def _plugin_data(user: User, files: list[tuple[str, bytes]]) -> dict[str, dict]:
+    """What each plugin holds about the person (``lms_personal_data``); bytes become files."""
+    from lms.plugins import get_pm
+
+    found: dict[str, dict] = {}
+    for impl in reversed(get_pm().hook.lms_personal_data.get_hookimpls()):
+        sections = impl.function(user=user)
+        if not sections:
+            continue
+        for section, rows in sections.items():
+            for number, row in enumerate(rows):
+                for key, value in row.items():
+                    if isinstance(value, (bytes, bytearray, memoryview)):
+                        label = _safe_name(row.get("file_name") or key)
+                        name = f"files/{impl.plugin_name}/{section}/{number + 1}-{label}"
+                        files.append((name, bytes(value)))
+                        row[key] = {"file": name}
+                    else:
+                        row[key] = _jsonable(value)
+        found[impl.plugin_name] = sections
+    return found
 
 
 def _add_rows(table: Table, rows, tables, files, owned) -> None:

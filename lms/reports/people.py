@@ -2,7 +2,6 @@
 deadlines, mentors and open items, in a fixed number of queries whatever the page size."""
 from __future__ import annotations
 
-from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
@@ -10,11 +9,10 @@ from sqlalchemy import and_, distinct, exists, func, literal, select
 
 from lms.extensions import db
 from lms.models.accounts import MentorAssignment, RoleAssignment, User
-from lms.models.confirmations import CompetenceConfirmation
 from lms.models.content import Track
 from lms.models.organisations import Organisation
 from lms.models.progress import Enrolment, TrackState
-from lms.reports import plugin_data
+from lms.plugins import sign_off_items
 from lms.reports.sql import BEHIND_MARGIN, days_between
 
 PAGE_SIZE = 100
@@ -42,7 +40,6 @@ class LearnerLine:
     tracks: list[TrackLine] = field(default_factory=list)
     mentors: list[str] = field(default_factory=list)
     open_items: int = 0
-    shared_reflections: int = 0
 
     @property
     def next_deadline(self) -> TrackLine | None:
@@ -114,10 +111,11 @@ def count(ids_select) -> int:
 
 
 def learner_lines(ids_select, today: date, *, limit: int = PAGE_SIZE, offset: int = 0,
-                  reviewer_id: int | None = None) -> list[LearnerLine]:
+                  reviewer: User | None = None) -> list[LearnerLine]:
     """One page of learners with everything the overview shows (six queries, any page size).
 
-    ``reviewer_id``: count open items and shared reflections for this mentor.
+    ``open_items`` counts what waits for ``reviewer`` (None: for anyone), through the
+    ``lms_sign_off_items`` hook.
     """
     people = db.session.execute(
         select(User.id, User.name, User.email, User.active)
@@ -156,28 +154,9 @@ def learner_lines(ids_select, today: date, *, limit: int = PAGE_SIZE, offset: in
         .where(MentorAssignment.learner_id.in_(ids)).order_by(User.name)
     ):
         lines[pid].mentors.append(mentor)
-    open_items = _open_confirmations(ids, reviewer_id)
-    for pid, n in plugin_data.open_submissions_per_learner(ids, reviewer_id).items():
-        open_items[pid] += n
-    for pid, n in open_items.items():
-        lines[pid].open_items = n
-    if reviewer_id is not None:
-        for pid, n in plugin_data.shared_reflections_per_learner(ids, reviewer_id).items():
-            lines[pid].shared_reflections = n
+    for item in sign_off_items(reviewer, ids):
+        lines[item.learner_id].open_items += 1
     return list(lines.values())
-
-
-def _open_confirmations(ids: list[int], reviewer_id: int | None) -> dict[int, int]:
-    stmt = (select(CompetenceConfirmation.learner_id, func.count())
-            .where(CompetenceConfirmation.learner_id.in_(ids),
-                   CompetenceConfirmation.status == "requested")
-            .group_by(CompetenceConfirmation.learner_id))
-    if reviewer_id is not None:
-        stmt = stmt.where(CompetenceConfirmation.mentor_id == reviewer_id)
-    found: dict[int, int] = defaultdict(int)
-    for pid, n in db.session.execute(stmt):
-        found[pid] = n
-    return found
 
 
 @dataclass

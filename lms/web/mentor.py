@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
@@ -13,13 +13,14 @@ from sqlalchemy import select
 from wtforms import SelectField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
-from lms.access import can, require
+from lms.access import require
 from lms.extensions import db
 from lms.mentoring import (MentoringError, competence_choices, decide_confirmation, mentors_of,
-                           open_confirmations, request_confirmation)
+                           request_confirmation)
 from lms.models import User
 from lms.models.confirmations import CompetenceConfirmation
-from lms.reports import people, plugin_data
+from lms.plugins import learner_columns, sign_off_items
+from lms.reports import people
 from lms.web.inputs import to_id
 from lms.web.viewlog import render_audited
 
@@ -45,20 +46,29 @@ class RequestForm(FlaskForm):
 def index():
     require(current_user, "mentor.dashboard")
     lines = people.learner_lines(people.mentees(current_user.id), date.today(),
-                                 limit=500, reviewer_id=current_user.id)
+                                 limit=500, reviewer=current_user)
+    columns = learner_columns(current_user, [line.id for line in lines], "mentor")
     return render_audited("mentor/index.html", [line.id for line in lines], "mentor.overview",
-                          lines=lines, today=date.today())
+                          lines=lines, columns=columns, today=date.today())
 
 
 @bp.get("/aftekenen")
 @login_required
 def queue():
+    """The one sign-off queue: everything waiting for this reviewer, oldest first, from every
+    plugin (assignments, competences, …), filtered by learner and kind."""
     require(current_user, "mentor.dashboard")
-    submissions = plugin_data.sign_off_queue(current_user)
-    confirmations = open_confirmations(current_user)
-    return render_audited("mentor/queue.html", [s["learner_id"] for s in submissions]
-                          + [c.learner_id for c in confirmations], "mentor.queue",
-                          submissions=submissions, confirmations=confirmations)
+    items = sign_off_items(current_user)
+    learners = sorted({(item.learner_id, item.learner_name) for item in items},
+                      key=lambda pair: pair[1])
+    kinds = sorted({(item.kind, str(item.kind_label)) for item in items}, key=lambda k: k[1])
+    learner = request.args.get("deelnemer", type=to_id)
+    kind = request.args.get("soort", "")
+    shown = [item for item in items if (learner is None or item.learner_id == learner)
+             and (not kind or item.kind == kind)]
+    return render_audited("mentor/queue.html", [item.learner_id for item in shown],
+                          "mentor.queue", items=shown, learners=learners, kinds=kinds,
+                          chosen_learner=learner, chosen_kind=kind, total=len(items))
 
 
 def _learner(learner_id: int) -> User:
@@ -72,16 +82,14 @@ def _learner(learner_id: int) -> User:
 def learner(learner_id: int):
     person = _learner(learner_id)
     line = people.learner_lines(select(User.id).where(User.id == person.id), date.today(),
-                                reviewer_id=current_user.id)[0]
-    reflections = (plugin_data.shared_reflections(person.id)
-                   if can(current_user, "reflection.view_shared", person) else [])
+                                reviewer=current_user)[0]
     confirmations = list(db.session.scalars(
         select(CompetenceConfirmation)
         .where(CompetenceConfirmation.learner_id == person.id,
                CompetenceConfirmation.mentor_id == current_user.id)
         .order_by(CompetenceConfirmation.created_at.desc())))
     return render_audited("mentor/learner.html", [person.id], "mentor.learner", person=person,
-                          line=line, reflections=reflections, confirmations=confirmations,
+                          line=line, confirmations=confirmations,
                           status_labels=CONFIRMATION_LABELS)
 
 

@@ -20,6 +20,7 @@ from lms.extensions import db
 from lms.mentoring import MentoringError, assign_mentor, mentor_candidates, unassign_mentor
 from lms.models import Organisation, Track, TrackCourse, User
 from lms.models.accounts import ROLES, MentorAssignment
+from lms.plugins import learner_columns
 from lms.reports import people
 from lms.reports.scope import subtree_ids
 from lms.tracking.tracks import TrackError, enrol, grant_exemption
@@ -94,6 +95,7 @@ def school(org_id: int):
     total = people.count(ids)
     lines = people.learner_lines(ids, today, limit=people.PAGE_SIZE,
                                  offset=(page - 1) * people.PAGE_SIZE)
+    columns = learner_columns(current_user, [line.id for line in lines], "schoolopleider")
     without_mentor, overloaded = people.coverage_counts(orgs, _max_learners())
     tracks = list(db.session.execute(
         select(Track.slug, Track.title).where(Track.archived.is_(False)).order_by(Track.title)))
@@ -102,7 +104,8 @@ def school(org_id: int):
         args = {k: v for k, v in request.args.items() if k != "pagina"}
         next_url = url_for("schoolopleider.school", org_id=org.id, pagina=page + 1, **args)
     return render_audited("schoolopleider/school.html", [line.id for line in lines],
-                          "school.learners", org.id, org=org, lines=lines, total=total,
+                          "school.learners", org.id, org=org, lines=lines, columns=columns,
+                          total=total,
                           next_url=next_url, filters=filters, tracks=tracks,
                           without_mentor=without_mentor, overloaded=overloaded,
                           threshold=_max_learners(), roles=ROLES, role_label=role_label,

@@ -39,7 +39,7 @@ def test_mentor_signs_off_and_that_completes_the_lesson(app, client, auth, world
     submission = _only_submission(app)
     auth.logout()
     auth.login("mentor")
-    queue = client.get("/plugins/assignment/queue").get_data(as_text=True)
+    queue = client.get("/begeleiding/aftekenen").get_data(as_text=True)
     assert "Praktijkopdracht" in queue
     review = client.get(f"/plugins/assignment/submissions/{submission}").get_data(as_text=True)
     assert "Mijn lesopzet" in review and "opzet.pdf" in review
@@ -49,7 +49,7 @@ def test_mentor_signs_off_and_that_completes_the_lesson(app, client, auth, world
                 data={"decision": "approve"})
     status, verbs = lesson_state(app, learner, course["opdracht"])
     assert status == "completed" and {"submitted", "approved"} <= set(verbs)
-    assert "Praktijkopdracht" not in client.get("/plugins/assignment/queue").get_data(as_text=True)
+    assert "Praktijkopdracht" not in client.get("/begeleiding/aftekenen").get_data(as_text=True)
 
 
 def test_returned_work_can_be_handed_in_again(app, client, auth, world, course):
@@ -90,7 +90,7 @@ def test_schoolopleider_sign_off_is_not_the_mentors(app, client, auth, world, co
                        data={"decision": "approve"}).status_code == 404
     auth.logout()
     auth.login("schoolopleider")
-    assert "Eindopdracht" in client.get("/plugins/assignment/queue").get_data(as_text=True)
+    assert "Eindopdracht" in client.get("/begeleiding/aftekenen").get_data(as_text=True)
     client.post(f"/plugins/assignment/submissions/{submission}/decision", data={"decision": "approve"})
     assert lesson_state(app, world.users["learner"], course["eindopdracht"])[0] == "completed"
 

@@ -113,3 +113,24 @@ def lms_path_sections(user, path, viewer):
 
     return Markup(f'<p class="hookcheck-path">{escape(user.name)}, seen by '
                   f'{escape(viewer.name)}</p>')
+
+
+@hookimpl
+def lms_learner_columns(viewer, learner_ids, scope):
+    from lms.activities import LearnerColumn
+
+    return LearnerColumn("hookcheck.stars", "Hookcheck stars",
+                         {learner_id: f"{scope}-{learner_id}" for learner_id in learner_ids})
+
+
+@hookimpl
+def lms_personal_data(user):
+    return {"notes": [{"text": f"hookcheck note of {user.email}", "blob": b"hookcheck-bytes"}]}
+
+
+ERASED: list[int] = []
+
+
+@hookimpl
+def lms_erase_personal_data(user):
+    ERASED.append(user.id)
