@@ -1,8 +1,11 @@
-"""Fuzzing the course checker and importer with random front matter and Markdown: they never
-crash, every problem points at a real file and line, and a refused import changes nothing."""
+"""Fuzzing the course checker and importer with random front matter and Markdown, YAML
+aliases, runs of nesting and brackets, and symbolic links in and out of the tree: they never
+crash or hang, every problem points at a real file and line, a refused import changes
+nothing, and nothing outside the tree reaches the database."""
 from __future__ import annotations
 
 import tempfile
+from dataclasses import dataclass
 from pathlib import Path
 
 import sqlalchemy as sa
@@ -95,12 +98,25 @@ BODY_LINES = st.sampled_from([
     "<img src=\"img.png\">", "<a href='l1.md#x'>a</a>", "```", "~~~", "---", "...",
     "[ref]: l1.md", "`[code](missing.md)`", "\t- lijst", "<script>alert(1)</script>", "[](",
 ])
-BODY = st.lists(st.one_of(BODY_LINES, TEXT), max_size=8).map("\n".join)
+# Runs that make python-markdown recurse or rescan: up to the limit of 20 (sound trees import
+# them) and over it (refused with a problem line).
+RUNS = st.sampled_from(["- ", "> ", "    ", "1. ", "[", "![", "[a](", "(", "<a ", "~~~ {.x}\n",
+                        "```\n"])
+HOSTILE = st.tuples(RUNS, st.sampled_from([19, 20, 21, 40, 3000])).map(
+    lambda t: t[0] * t[1] + "x")
+DEEP_BUT_SOUND = st.tuples(RUNS, st.sampled_from([19, 20])).map(lambda t: t[0] * t[1] + "x")
+BODY = st.lists(st.one_of(BODY_LINES, TEXT, HOSTILE), max_size=8).map("\n".join)
 
 
 SAFE_BODY = st.lists(st.sampled_from(["# Kop", "Tekst met *nadruk*.", "![plaatje](img.png)",
                                       "[volgende](l1.md)", "<script>alert(1)</script>"])
-                     | st.text(max_size=30), max_size=5).map("\n".join)
+                     | st.text(max_size=30) | DEEP_BUT_SOUND, max_size=5).map("\n\n".join)
+
+
+HOSTILE_YAML = st.sampled_from([
+    "a: &a [x, x, x]\nb: &b [*a, *a, *a]\nc: [*b, *b, *b]\n",  # a small billion laughs
+    "b: *nergens\n", "<<: {title: Samengevoegd}\n", "x: " + "[" * 25 + "]" * 25 + "\n",
+    "x: " + "[" * 20 + "]" * 20 + "\n", "x: &a 1\n"])
 
 
 @st.composite
@@ -109,11 +125,14 @@ def markdown_file(draw, keys: dict, slug: str | None = None) -> str:
     with ``slug`` a sound file with that id."""
     if slug is not None:
         return f"---\n{draw(front_matter(keys, slug))}---\n{draw(SAFE_BODY)}"
-    shape = draw(st.sampled_from(["normal"] * 3 + ["no-close", "none", "bom", "crlf"]))
+    shape = draw(st.sampled_from(["normal"] * 3 + ["no-close", "none", "bom", "crlf", "yaml"]))
     matter, body = draw(front_matter(keys)), draw(BODY)
+    if shape == "yaml":  # the YAML tricks that expand or nest without bound
+        matter = draw(HOSTILE_YAML) + matter
     text = {"normal": f"---\n{matter}---\n{body}", "no-close": f"---\n{matter}\n{body}",
             "none": body, "bom": f"\ufeff---\n{matter}---\n{body}",
-            "crlf": f"---\r\n{matter}---\r\n{body}".replace("\n", "\r\n")}[shape]
+            "crlf": f"---\r\n{matter}---\r\n{body}".replace("\n", "\r\n"),
+            "yaml": f"---\n{matter}---\n{body}"}[shape]
     return text
 
 
@@ -137,15 +156,44 @@ def course_tree(draw) -> dict[str, str]:
     if not sound and draw(st.booleans()):  # a second course folder, maybe without course.md
         files["d/course.md" if draw(st.booleans()) else "d/l1.md"] = draw(
             markdown_file(COURSE_KEYS))
+    if not sound and draw(st.booleans()):  # a symbolic link, out of the tree or inside it
+        rel, target = draw(st.sampled_from(LINKS))
+        if not any(name.startswith(rel + "/") for name in files):
+            files[rel] = Link(target)
+    if not sound and draw(st.booleans()):
+        files["frameworks/fw.yml"] = FRAMEWORK + draw(HOSTILE_YAML)
     return files
 
 
-def _write(root: Path, files: dict[str, str]) -> None:
+@dataclass(frozen=True)
+class Link:
+    """A symbolic link in a generated tree (the tree is written to ``<tmp>/tree``)."""
+
+    target: str
+
+
+LINKS = [("c/09-geheim.md", "../../buiten/geheim.md"), ("c/09-kopie.md", "l1.md"),
+         ("e", "../buiten/cursus"), ("frameworks/buiten.yml", "../../buiten/kader.yml"),
+         ("c/img.png", "../../buiten/foto.png"), ("tracks", "../buiten/cursus"),
+         ("c/09-rond.md", "09-rond.md")]
+OUTSIDE = {"geheim.md": "---\nid: geheim\ntitle: GEHEIM\ntype: page\n---\nGEHEIM\n",
+           "cursus/course.md": "---\nid: buiten\ntitle: GEHEIM\n---\nGEHEIM\n",
+           "kader.yml": "id: buiten\ntitle: GEHEIM\nitems: []\n", "foto.png": "GEHEIM"}
+
+
+def _write(root: Path, files: dict[str, str | Link]) -> None:
+    for rel, text in OUTSIDE.items():
+        (root.parent / "buiten" / rel).parent.mkdir(parents=True, exist_ok=True)
+        (root.parent / "buiten" / rel).write_text(text)
+    if "c/img.png" not in files:
+        files = {**files, "c/img.png": "\x89PNG\r\n\x1a\n"}
     for rel, text in files.items():
         path = root / rel
         path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_bytes(text.encode("utf-8", "surrogatepass"))
-    (root / "c" / "img.png").write_bytes(b"\x89PNG\r\n\x1a\n")
+        if isinstance(text, Link):
+            path.symlink_to(text.target)
+        else:
+            path.write_bytes(text.encode("utf-8", "surrogatepass"))
 
 
 def _snapshot() -> dict[str, list]:
@@ -165,6 +213,8 @@ def _problems_point_at_lines(root: Path, problems) -> list[str]:
         target = root / problem.path
         if problem.path.endswith("/"):  # a whole folder (no course.md): line 0 by design
             ok = target.is_dir() and problem.line == 0
+        elif problem.line == 0:  # a whole file, named but not read (a link out of the tree)
+            ok = problem.field == "file" and target.is_symlink()
         else:
             lines = target.read_bytes().count(b"\n") + 1 if target.is_file() else 0
             ok = 1 <= problem.line <= lines
@@ -185,7 +235,7 @@ def test_checker_and_importer_survive_any_course_tree(app, runner, files):
     """Random front matter and Markdown never crash ``lms courses check`` or ``import``; every
     problem names a real file and line; a refused import leaves the database as it was."""
     with tempfile.TemporaryDirectory() as folder:
-        root = Path(folder)
+        root = Path(folder) / "tree"
         _write(root, files)
         with app.app_context():
             problems = check_directory(root)
@@ -204,3 +254,6 @@ def test_checker_and_importer_survive_any_course_tree(app, runner, files):
             assert "nothing was imported" in imported.output
             with app.app_context():
                 assert _snapshot() == before
+        if any(isinstance(text, Link) for text in files.values()):
+            with app.app_context():  # nothing outside the tree reached the database
+                assert "GEHEIM" not in repr(_snapshot())
