@@ -44,6 +44,7 @@ DEFAULTS: dict[str, object] = {
     # Request bodies above this many bytes are refused (413) before they are read: the largest
     # assignment file a lesson may allow (100 MB) plus 1 MB for the form around it.
     "MAX_CONTENT_LENGTH": 101 * 1024 * 1024,
+    "MAX_FORM_LENGTH": 1024 * 1024,  # the same, for requests to URLs that take no upload
     "BASE_URL": "",
     "SESSION_COOKIE_SECURE": False,
     "HTTPS": False,  # served over HTTPS: Secure cookies and HSTS on every response
