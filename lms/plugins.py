@@ -88,9 +88,10 @@ def create_plugin_manager(app: Flask) -> pluggy.PluginManager:
     infos: dict[str, PluginInfo] = {}
 
     def wanted(name: str, source: str) -> bool:
-        if name in disabled or f"{_source_kind(source)}:{name}" in disabled:
+        qualified = f"{_source_kind(source)}:{name}"
+        if name in disabled or qualified in disabled:
             return False
-        return source == "built-in" or allow is None or name in allow
+        return source == "built-in" or allow is None or name in allow or qualified in allow
 
     def register(name: str, module: ModuleType, source: str, version: str) -> None:
         if name in infos:

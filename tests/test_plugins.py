@@ -258,3 +258,52 @@ def test_nothing_in_the_package_looks_next_to_the_source_checkout():
                  for number, line in enumerate(path.read_text().splitlines(), 1)
                  if pattern.search(line)]
     assert offenders == []
+
+
+def test_a_clash_names_both_sources_and_either_can_be_disabled(app_factory, entry_point,
+                                                               tmp_path):
+    """The same name from an entry point and a folder: one line saying how to disable either
+    source; a source-qualified name in DISABLED_PLUGINS or PLUGINS picks one."""
+    import shutil
+
+    folder = tmp_path / "plugins"
+    shutil.copytree(EXAMPLE / "leerpad_certificate", folder / "certificate")
+    with pytest.raises(PluginError) as refused:
+        app_factory(PLUGINS_DIRS=str(folder))
+    message = str(refused.value)
+    assert "\n" not in message
+    assert ("LMS_DISABLED_PLUGINS=entrypoint:certificate or "
+            "LMS_DISABLED_PLUGINS=dir:certificate") in message
+    only_folder = infos(app_factory(PLUGINS_DIRS=str(folder),
+                                    DISABLED_PLUGINS="entrypoint:certificate"))
+    assert only_folder["certificate"].source == f"directory {folder}"
+    only_entry = infos(app_factory(PLUGINS_DIRS=str(folder), DISABLED_PLUGINS="dir:certificate"))
+    assert only_entry["certificate"].source == "entry point leerpad-certificate"
+    allowed = infos(app_factory(PLUGINS_DIRS=str(folder), PLUGINS="entrypoint:certificate"))
+    assert allowed["certificate"].source == "entry point leerpad-certificate"
+    assert "quiz" not in allowed  # the allow-list still keeps everything else out
+
+
+def test_a_wrong_argument_name_is_one_line(app_factory, tmp_path):
+    """A hook function taking an argument its hook does not offer: which hook, which argument,
+    which are allowed."""
+    folder = tmp_path / "wrongarg"
+    folder.mkdir()
+    (folder / "wrongarg.py").write_text(
+        "from lms import hookimpl\n\n@hookimpl\ndef lms_dashboard_widgets(usr, scope):\n"
+        "    return None\n")
+    with pytest.raises(PluginError) as refused:
+        app_factory(PLUGINS_DIRS=str(folder))
+    assert str(refused.value) == (
+        "plugin 'wrongarg': lms_dashboard_widgets() takes 'usr', which the hook does not "
+        "offer (allowed: user, scope, organisation)")
+
+
+def test_two_plugins_with_one_blueprint_name_is_one_line(app_factory, entry_point):
+    """The certificate example installed and also dropped in under another name: the second
+    blueprint called 'certificate' is refused with both owners named."""
+    with pytest.raises(PluginError) as refused:
+        app_factory(PLUGINS_DIRS=str(EXAMPLE))
+    assert str(refused.value) == (
+        "plugin 'certificate': a blueprint named 'certificate' is already registered by "
+        "plugin 'leerpad_certificate'; rename it or disable one of the two plugins")

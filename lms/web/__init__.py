@@ -35,11 +35,21 @@ def register_blueprints(app: Flask) -> None:
     for bp in (mentor.bp, schoolopleider.bp, coordinate.bp, privacy.bp, notifications.bp,
                jobs_admin.bp):
         app.register_blueprint(bp)
-    pm = get_pm(app)
-    for bp in _flatten(pm.hook.lms_register_blueprints(app=app)):
-        if not isinstance(bp, Blueprint):
-            raise TypeError(f"lms_register_blueprints returned {bp!r}, not a Blueprint")
-        app.register_blueprint(bp)
+    from lms.plugins import PluginError
+
+    owners: dict[str, str] = {}
+    for impl in reversed(get_pm(app).hook.lms_register_blueprints.get_hookimpls()):
+        for bp in _flatten([impl.function(**{name: app for name in impl.argnames})]):
+            if not isinstance(bp, Blueprint):
+                raise PluginError(f"plugin {impl.plugin_name!r}: lms_register_blueprints "
+                                  f"returned {bp!r}, not a Blueprint")
+            if bp.name in app.blueprints:
+                other = owners.get(bp.name, "the core")
+                raise PluginError(f"plugin {impl.plugin_name!r}: a blueprint named {bp.name!r} "
+                                  f"is already registered by {other}; rename it or disable one "
+                                  f"of the two plugins")
+            owners[bp.name] = f"plugin {impl.plugin_name!r}"
+            app.register_blueprint(bp)
 
     @app.template_filter("day")
     def day(value):
