@@ -68,7 +68,22 @@ PEOPLE: tuple[DemoPerson, ...] = (
                (("coordinator", "region"),)),
     DemoPerson("auteur", "Lotte Jansen", "course author", (("author", "region"),)),
     DemoPerson("beheerder", "Admin Progressus", "admin", (("admin", "region"),)),
+    DemoPerson("certificaat", "Anouk Meijer", "learner with a valid credential (vo)",
+               (("learner", "vo"),)),
+    DemoPerson("certificaat-verlopen", "Bram de Groot", "learner with an expired credential (vo)",
+               (("learner", "vo"),)),
+    DemoPerson("certificaat-ingetrokken", "Chantal Koster",
+               "learner with a revoked credential (vo)", (("learner", "vo"),)),
 )
+
+# Track credentials of the demo learners above: key → (track, days since it was issued,
+# revoked). Issued through the core's tracking (so the openbadges plugin signs them) when the
+# shipped courses are imported; BRLO preparation is valid for four years.
+CREDENTIALS: dict[str, tuple[str, int, bool]] = {
+    "certificaat": ("schoolopleider-brlo", 120, False),
+    "certificaat-verlopen": ("schoolopleider-brlo", 5 * 365, False),
+    "certificaat-ingetrokken": ("werkplekbegeleider", 200, True),
+}
 
 # The mentor guides every demo learner.
 MENTORING = (("werkplekbegeleider", "deelnemer"), ("werkplekbegeleider", "zij-instromer"),
@@ -88,13 +103,14 @@ def new_password() -> str:
 def create_demo_data() -> list[DemoLogin]:
     """Create whatever is missing of the demo region; reset and return every demo login.
 
-    Needs an app context and a migrated database; commits once.
+    Needs an app context and a migrated database; commits.
     """
     orgs = _seed_organisations()
     users = _seed_people(orgs)
     _seed_mentoring(users)
     logins = _reset_passwords(users)
     db.session.commit()
+    _seed_credentials(users)
     return logins
 
 
@@ -139,6 +155,37 @@ def _seed_mentoring(users: dict[str, User]) -> None:
             MentorAssignment.mentor_id == mentor.id, MentorAssignment.learner_id == learner.id))
         if exists is None:
             db.session.add(MentorAssignment(mentor=mentor, learner=learner))
+
+
+def _seed_credentials(users: dict[str, User]) -> None:
+    """Issue the demo learners' track credentials (once, when the tracks are imported); with
+    the openbadges plugin they are signed, shown on a public page, and one is revoked."""
+    from datetime import timedelta
+
+    from lms.models import Track
+    from lms.models.base import utcnow
+    from lms.models.progress import Credential
+    from lms.plugins import get_pm
+    from lms.tracking.records import announce_records
+    from lms.tracking.state import track_completed
+
+    for key, (slug, days_ago, _revoked) in CREDENTIALS.items():
+        track = db.session.scalar(select(Track).where(Track.slug == slug))
+        user = users[key]
+        if track is None or db.session.scalar(select(Credential.id).where(
+                Credential.user_id == user.id, Credential.track_id == track.id)):
+            continue
+        track_completed(user.id, track.id, utcnow() - timedelta(days=days_ago))
+    db.session.commit()
+    announce_records()
+    # The core has no revocation or public page of its own: they are the plugin's. This asks
+    # the plugin by name because no hook covers demo data yet.
+    badges = get_pm().get_plugin("openbadges")
+    if badges is None:
+        return
+    for key, (_slug, _days, revoked) in CREDENTIALS.items():
+        badges.show_in_demo(users[key], revoked=revoked)
+    db.session.commit()
 
 
 def _reset_passwords(users: dict[str, User]) -> list[DemoLogin]:

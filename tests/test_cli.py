@@ -20,7 +20,7 @@ from sqlalchemy import func, select
 
 from lms import create_app
 from lms.content import SHIPPED_COURSES
-from lms.demo import create_demo_data
+from lms.demo import PEOPLE, create_demo_data
 from lms.extensions import db
 from lms.models import MentorAssignment, Organisation, RoleAssignment, User
 
@@ -169,7 +169,7 @@ def test_serve_demo_lets_every_printed_login_in(tmp_path):
     try:
         _wait_for(f"{base}/login", proc, err)
         logins = _printed_logins(out.text)
-        assert len(logins) == 8, out.text
+        assert len(logins) == len(PEOPLE), out.text
         assert f"Courses from {SHIPPED_COURSES} imported." in out.text
         for email, password in logins:
             url, page = _log_in(base, email, password)

@@ -157,3 +157,17 @@ def rotate_key_command():
 
     key = create_key()
     click.echo(f"new signing key {key.fragment}; earlier keys stay in did.json")
+
+
+def show_in_demo(user, *, revoked: bool = False) -> None:
+    """Demo data (``lms demo``): give the person's signed credentials a public page and, with
+    ``revoked``, revoke them, as the platform (no actor). The caller commits."""
+    from sqlalchemy import select
+
+    from lms.extensions import db
+
+    for row in db.session.scalars(select(models.BadgeCredential)
+                                  .where(models.BadgeCredential.user_id == user.id)):
+        row.public = True
+        if revoked and not row.revoked:
+            issuing.revoke(row, None, "Demo: ingetrokken certificaat")
