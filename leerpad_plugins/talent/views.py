@@ -25,7 +25,8 @@ from lms.extensions import db
 from lms.models import Organisation, User
 
 from . import ambassadors, guide, nominations, reports, stay
-from .models import AMBASSADOR_ACTIVITIES, NOMINATION_ROLES, Nomination, StayConversation, StayOutcome
+from .models import (AMBASSADOR_ACTIVITIES, NOMINATION_ROLES, Nomination, StayConversation,
+                     StayOutcome)
 
 bp = Blueprint("talent", __name__, url_prefix="/plugins/talent")
 
@@ -49,7 +50,8 @@ MESSAGES = {
     "too long": lambda: _("The text is too long."),
     "nlqf": lambda: _("Choose the NLQF level the route leads to."),
     "not your school": lambda: _("You can only nominate people of your own school."),
-    "duplicate": lambda: _("You already nominated this person for this role; they have not answered yet."),
+    "duplicate": lambda: _("You already nominated this person for this role; they have not "
+                           "answered yet."),
     "no activity": lambda: _("Choose at least one activity."),
     "not accepted": lambda: _("Only people who accepted a nomination can be listed."),
     "date": lambda: _("Enter a date."),
@@ -58,7 +60,8 @@ MESSAGES = {
     "already held": lambda: _("A conversation that was held cannot be cancelled."),
     "empty": lambda: _("Write the outcome first."),
     "is a goal": lambda: _("This outcome is already a goal in the teacher's development plan."),
-    "note too long": lambda: _("Your notes are too long (at most %(n)s characters).", n=stay.MAX_NOTE),
+    "note too long": lambda: _("Your notes are too long (at most %(n)s characters).",
+                               n=stay.MAX_NOTE),
 }
 MAX_ID = 2_147_483_647
 _ID = re.compile(r"[0-9]{1,10}")
@@ -118,8 +121,7 @@ def index():
         listing=ambassadors.listing_of(current_user.id) if accepted else None,
         roles=NOMINATION_ROLES, role_labels=ROLE_LABELS, status_labels=STATUS_LABELS,
         activities=AMBASSADOR_ACTIVITIES, activity_labels=ambassadors.ACTIVITY_LABELS,
-        nlqf_targets=nominations.NLQF_TARGETS, max_motivation=nominations.MAX_MOTIVATION,
-        may_plan=can(current_user, "talent.stay.plan"))
+        nlqf_targets=nominations.NLQF_TARGETS, max_motivation=nominations.MAX_MOTIVATION)
     if made:  # the nominator sees how the people they nominated answered
         record_views(current_user, [n.nominee_id for n in made], "talent.nomination")
         db.session.commit()

@@ -41,7 +41,8 @@ def test_a_disabled_plugin_leaves_no_trace(app, app_factory, people, track):
     disabled = app_factory(DISABLED_PLUGINS="talent")
     assert not any(rule.endpoint.startswith("talent.") for rule in disabled.url_map.iter_rules())
     client = disabled.test_client()
-    reports = [f"/coordinatie/{people.board}/tracks.csv", f"/coordinatie/{people.board}/rapport.xlsx"]
+    reports = [f"/coordinatie/{people.board}/tracks.csv",
+               f"/coordinatie/{people.board}/rapport.xlsx"]
     problems = []
     for who in ROLES:
         login(client, who)

@@ -169,8 +169,8 @@ def test_retention_deletes_old_talent_data(app, people):
                                created_at=long_ago, updated_at=long_ago)
         db.session.add(old)
         db.session.flush()
-        db.session.add(ManagerNote(conversation_id=old.id, manager_id=people.users["leidinggevende"],
-                                   text="oud"))
+        db.session.add(ManagerNote(conversation_id=old.id, text="oud",
+                                   manager_id=people.users["leidinggevende"]))
         db.session.commit()
     from flask.cli import ScriptInfo
 
