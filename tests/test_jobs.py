@@ -157,10 +157,10 @@ def test_a_job_that_keeps_failing_reaches_the_admin_page_and_can_run_again(
     target.with_suffix(".block").write_text("")
     with app.app_context():
         assert enqueue("jobcheck.append", str(target), "hello")
-    start_worker(app)
+    worker = start_worker(app)
     with app.app_context():
-        failure = _wait(lambda: db.session.scalar(sa.select(JobFailure)), seconds=30,
-                        what="the job's failure")
+        failure = _wait(lambda: db.session.scalar(sa.select(JobFailure)), seconds=60,
+                        what="the job's failure", output=worker)
         assert failure.name == "jobcheck.append" and failure.tries == 2
         assert "RuntimeError: blocked by out.block" in failure.error
         failure_id = failure.id
@@ -178,9 +178,9 @@ def test_a_job_that_keeps_failing_reaches_the_admin_page_and_can_run_again(
     answer = client.post("/admin/taken/opnieuw", data={"failure": failure_id,
                                                        "csrf_token": token},
                          follow_redirects=True)
-    assert "The job is queued again." in answer.get_data(as_text=True) or \
-        "opnieuw in de wachtrij" in answer.get_data(as_text=True)
-    _wait(lambda: target.exists(), what="the retried job")
+    assert "queued again" in answer.get_data(as_text=True) or \
+        "staat weer in de wachtrij" in answer.get_data(as_text=True)
+    _wait(lambda: target.exists(), seconds=30, what="the retried job", output=worker)
     # A second click does not queue it twice.
     client.post("/admin/taken/opnieuw", data={"failure": failure_id, "csrf_token": token})
     time.sleep(1)
