@@ -360,3 +360,90 @@ def test_api_server_errors_are_json(app_factory):
     app.add_url_rule("/api/v1/_broken", "broken", broken)
     response = app.test_client().get("/api/v1/_broken")
     assert response.status_code == 500 and response.json["error"] == "internal_server_error"
+
+
+# --- numbers and dates --------------------------------------------------------------------
+
+
+def _count(app, model) -> int:
+    from sqlalchemy import func, select
+
+    from lms.extensions import db
+
+    with app.app_context():
+        return db.session.scalar(select(func.count()).select_from(model))
+
+
+@pytest.mark.parametrize("hours", ["inf", "-inf", "nan", "NaN", "1e308", "1e999", "infinity",
+                                   "9" * 400, "0x10", "1,5"])
+def test_hours_that_are_not_finite_numbers_are_a_form_error(app, world, hours):
+    from lms.models import HoursEntry
+
+    client = _login(app, "learner")
+    client.set_cookie("lms_lang", "en")
+    response = client.post("/leerpad/uren/nieuw", data={
+        "day": "2024-03-01", "hours": hours, "category": "lezen", "description": "Gelezen"})
+    assert response.status_code == 200
+    assert 'id="hours-error"' in response.get_data(as_text=True)
+    assert _count(app, HoursEntry) == 0
+
+
+@pytest.mark.parametrize("day", ["0001-01-01", "1989-12-31", "9999-12-31"])
+def test_hours_dates_outside_1990_to_today_are_a_form_error(app, world, day):
+    from lms.models import HoursEntry
+
+    client = _login(app, "learner")
+    response = client.post("/leerpad/uren/nieuw", data={
+        "day": day, "hours": "1", "category": "lezen", "description": "Gelezen"})
+    assert response.status_code == 200 and 'id="day-error"' in response.get_data(as_text=True)
+    assert _count(app, HoursEntry) == 0
+    assert client.post("/leerpad/uren/nieuw", data={
+        "day": "1990-01-01", "hours": "1", "category": "lezen",
+        "description": "Gelezen"}).status_code == 302
+
+
+@pytest.mark.parametrize("day", ["0001-01-01", "1989-12-31", "9999-12-31"])
+def test_goal_target_dates_far_away_are_a_form_error(app, world, day):
+    from lms.models import DevelopmentGoal
+
+    client = _login(app, "learner")
+    response = client.post("/leerpad/doelen/nieuw", data={
+        "title": "Doel", "status": "planned", "target_date": day})
+    assert response.status_code == 200
+    assert 'id="target_date-error"' in response.get_data(as_text=True)
+    assert _count(app, DevelopmentGoal) == 0
+
+
+def test_rows_dated_at_the_ends_of_the_calendar_never_break_a_page(app, world):
+    """Hours and goals dated 0001-01-01 and 9999-12-31 (stored before dates were checked, or
+    by hand) do not make the path, its exports, the API or the supervisors' views fail."""
+    from datetime import date
+
+    from lms.extensions import db
+    from lms.models import DevelopmentGoal, HoursEntry
+
+    learner = world.users["learner"]
+    with app.app_context():
+        for day in (date(1, 1, 1), date(9999, 12, 31)):
+            db.session.add(HoursEntry(user_id=learner, date=day, hours=2, category="lezen",
+                                      description=f"Op {day}"))
+            db.session.add(DevelopmentGoal(user_id=learner, title=f"Doel {day}", target_date=day))
+        db.session.commit()
+    own = _login(app, "learner")
+    for url in ("/leerpad", "/leerpad/export.json", "/leerpad/export.html", "/api/v1/me/path",
+                "/api/v1/me/enrolments", "/"):
+        assert own.get(url).status_code == 200, url
+    assert own.post("/account/gegevens/download").status_code == 200
+    cycles = own.get("/api/v1/me/path").json["hours"]["cycles"]
+    assert sum(c["total"] for c in cycles) == 4
+    mentor = _login(app, "mentor")
+    for url in (f"/leerpad/{learner}", f"/api/v1/users/{learner}/path",
+                f"/begeleiding/deelnemer/{learner}"):
+        assert mentor.get(url).status_code == 200, url
+    opleider = _login(app, "schoolopleider")
+    assert opleider.get(f"/schoolopleider/{world.school}/deelnemer/{learner}").status_code == 200
+    assert opleider.get(f"/schoolopleider/{world.school}").status_code == 200
+    coordinator = _login(app, "coordinator")
+    for url in (f"/coordinatie/{world.board}", f"/coordinatie/{world.board}/rapport.xlsx",
+                f"/coordinatie/{world.board}/hours.csv"):
+        assert coordinator.get(url).status_code == 200, url

@@ -6,7 +6,7 @@ month is 28 (or 29) February, and 29 February plus a year is 28 February.
 from __future__ import annotations
 
 import calendar
-from datetime import date, datetime
+from datetime import MAXYEAR, MINYEAR, date, datetime
 from zoneinfo import ZoneInfo
 
 TIMEZONE = "Europe/Amsterdam"
@@ -14,8 +14,10 @@ EXPIRING_DAYS = 90
 
 
 def add_months(day: date, months: int) -> date:
-    """``day`` plus whole calendar months, clamped to the last day of the target month."""
+    """``day`` plus whole calendar months, clamped to the last day of the target month (and
+    to the first and last month a date can have: 1 January 1 and 31 December 9999)."""
     index = day.year * 12 + (day.month - 1) + months
+    index = min(max(index, MINYEAR * 12), MAXYEAR * 12 + 11)
     year, month = divmod(index, 12)
     last = calendar.monthrange(year, month + 1)[1]
     return date(year, month + 1, min(day.day, last))
@@ -27,8 +29,12 @@ def add_years(day: date, years: int) -> date:
 
 
 def local_date(moment: datetime, tz: str = TIMEZONE) -> date:
-    """The calendar day of an aware moment where the learner lives."""
-    return moment.astimezone(ZoneInfo(tz)).date()
+    """The calendar day of an aware moment where the learner lives (the UTC day at the very
+    ends of the calendar, where the shift would leave it)."""
+    try:
+        return moment.astimezone(ZoneInfo(tz)).date()
+    except OverflowError:
+        return moment.date()
 
 
 def validity_status(expires_on: date | None, today: date, warning_days: int = EXPIRING_DAYS) -> str:

@@ -15,7 +15,7 @@ from __future__ import annotations
 import math
 from collections import defaultdict
 from dataclasses import asdict, dataclass, field
-from datetime import date, datetime
+from datetime import MAXYEAR, MINYEAR, date, datetime
 
 from lms.tracking.dates import TIMEZONE as DEFAULT_TIMEZONE
 from lms.tracking.dates import local_date as _local_date
@@ -101,10 +101,19 @@ def _round(value: float) -> float:
 
 def cycle_first_year(year: int, anchor: int, length: int) -> int:
     """First year of the cycle holding ``year``; cycles of ``length`` years start at ``anchor``
-    and repeat in both directions (hours logged before the anchor fall in earlier cycles)."""
+    and repeat in both directions (hours logged before the anchor fall in earlier cycles).
+    Near the ends of the calendar this may be a year before 1: see ``_cycle``."""
     if length < 1:
         raise ValueError("a cycle lasts at least one year")
     return anchor + math.floor((year - anchor) / length) * length
+
+
+def _cycle(first: int, length: int, benchmark: float, current: bool = False) -> CycleHours:
+    """The cycle starting in ``first``, cut to the years a date can have (1 to 9999), so that
+    an entry dated in the year 1 (stored before dates were checked) still has a cycle."""
+    last = first + length - 1
+    return CycleHours(min(max(first, MINYEAR), MAXYEAR), min(max(last, MINYEAR), MAXYEAR),
+                      benchmark, current=current)
 
 
 def summarise_hours(items: list[HoursItem], *, today: date, anchor: int, length: int,
@@ -113,12 +122,12 @@ def summarise_hours(items: list[HoursItem], *, today: date, anchor: int, length:
     years: dict[int, YearHours] = {today.year: YearHours(today.year)}
     current_first = cycle_first_year(today.year, anchor, length)
     cycles: dict[int, CycleHours] = {
-        current_first: CycleHours(current_first, current_first + length - 1, benchmark, current=True)
+        current_first: _cycle(current_first, length, benchmark, current=True)
     }
     for item in items:
         year = years.setdefault(item.day.year, YearHours(item.day.year))
         first = cycle_first_year(item.day.year, anchor, length)
-        cycle = cycles.setdefault(first, CycleHours(first, first + length - 1, benchmark))
+        cycle = cycles.setdefault(first, _cycle(first, length, benchmark))
         if item.source == "course":
             year.course_hours = _round(year.course_hours + item.hours)
             cycle.course_hours = _round(cycle.course_hours + item.hours)

@@ -1,18 +1,30 @@
-"""Bounded input: ids in URLs, forms and query strings.
+"""Bounded input: ids in URLs and forms, finite numbers, dates within a sane range.
 
 Whatever a client sends is checked here before it reaches the database, so that a hostile
 value is a 404 (in a URL) or a form error, never a 500: database integers are 32-bit
-(PostgreSQL's ``integer`` refuses 2147483648, SQLite's driver refuses anything above 2**63).
+(PostgreSQL's ``integer`` refuses 2147483648, SQLite's driver refuses anything above 2**63),
+floats may be ``inf`` or ``nan``, and a date in the year 1 makes calendar arithmetic fail.
 """
 from __future__ import annotations
 
+import math
 import re
+from datetime import date
 
+from flask_babel import format_date
+from flask_babel import gettext as _
 from werkzeug.routing import IntegerConverter
+from wtforms import FloatField
+from wtforms.validators import ValidationError
 
 # The largest value of a database id column (a signed 32-bit ``integer`` on PostgreSQL).
 MAX_ID = 2_147_483_647
 _ID = re.compile(r"[0-9]{1,10}")
+
+# The earliest day anyone logs professionalisation hours for or sets a goal on.
+EARLIEST_DATE = date(1990, 1, 1)
+# How far ahead a development goal's target date may lie.
+GOAL_HORIZON_YEARS = 10
 
 
 class IdConverter(IntegerConverter):
@@ -56,3 +68,55 @@ def bounded_int(low: int, high: int):
         return value
 
     return convert
+
+
+class FiniteFloatField(FloatField):
+    """A FloatField that refuses ``inf``, ``nan`` and numbers too large to work with, as a
+    form error (the plain field accepts them and arithmetic on them fails later)."""
+
+    def __init__(self, *args, largest: float = 1e9, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.largest = largest
+
+    def process_formdata(self, valuelist):
+        if not valuelist:
+            return
+        raw = valuelist[0].strip()
+        try:
+            value = float(raw)
+        except ValueError:
+            value = None
+        if len(raw) > 32 or value is None or not math.isfinite(value) \
+                or abs(value) > self.largest:
+            self.data = None
+            raise ValueError(self.gettext("Not a valid float value."))
+        self.data = value
+
+
+class DateWithin:
+    """A date validator: from ``earliest()`` to ``latest()`` inclusive (callables, so "today"
+    is the day the form is posted)."""
+
+    def __init__(self, earliest=lambda: EARLIEST_DATE, latest=date.today) -> None:
+        self.earliest = earliest
+        self.latest = latest
+
+    def __call__(self, form, field) -> None:
+        if field.data is None:
+            return
+        low, high = self.earliest(), self.latest()
+        if not low <= field.data <= high:
+            raise ValidationError(_("Enter a date from %(low)s to %(high)s.",
+                                    low=format_date(low, "medium"),
+                                    high=format_date(high, "medium")))
+
+
+def years_ahead(years: int):
+    """``latest`` for ``DateWithin``: today plus ``years`` calendar years."""
+
+    def latest() -> date:
+        from lms.tracking.dates import add_years
+
+        return add_years(date.today(), years)
+
+    return latest

@@ -13,9 +13,10 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 from sqlalchemy import select
-from wtforms import DateField, FloatField, SelectField, StringField, TextAreaField
+from wtforms import DateField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
+from wtforms.validators import (DataRequired, Length, NumberRange, Optional, StopValidation,
+                                ValidationError)
 
 from lms.access import can, require
 from lms.extensions import db
@@ -25,6 +26,7 @@ from lms.tracking.records import announce_records, hours_logged
 from lms.models.base import utcnow
 from lms.plugins import collect, get_pm
 from lms.tracking.path import PathSettings, learning_path
+from lms.web.inputs import GOAL_HORIZON_YEARS, DateWithin, FiniteFloatField, years_ahead
 from lms.web.viewlog import render_audited
 
 bp = Blueprint("path", __name__, url_prefix="/leerpad")
@@ -52,13 +54,16 @@ def _quarter_hours(form, field) -> None:
 
 def _not_in_future(form, field) -> None:
     if field.data and field.data > date.today():
-        raise ValidationError(_("Hours can only be logged for days that have passed."))
+        raise StopValidation(_("Hours can only be logged for days that have passed."))
 
 
 class HoursForm(FlaskForm):
-    day = DateField(_l("Date"), validators=[DataRequired(), _not_in_future])
-    hours = FloatField(_l("Hours"), validators=[DataRequired(), NumberRange(min=0.25, max=1000),
-                                                _quarter_hours])
+    # From 1990 (no one logs professionalisation hours for earlier years) up to today.
+    day = DateField(_l("Date"), validators=[DataRequired(), _not_in_future, DateWithin()])
+    # Finite numbers only: "inf", "nan" and 1e308 are form errors, never arithmetic on them.
+    hours = FiniteFloatField(_l("Hours"), validators=[DataRequired(),
+                                                      NumberRange(min=0.25, max=1000),
+                                                      _quarter_hours])
     category = SelectField(_l("Category"), choices=[SelectChoice(c, CATEGORY_LABELS[c]) for c in HOURS_CATEGORIES])
     description = StringField(_l("What did you do?"), validators=[DataRequired(), Length(max=500)])
     evidence = TextAreaField(_l("Evidence"), validators=[Optional(), Length(max=2000)])
@@ -79,7 +84,8 @@ class GoalForm(FlaskForm):
     title = StringField(_l("Goal"), validators=[DataRequired(), Length(max=200)])
     description = TextAreaField(_l("Description"), validators=[Optional(), Length(max=5000)])
     status = SelectField(_l("Status"), choices=[SelectChoice(s, STATUS_LABELS[s]) for s in GOAL_STATUSES])
-    target_date = DateField(_l("Target date"), validators=[Optional()])
+    target_date = DateField(_l("Target date"), validators=[
+        Optional(), DateWithin(latest=years_ahead(GOAL_HORIZON_YEARS))])
     competences = StringField(_l("Competences"), validators=[Optional(), Length(max=500),
                                                              _competence_keys])
 
