@@ -126,7 +126,6 @@ CONTENT_TIERS: dict[str, frozenset[str]] = {
     "feedback.view": frozenset({SELF, MENTOR, SCHOOLOPLEIDER}),
     "submission.view": frozenset({SELF, MENTOR, SCHOOLOPLEIDER, ADMIN}),
     "goals.view": frozenset({SELF, MENTOR, SCHOOLOPLEIDER, ADMIN}),
-    "hours.view": frozenset({SELF, MENTOR, SCHOOLOPLEIDER, ADMIN}),
     "path.view": frozenset({SELF, MENTOR, SCHOOLOPLEIDER, ADMIN}),
     "mentor.view_learner": frozenset({MENTOR}),
 }
@@ -144,6 +143,18 @@ def privacy_tier_denies(user: Any, action: str, resource: Any) -> bool:
     if learner_id == user.id:
         return SELF not in tier
     return not (relations_to(user, learner_id, set(tier) - {SELF}) & tier)
+
+
+def dashboard_orgs(user: Any, role: str) -> list[Organisation]:
+    """The organisations whose ``role`` dashboard (coordinator, schoolopleider) opens for
+    ``user`` from its index page: where they hold the role; for an administrator the regions
+    (coordinator) or every school (schoolopleider)."""
+    if getattr(user, "is_admin", False):
+        stmt = (select(Organisation).where(Organisation.parent_id.is_(None)) if role == "coordinator"
+                else select(Organisation).where(Organisation.kind == "school"))
+    else:
+        stmt = select(Organisation).where(Organisation.id.in_(org_role_ids(user, role)))
+    return list(db.session.scalars(stmt.order_by(Organisation.name)))
 
 
 def may_see_org(user: Any, org: Organisation, role: str) -> bool:

@@ -23,7 +23,7 @@ from tests import builders as b
     ("other_learner", "path.view", False),
     ("other_learner", "progress.record", False),
     ("mentor", "path.view", True),               # assigned to the learner
-    ("mentor", "assignment.sign_off", True),
+    ("mentor", "competence.sign_off", True),
     ("mentor", "enrolment.create", False),
     ("other_mentor", "path.view", False),        # assigned to someone else
     ("schoolopleider", "enrolment.create", True),
@@ -33,7 +33,7 @@ from tests import builders as b
     ("coordinator", "path.view", False),         # status, not content
     ("other_coordinator", "progress.view", False),
     ("coordinator", "exemption.grant", True),
-    ("coordinator", "assignment.sign_off", False),
+    ("coordinator", "competence.sign_off", False),
     ("other_coordinator", "path.view", False),
     ("author", "path.view", False),
     ("admin", "exemption.grant", True),
@@ -63,10 +63,10 @@ def test_content_is_open_and_organisations_follow_the_tree(app, world):
     with app.test_request_context():
         assert can(b.user("learner"), "catalogue.view", None)
         school = db.session.get(Organisation, world.school)
-        assert can(b.user("coordinator"), "report.view", school)
-        assert not can(b.user("other_coordinator"), "report.view", school)
-        assert can(b.user("schoolopleider"), "report.view", school)
-        assert not can(b.user("learner"), "report.view", school)
+        assert can(b.user("coordinator"), "coordinator.dashboard", school)
+        assert not can(b.user("other_coordinator"), "coordinator.dashboard", school)
+        assert can(b.user("schoolopleider"), "school.learners", school)
+        assert not can(b.user("learner"), "school.learners", school)
 
 
 def test_require_hides_strangers_data_and_forbids_the_rest(app, world):
@@ -80,12 +80,12 @@ def test_require_hides_strangers_data_and_forbids_the_rest(app, world):
         require(b.user("mentor"), "path.view", learner)
 
 
-class DenyHours:
+class DenyGoals:
     """A plugin rule, asked before the core rules."""
 
     @hookimpl
     def lms_permission(self, user, action, resource):
-        if action == "hours.view":
+        if action == "goals.view":
             return False
         if action == "custom.thing" and user.has_role("author"):
             return True
@@ -94,10 +94,10 @@ class DenyHours:
 
 def test_plugin_rules_are_consulted_first(app, world):
     """A plugin can deny what the core allows and allow actions the core does not know."""
-    get_pm(app).register(DenyHours(), name="deny-hours")
+    get_pm(app).register(DenyGoals(), name="deny-goals")
     with app.test_request_context():
         learner = b.user("learner")
-        assert not can(learner, "hours.view", learner)
+        assert not can(learner, "goals.view", learner)
         assert can(learner, "path.view", learner)
         assert can(b.user("author"), "custom.thing", None)
         assert not can(learner, "custom.thing", None)
@@ -148,3 +148,25 @@ def test_mentor_sees_their_learners_track_but_grants_nothing(app, world, client,
     assert html.status_code == 200
     assert 'name="reason"' not in html.get_data(as_text=True)
     assert client.get(f"/tracks/route?learner={world.users['other_learner']}").status_code == 404
+
+
+@pytest.mark.parametrize(("who", "links"), [
+    ("admin", {"/begeleiding", "/schoolopleider", "/coordinatie", "/admin/", "/admin/privacy"}),
+    ("mentor", {"/begeleiding"}),
+    ("schoolopleider", {"/begeleiding", "/schoolopleider"}),
+    ("coordinator", {"/coordinatie"}),
+    ("learner", set()),
+])
+def test_navigation_asks_the_rules_of_the_pages_it_links(app, world, who, links):
+    """Each role's menu links exactly the supervision and admin pages that open for it (an
+    admin, who may open the mentor page, gets its link too), and each link answers."""
+    from lms.testing import PASSWORD
+
+    client = app.test_client()
+    client.post("/login", data={"email": f"{who}@example.org", "password": PASSWORD})
+    home = client.get("/").get_data(as_text=True)
+    candidates = {"/begeleiding", "/schoolopleider", "/coordinatie", "/admin/", "/admin/privacy"}
+    shown = {url for url in candidates if f'href="{url}"' in home}
+    assert shown == links
+    for url in shown:
+        assert client.get(url, follow_redirects=True).status_code == 200, url

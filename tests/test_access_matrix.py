@@ -204,7 +204,7 @@ def test_privacy_tiers_hold_even_when_a_plugin_allows_everything(app, world):
         people = {who: db.session.get(User, world.users[who]) for who in ROLES}
         assert can(people["coordinator"], "anything.else", learner)  # the plugin does decide
         for action in ("reflection.view_shared", "feedback.view", "goals.view", "path.view",
-                       "hours.view"):
+                       "submission.view"):
             assert not can(people["coordinator"], action, learner), action
             assert not can(people["other_mentor"], action, learner), action
             assert not can(people["other_schoolopleider"], action, learner), action

@@ -44,6 +44,13 @@ def lms_lesson_is_complete(user, lesson, state):
 
 
 @hookimpl
+def lms_permission(user, action, resource):
+    if isinstance(resource, models.AssignmentSubmission):
+        return work.permission(user, action, resource)
+    return None
+
+
+@hookimpl
 def lms_sign_off_items(reviewer, learner_ids):
     return work.sign_off_items(reviewer, learner_ids)
 

@@ -9,7 +9,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from markupsafe import Markup
 
-from lms.access import record_views, require
+from lms.access import can, record_views, require
 from lms.activities import ensure_enrolled, lesson_or_404, lesson_url, render_fragment
 from lms.extensions import db
 from lms.models.content import Lesson
@@ -93,7 +93,7 @@ def queue():
 
 def _reviewable(submission_id: int) -> AssignmentSubmission:
     submission = db.session.get(AssignmentSubmission, submission_id)
-    if submission is None or not work.may_review(current_user, submission):
+    if submission is None or not can(current_user, "assignment.sign_off", submission):
         abort(404)
     return submission
 
@@ -127,7 +127,8 @@ def decide(submission_id: int):
 @login_required
 def download(submission_id: int):
     submission = db.session.get(AssignmentSubmission, submission_id)
-    if submission is None or submission.file_data is None or not work.may_view(current_user, submission):
+    if (submission is None or submission.file_data is None
+            or not can(current_user, "submission.view", submission)):
         abort(404)
     from flask import Response
 

@@ -102,16 +102,18 @@ def submit(user: Any, lesson: Any, text: str, upload: Upload | None) -> Assignme
     return row
 
 
-def may_review(user: Any, submission: AssignmentSubmission) -> bool:
-    """The learner's mentor signs off, or their schoolopleider when the lesson says so."""
-    if submission.user_id == user.id or not can(user, "assignment.sign_off", submission):
-        return False
-    role = Rules.of(submission.lesson).sign_off
-    return bool(relations_to(user, submission.user_id, {role, ADMIN}))
-
-
-def may_view(user: Any, submission: AssignmentSubmission) -> bool:
-    return submission.user_id == user.id or may_review(user, submission)
+def permission(user: Any, action: str, submission: AssignmentSubmission) -> bool | None:
+    """This plugin's access rules (asked through ``lms.access.can``): the learner's mentor
+    signs off, or their schoolopleider when the lesson says so; the learner and whoever may
+    sign off see the work and its file."""
+    if action == "assignment.sign_off":
+        if submission.user_id == user.id:
+            return False
+        role = Rules.of(submission.lesson).sign_off
+        return bool(relations_to(user, submission.user_id, {role, ADMIN}))
+    if action == "submission.view":
+        return submission.user_id == user.id or can(user, "assignment.sign_off", submission)
+    return None
 
 
 def decide(reviewer: Any, submission: AssignmentSubmission, approve: bool, feedback: str) -> None:

@@ -8,7 +8,7 @@ from email_validator import EmailNotValidError, validate_email
 from flask_babel import gettext as _
 from sqlalchemy import func, or_, select
 
-from lms.access import may_see_org, org_role_ids
+from lms.access import can
 from lms.accounts import AccountError
 from lms.accounts.sessions import end_all_sessions
 from lms.extensions import db
@@ -16,8 +16,6 @@ from lms.models import ROLES, MentorAssignment, Organisation, RoleAssignment, Us
 from lms.models.accounts import NLQF_LEVELS
 
 PAGE_SIZE = 50
-# What a coordinator may hand out within their subtree; admin and author stay with admins.
-COORDINATOR_ROLES = ("learner", "mentor", "schoolopleider", "coordinator")
 GUIDING_ROLES = {"mentor", "schoolopleider"}
 
 
@@ -56,33 +54,18 @@ def role_label(role: str) -> str:
 
 
 def may_invite(actor: User, org: Organisation | None = None) -> bool:
-    """Admins invite anywhere; coordinators within their organisation subtree."""
-    if actor.is_admin:
-        return True
-    if org is None:
-        return bool(org_role_ids(actor, "coordinator"))
-    return may_see_org(actor, org, "coordinator")
+    """May ``actor`` create accounts (in ``org``)? Asked through ``lms.access``."""
+    return can(actor, "people.invite", org)
 
 
 def invitable_roles(actor: User) -> tuple[str, ...]:
-    return ROLES if actor.is_admin else COORDINATOR_ROLES
+    """The roles ``actor`` may give to a new account."""
+    return tuple(role for role in ROLES if can(actor, "people.grant_role", role))
 
 
 def invitable_org_ids(actor: User, orgs: list[Organisation]) -> set[int]:
     """The organisations (of ``orgs``, all loaded) where ``actor`` may create accounts."""
-    if actor.is_admin:
-        return {org.id for org in orgs}
-    held = org_role_ids(actor, "coordinator")
-    by_id = {org.id: org for org in orgs}
-    allowed = set()
-    for org in orgs:
-        node = org
-        while node is not None:
-            if node.id in held:
-                allowed.add(org.id)
-                break
-            node = by_id.get(node.parent_id) if node.parent_id else None
-    return allowed
+    return {org.id for org in orgs if can(actor, "people.invite", org)}
 
 
 # --- creating and editing ------------------------------------------------------------------

@@ -4,6 +4,7 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 
 from lms import hookimpl
+from lms.access import can
 from lms.activities import NavItem
 
 
@@ -14,6 +15,6 @@ def lms_nav_items(user):
         return items
     items += [NavItem("learn.catalogue", _l("Catalogue"), 20),
               NavItem("path.mine", _l("My learning path"), 25)]
-    if user.is_admin:
+    if can(user, "admin.manage"):
         items.append(NavItem("admin.index", _l("Administration"), 90))
     return items

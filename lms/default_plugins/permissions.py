@@ -11,27 +11,48 @@ from __future__ import annotations
 
 from lms import hookimpl
 from lms.access import (ADMIN, COORDINATOR, MENTOR, SCHOOLOPLEIDER, SELF, learner_id_of,
-                        org_and_ancestor_ids, org_role_ids, relations_to)
+                        may_see_org, org_role_ids, relations_to)
 from lms.models.content import Course, Lesson, Track
 from lms.models.organisations import Organisation
 
-SUPERVISOR_ONLY = frozenset({"exemption.grant", "assignment.sign_off", "competence.sign_off"})
+SUPERVISOR_ONLY = frozenset({"exemption.grant", "competence.sign_off"})
 MENTOR_ACTIONS = frozenset({
-    "path.view", "progress.view", "hours.view", "goals.view", "credential.view",
-    "assignment.sign_off", "competence.sign_off", "reflection.view_shared",
+    "path.view", "progress.view", "goals.view", "competence.sign_off", "reflection.view_shared",
 })
 SCHOOLOPLEIDER_ACTIONS = MENTOR_ACTIONS | {"enrolment.create", "exemption.grant"}
 # Coordinators see status, not content (see access.CONTENT_TIERS).
-COORDINATOR_ACTIONS = frozenset({
-    "progress.view", "credential.view", "enrolment.create", "exemption.grant", "report.view",
-})
-ORG_ACTIONS = frozenset({"report.view", "learners.view", "export.run"})
+COORDINATOR_ACTIONS = frozenset({"progress.view", "enrolment.create", "exemption.grant"})
 CONTENT_ACTIONS = frozenset({"catalogue.view", "course.view", "track.view", "lesson.view"})
+# Roles whose holders may create accounts, and the roles a coordinator may give.
+INVITING_ROLE = "coordinator"
+COORDINATOR_GRANTS = frozenset({"learner", "mentor", "schoolopleider", "leidinggevende",
+                               "coordinator"})
+ENROLLING_ROLES = frozenset({"schoolopleider", "coordinator"})
+
+
+def _people_rule(user, action: str, resource) -> bool | None:
+    """Who creates accounts and enrols others: admins anywhere, coordinators in their
+    subtree (and only the roles of a school); schoolopleiders and coordinators enrol."""
+    if action == "people.invite":
+        if user.is_admin:
+            return True
+        if resource is None:
+            return bool(org_role_ids(user, INVITING_ROLE))
+        return isinstance(resource, Organisation) and may_see_org(user, resource, INVITING_ROLE)
+    if action == "people.grant_role":
+        return user.is_admin or (resource in COORDINATOR_GRANTS
+                                 and bool(org_role_ids(user, INVITING_ROLE)))
+    if action == "enrolment.create" and resource is None:
+        return user.is_admin or bool(user.role_names() & ENROLLING_ROLES)
+    return None
 
 
 def core_permission(user, action: str, resource) -> bool:
     if action in CONTENT_ACTIONS and (resource is None or isinstance(resource, (Course, Track, Lesson))):
         return True
+    people_rule = _people_rule(user, action, resource)
+    if people_rule is not None:
+        return people_rule
     learner_id = learner_id_of(resource)
     if learner_id is not None:
         if user.id == learner_id and action not in SUPERVISOR_ONLY:
@@ -41,14 +62,6 @@ def core_permission(user, action: str, resource) -> bool:
                                             (COORDINATOR, COORDINATOR_ACTIONS))
                   if action in actions}
         return bool(relations_to(user, learner_id, wanted | {ADMIN}) - {SELF})
-    if isinstance(resource, Organisation):
-        if user.is_admin:
-            return True
-        if action not in ORG_ACTIONS:
-            return False
-        above = org_and_ancestor_ids({resource.id})
-        return bool(org_role_ids(user, "coordinator") & above
-                    or resource.id in org_role_ids(user, "schoolopleider"))
     return user.is_admin
 
 

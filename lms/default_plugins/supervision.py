@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 
 from lms import hookimpl
-from lms.access import MENTOR, learner_id_of, may_see_org, relations_to
+from lms.access import MENTOR, can, learner_id_of, may_see_org, relations_to
 from lms.activities import NavItem
 from lms.models.organisations import Organisation
 
@@ -48,14 +48,9 @@ def lms_sign_off_items(reviewer, learner_ids):
 def lms_nav_items(user):
     if not getattr(user, "is_authenticated", False):
         return None
-    roles = user.role_names()
-    items = []
-    if roles & {"mentor", "schoolopleider"}:
-        items.append(NavItem("mentor.index", _l("Mentoring"), 40))
-    if "schoolopleider" in roles or user.is_admin:
-        items.append(NavItem("schoolopleider.index", _l("School"), 45))
-    if "coordinator" in roles or user.is_admin:
-        items.append(NavItem("coordinate.index", _l("Coordination"), 50))
-    if user.is_admin:
-        items.append(NavItem("privacy.review", _l("Privacy"), 92))
-    return items
+    # The links ask the same rules as the pages they open.
+    links = (("mentor.dashboard", NavItem("mentor.index", _l("Mentoring"), 40)),
+             ("schoolopleider.dashboard", NavItem("schoolopleider.index", _l("School"), 45)),
+             ("coordinator.dashboard", NavItem("coordinate.index", _l("Coordination"), 50)),
+             ("privacy.admin", NavItem("privacy.review", _l("Privacy"), 92)))
+    return [item for action, item in links if can(user, action)]

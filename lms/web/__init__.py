@@ -51,6 +51,10 @@ def register_blueprints(app: Flask) -> None:
             owners[bp.name] = f"plugin {impl.plugin_name!r}"
             app.register_blueprint(bp)
 
+    from lms.access import can
+
+    app.add_template_global(can)  # templates ask lms.access, never restate a rule
+
     @app.template_filter("day")
     def day(value):
         """A date (or the date of a datetime) in the reader's language: 23 nov. 2026."""

@@ -7,9 +7,8 @@ from datetime import date
 from flask import Blueprint, Response, abort, current_app, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
-from sqlalchemy import select
 
-from lms.access import org_role_ids, require
+from lms.access import dashboard_orgs, require
 from lms.extensions import db
 from lms.models import Organisation
 from lms.reports import charts
@@ -36,12 +35,7 @@ def _report(org: Organisation):
 @login_required
 def index():
     require(current_user, "coordinator.dashboard")
-    if current_user.is_admin:
-        stmt = select(Organisation).where(Organisation.parent_id.is_(None))
-    else:
-        stmt = select(Organisation).where(
-            Organisation.id.in_(org_role_ids(current_user, "coordinator")))
-    orgs = list(db.session.scalars(stmt.order_by(Organisation.name)))
+    orgs = dashboard_orgs(current_user, "coordinator")
     if len(orgs) == 1:
         return redirect(url_for("coordinate.report", org_id=orgs[0].id))
     return render_template("coordinate/index.html", orgs=orgs)

@@ -30,7 +30,6 @@ from lms.web.inputs import to_id
 
 bp = Blueprint("learn", __name__)
 
-SUPERVISOR_ROLES = {"schoolopleider", "coordinator", "admin"}
 
 
 class EnrolOtherForm(FlaskForm):
@@ -48,7 +47,7 @@ def _today():
 
 def _enrol_other_form() -> EnrolOtherForm | None:
     """The 'enrol a learner' form, for schoolopleiders, coordinators and admins only."""
-    if not (current_user.role_names() & SUPERVISOR_ROLES):
+    if not can(current_user, "enrolment.create"):
         return None
     form = EnrolOtherForm()
     form.user_id.choices = [SelectChoice(str(u.id), f"{u.name} ({u.email})")

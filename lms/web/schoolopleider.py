@@ -14,7 +14,7 @@ from sqlalchemy import select
 from wtforms import SelectField, StringField
 from wtforms.validators import DataRequired, Length
 
-from lms.access import learner_org_ids, org_role_ids, require
+from lms.access import dashboard_orgs, learner_org_ids, require
 from lms.accounts.people import role_label
 from lms.extensions import db
 from lms.mentoring import MentoringError, assign_mentor, mentor_candidates, unassign_mentor
@@ -56,13 +56,7 @@ def _max_learners() -> int:
 @login_required
 def index():
     require(current_user, "schoolopleider.dashboard")
-    if current_user.is_admin:
-        schools = list(db.session.scalars(
-            select(Organisation).where(Organisation.kind == "school").order_by(Organisation.name)))
-    else:
-        ids = org_role_ids(current_user, "schoolopleider")
-        schools = list(db.session.scalars(
-            select(Organisation).where(Organisation.id.in_(ids)).order_by(Organisation.name)))
+    schools = dashboard_orgs(current_user, "schoolopleider")
     if len(schools) == 1:
         return redirect(url_for("schoolopleider.school", org_id=schools[0].id))
     return render_template("schoolopleider/index.html", schools=schools)
