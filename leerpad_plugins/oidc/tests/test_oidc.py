@@ -544,12 +544,11 @@ def test_linked_accounts_are_in_the_export_and_erased(oidc_app, world, sso, prov
     user = _user(oidc_app, NEW_TEACHER["email"])
     with oidc_app.app_context():
         person = db.session.get(User, user.id)
-        exported = [r for r in get_pm().hook.lms_personal_data(user=person) if r]
-        assert {"linked school accounts": [
-            {"provider": "testconext", "issuer": provider.issuer, "subject": "surf-0001",
-             "linked_at": exported[0]["linked school accounts"][0]["linked_at"],
-             "last_login_at": exported[0]["linked school accounts"][0]["last_login_at"]}]} \
-            in exported
+        exported = next(r for r in get_pm().hook.lms_personal_data(user=person)
+                        if r and "linked school accounts" in r)["linked school accounts"]
+        assert [{k: v for k, v in row.items() if not k.endswith("_at")} for row in exported] == [
+            {"provider": "testconext", "issuer": provider.issuer, "subject": "surf-0001"}]
+        assert exported[0]["linked_at"] and exported[0]["last_login_at"]
         get_pm().hook.lms_erase_personal_data(user=person)
         db.session.commit()
     assert _count(oidc_app, OidcIdentity) == 0
