@@ -140,10 +140,12 @@ def issue_missing_command():
 @openbadges_cli.command("keys")
 @with_appcontext
 def keys_command():
-    """List the signing keys (the first one signs) and the issuer's DID."""
+    """List the signing keys (the first one signs) and the issuer's DID; creates the first
+    key when there is none."""
     from .did import issuer_did
-    from .keys import all_keys, keys_dir
+    from .keys import all_keys, keys_dir, signing_key
 
+    signing_key()
     click.echo(f"issuer: {issuer_did()}  (keys in {keys_dir()})")
     for number, key in enumerate(all_keys()):
         click.echo(f"{'signs ' if number == 0 else '      '}{key.fragment}  created {key.created}")
