@@ -374,3 +374,44 @@ def test_status_command_backfill_and_the_admin_page(app_factory, lrs, world, tmp
     client.post("/login", data={"email": "admin@example.org", "password": PASSWORD})
     page = client.get("/plugins/xapi/")
     assert page.status_code == 200 and lrs.url in page.get_data(as_text=True)
+
+
+def test_each_lrs_has_its_own_cursor_and_a_down_one_holds_up_nobody(app_factory, lrs, world,
+                                                                     tmp_path):
+    """With two LRSs configured (XAPI_LRS_URL and XAPI_LRSS), the one that answers gets every
+    statement while the one that is down keeps its events waiting, with its error shown."""
+    import socket
+
+    from lms.jobs import enqueue
+
+    with socket.socket() as sock:  # a port nobody listens on
+        sock.bind(("127.0.0.1", 0))
+        down = f"http://127.0.0.1:{sock.getsockname()[1]}/xAPI/"
+    app = _xapi_app(app_factory, lrs, XAPI_LRSS=[{"name": "regio", "url": down,
+                                                  "username": "x", "password": "y"}])
+    ids = import_course(app, tmp_path / "courses")
+    with app.app_context():
+        learner = db.session.get(User, world.users["learner"])
+        for slug in ("lezen", "toets"):
+            record_progress(learner, db.session.get(Lesson, ids[slug]), "experienced")
+        enqueue("xapi.deliver", "regio")
+        rows = {row.name: row for row in delivery.status()}
+    assert len(lrs.statements(app.config["BASE_URL"])) == 2
+    assert rows["default"].sent == 2 and rows["default"].waiting == 0
+    assert rows["regio"].sent == 0 and rows["regio"].waiting == 2
+    assert "ConnectionRefusedError" in rows["regio"].last_error
+
+
+def test_with_mbox_turned_on_the_actor_is_the_address(app_factory, lrs, world, tmp_path):
+    """XAPI_ACTOR_MBOX identifies the learner by e-mail address and name (a valid Agent)."""
+    from ralph.models.xapi.base.statements import BaseXapiStatement
+
+    app = app_factory(BASE_URL=_base(), XAPI_ACTOR_MBOX=True, JOBS_IMMEDIATE=False)
+    ids = import_course(app, tmp_path / "courses")
+    with app.app_context():
+        learner = db.session.get(User, world.users["learner"])
+        event = record_progress(learner, db.session.get(Lesson, ids["lezen"]), "completed")
+        statement = delivery.progress_statements([event], set(), delivery.platform())[0]
+    BaseXapiStatement.model_validate(statement)
+    assert statement["actor"] == {"objectType": "Agent", "mbox": "mailto:learner@example.org",
+                                  "name": "Learner"}
