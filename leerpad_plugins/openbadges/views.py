@@ -151,7 +151,8 @@ def mine():
                                         BadgeCredential.id.desc())).all()
     renewed = {row.renewal_of_id for row in rows if row.renewal_of_id}
     return render_template("openbadges/mine.html", rows=rows, renewed=renewed,
-                           status=issuing.status, labels=STATUS_LABELS)
+                           status=issuing.status, labels=STATUS_LABELS,
+                           may_manage=can(current_user, "openbadges.manage"))
 
 
 def _file_name(row: BadgeCredential, extension: str) -> str:
