@@ -1,14 +1,14 @@
 """job failures: background jobs that failed after their last try, for the admin page
 
 Revision ID: 0020
-Revises: 0010
+Revises: 0030
 Create Date: 2026-11-30 15:00:00.000000
 """
 import sqlalchemy as sa
 from alembic import op
 
 revision = '0020'
-down_revision = '0010'
+down_revision = '0030'
 branch_labels = None
 depends_on = None
 
