@@ -119,7 +119,12 @@ def _build_queue(app: Flask):
     redis_url = app.config.get("JOBS_REDIS_URL")
     name = str(app.config.get("JOBS_QUEUE_NAME") or "leerpad")
     if redis_url:
-        queue = RedisHuey(name, url=redis_url, immediate=bool(immediate), results=False)
+        from redis import ConnectionPool
+
+        # A Redis that does not answer must not hold a page up: short timeouts (longer than
+        # the consumer's 1-second blocking read).
+        pool = ConnectionPool.from_url(redis_url, socket_connect_timeout=2, socket_timeout=10)
+        queue = RedisHuey(name, connection_pool=pool, immediate=bool(immediate), results=False)
     else:
         path = Path(app.config.get("JOBS_SQLITE_PATH") or Path(app.instance_path) / "jobs.sqlite")
         path.parent.mkdir(parents=True, exist_ok=True)
