@@ -296,6 +296,7 @@ def deliver(name: str) -> int:
         raise
     finally:
         client.close()
+        db.session.rollback()  # after a database error the session must start over
         release_lease(name, owner)
     return sent
 
@@ -367,21 +368,28 @@ def _void_erased(name: str, client: LrsClient) -> None:
     here = platform()
     known = set(db.session.scalars(select(XapiErasure.person_id)
                                    .where(XapiErasure.lrs == name)))
-    for person in set(db.session.scalars(select(PrivacyStatus.user_id)
-                                         .where(PrivacyStatus.erased_at.is_not(None)))) - known:
-        db.session.add(XapiErasure(lrs=name, person_id=person, erased_at=utcnow(), voided=0))
+    for person, erased_at in db.session.execute(
+            select(PrivacyStatus.user_id, PrivacyStatus.erased_at)
+            .where(PrivacyStatus.erased_at.is_not(None))).all():
+        if person not in known:
+            db.session.add(XapiErasure(lrs=name, person_id=person, erased_at=erased_at,
+                                       voided=0))
     db.session.commit()
     cursor = db.session.get(XapiCursor, name, populate_existing=True)
     for erasure in db.session.scalars(select(XapiErasure).where(
             XapiErasure.lrs == name, XapiErasure.voided_at.is_(None))).all():
+        # What was sent: passed by the cursor, and from before the erasure (later ones were
+        # skipped, never sent).
         ids = [here.statement_id("progress", key) for key in db.session.scalars(
             select(ProgressEvent.idempotency_key).where(
                 ProgressEvent.user_id == erasure.person_id,
-                ProgressEvent.id <= cursor.event_cursor))]
+                ProgressEvent.id <= cursor.event_cursor,
+                ProgressEvent.timestamp <= erasure.erased_at))]
         ids += [here.statement_id("record", key) for key in db.session.scalars(
             select(LearningRecordRow.key).where(
                 LearningRecordRow.user_id == erasure.person_id,
-                LearningRecordRow.id <= cursor.record_cursor))]
+                LearningRecordRow.id <= cursor.record_cursor,
+                LearningRecordRow.timestamp <= erasure.erased_at))]
         now = utcnow()
         for start in range(0, len(ids), 100):
             store(client, [voiding_statement(here, sid, now) for sid in ids[start:start + 100]])

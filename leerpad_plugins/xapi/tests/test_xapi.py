@@ -415,3 +415,24 @@ def test_with_mbox_turned_on_the_actor_is_the_address(app_factory, lrs, world, t
     BaseXapiStatement.model_validate(statement)
     assert statement["actor"] == {"objectType": "Agent", "mbox": "mailto:learner@example.org",
                                   "name": "Learner"}
+
+
+def test_the_erasure_hook_stops_and_voids_too(app_factory, lrs, world, tmp_path):
+    """When the core erases through lms_erase_personal_data, the plugin notes the person in
+    the same transaction; the next delivery voids what was sent and sends nothing new."""
+    from lms.plugins import get_pm
+
+    app = _xapi_app(app_factory, lrs)
+    base = app.config["BASE_URL"]
+    ids = import_course(app, tmp_path / "courses")
+    with app.app_context():
+        learner = db.session.get(User, world.users["learner"])
+        first = record_progress(learner, db.session.get(Lesson, ids["lezen"]), "completed")
+        get_pm().hook.lms_erase_personal_data(user=learner)
+        db.session.commit()
+        record_progress(learner, db.session.get(Lesson, ids["toets"]), "experienced")
+        sent_id = delivery.platform().statement_id("progress", first.idempotency_key)
+    stored = lrs.statements(base)
+    assert [s["id"] for s in stored if s["verb"]["display"]["en-US"] != "voided"] == [sent_id]
+    assert [s["object"]["id"] for s in stored
+            if s["verb"]["display"]["en-US"] == "voided"] == [sent_id]
