@@ -447,3 +447,56 @@ def test_rows_dated_at_the_ends_of_the_calendar_never_break_a_page(app, world):
     for url in (f"/coordinatie/{world.board}", f"/coordinatie/{world.board}/rapport.xlsx",
                 f"/coordinatie/{world.board}/hours.csv"):
         assert coordinator.get(url).status_code == 200, url
+
+
+# --- the same thing at the same moment ----------------------------------------------------
+
+
+def _at_once(clients, send):
+    """``send(client, i)`` from every client in its own thread, released together; the
+    answers (an exception counts as a failure of the test)."""
+    import threading
+
+    barrier = threading.Barrier(len(clients))
+    answers, errors = [None] * len(clients), []
+
+    def run(index: int) -> None:
+        try:
+            barrier.wait(30)
+            answers[index] = send(clients[index], index)
+        except BaseException as exc:  # surfaced below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=run, args=(i,)) for i in range(len(clients))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(120)
+    assert not errors, errors
+    return answers
+
+
+def _rows(app, model, **where):
+    from sqlalchemy import select
+
+    from lms.extensions import db
+
+    with app.app_context():
+        rows = db.session.scalars(select(model).filter_by(**where)).all()
+        db.session.expunge_all()
+        return rows
+
+
+def test_ten_saves_of_one_reflection_prompt_at_once_keep_one_entry(app, world, plugin_course):
+    """Ten saves of the same prompt at the same moment: no 500, one entry holding one of the
+    texts, the lesson completed once."""
+    from leerpad_plugins.reflection.models import ReflectionEntry
+    from lms.models.progress import ProgressEvent
+
+    clients = [_login(app, "learner") for _ in range(10)]
+    url = f"/plugins/reflection/lessons/{plugin_course['terugblik']}/prompts/moment"
+    answers = _at_once(clients, lambda c, i: c.post(url, data={"text": f"Versie {i}"}))
+    assert [a.status_code for a in answers] == [302] * 10
+    entries = _rows(app, ReflectionEntry, user_id=world.users["learner"])
+    assert len(entries) == 1 and entries[0].text in {f"Versie {i}" for i in range(10)}
+    assert len(_rows(app, ProgressEvent, verb="completed")) == 1

@@ -11,6 +11,7 @@ from lms.models.content import Lesson
 from lms.tracking import record_progress
 from lms.tracking.record import registration_for
 from lms.tracking.records import announce_records, note_record
+from lms.tracking.state import locked_row
 
 from .models import ReflectionEntry
 
@@ -34,14 +35,13 @@ def write_entry(user: Any, lesson: Any, prompt_id: str, text: str) -> Reflection
         raise ReflectionError("empty")
     if len(text) > MAX_LENGTH:
         raise ReflectionError("too long")
-    entry = db.session.scalar(select(ReflectionEntry).where(
-        ReflectionEntry.user_id == user.id, ReflectionEntry.lesson_id == lesson.id,
-        ReflectionEntry.prompt_id == prompt_id))
     now = utcnow()
-    if entry is None:
-        entry = ReflectionEntry(user_id=user.id, lesson_id=lesson.id, prompt_id=prompt_id,
-                                created_at=now)
-        db.session.add(entry)
+    # One entry per learner and prompt (a unique key): created if missing and locked, in one
+    # statement, so that saves at the same moment (two tabs, a double click) update the same
+    # row one after the other instead of both inserting; the last one wins.
+    entry = locked_row(ReflectionEntry,
+                       {"user_id": user.id, "lesson_id": lesson.id, "prompt_id": prompt_id},
+                       {"text": "", "shared": False, "created_at": now, "updated_at": now})
     entry.text = text
     entry.updated_at = now
     db.session.flush()
