@@ -500,3 +500,61 @@ def test_ten_saves_of_one_reflection_prompt_at_once_keep_one_entry(app, world, p
     entries = _rows(app, ReflectionEntry, user_id=world.users["learner"])
     assert len(entries) == 1 and entries[0].text in {f"Versie {i}" for i in range(10)}
     assert len(_rows(app, ProgressEvent, verb="completed")) == 1
+
+
+def test_ten_hand_ins_at_once_make_one_submission(app, world, plugin_course):
+    """Ten hand-ins of one assignment at the same moment: no 500, one submission waiting for
+    sign-off (the others are told their work is waiting), one 'submitted' event."""
+    from leerpad_plugins.assignment.models import AssignmentSubmission
+    from lms.models.progress import ProgressEvent
+
+    clients = [_login(app, "learner") for _ in range(10)]
+    url = f"/plugins/assignment/lessons/{plugin_course['opdracht']}/submissions"
+    answers = _at_once(clients, lambda c, i: c.post(url, data={"text": f"Opzet {i}"}))
+    assert [a.status_code for a in answers] == [302] * 10
+    rows = _rows(app, AssignmentSubmission, user_id=world.users["learner"])
+    assert [r.status for r in rows] == ["submitted"]
+    assert len(_rows(app, ProgressEvent, verb="submitted")) == 1
+
+
+def test_the_migration_resolves_submissions_handed_in_twice_before_it(tmp_path):
+    """Rows the race left behind (two waiting submissions for one learner and lesson) do not
+    stop the upgrade: the newest keeps waiting, the older one is returned with a note."""
+    import sqlalchemy as sa
+    from flask_migrate import downgrade, upgrade
+
+    from lms import create_app
+    from lms.extensions import db
+    from tests.test_migrations import _own_database
+
+    with _own_database(tmp_path) as url:
+        app = create_app({"INSTANCE_PATH": tmp_path / "instance", "DATABASE_URL": url,
+                          "TESTING": True, "SECRET_KEY": "x"})
+        try:
+            with app.app_context():
+                upgrade(revision="heads")
+                downgrade(revision="assignment_0001")
+                from leerpad_plugins.assignment.models import AssignmentSubmission
+                from lms.models import User
+                from tests import builders
+
+                person = User(email="a@example.org", name="A")
+                db.session.add(person)
+                lesson = builders.course("c", ["l"], lesson_type="assignment").lessons[0]
+                for text in ("eerste", "tweede"):
+                    db.session.add(AssignmentSubmission(user_id=person.id, lesson_id=lesson.id,
+                                                        text=text, status="submitted"))
+                db.session.commit()
+                db.session.remove()
+                upgrade(revision="heads")
+                with db.engine.connect() as conn:
+                    rows = conn.execute(sa.text(
+                        "SELECT text, status, feedback FROM assignment_submission ORDER BY id")).all()
+            assert [(r.text, r.status) for r in rows] == [("eerste", "returned"),
+                                                          ("tweede", "submitted")]
+            assert "twee keer" in rows[0].feedback.lower()
+        finally:
+            with app.app_context():
+                db.session.remove()
+                db.engine.dispose()
+

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Index, Integer, LargeBinary, String, Text
+from sqlalchemy import ForeignKey, Index, Integer, LargeBinary, String, Text, text
 from sqlalchemy.orm import Mapped, deferred, mapped_column, relationship
 
 from lms.extensions import db
@@ -19,7 +19,14 @@ class AssignmentSubmission(db.Model):
     """One hand-in of an assignment; a returned one is followed by a new submission."""
 
     __tablename__ = "assignment_submission"
-    __table_args__ = (Index("ix_assignment_submission_user_lesson", "user_id", "lesson_id"),)
+    __table_args__ = (
+        Index("ix_assignment_submission_user_lesson", "user_id", "lesson_id"),
+        # At most one submission per learner and lesson waits for sign-off (a partial unique
+        # index, on SQLite and PostgreSQL alike): two hand-ins at the same moment make one.
+        Index("uq_assignment_submission_open", "user_id", "lesson_id", unique=True,
+              sqlite_where=text("status = 'submitted'"),
+              postgresql_where=text("status = 'submitted'")),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"))

@@ -89,17 +89,33 @@ def submit(user: Any, lesson: Any, text: str, upload: Upload | None) -> Assignme
         raise SubmissionError("empty")
     if len(text) > 50_000:
         raise SubmissionError("too long")
-    row = AssignmentSubmission(user_id=user.id, lesson_id=lesson.id, text=text,
-                               submitted_at=utcnow(), status="submitted")
+    values = {"user_id": user.id, "lesson_id": lesson.id, "text": text, "feedback": "",
+              "submitted_at": utcnow(), "status": "submitted"}
     if upload is not None:
-        row.file_name = upload.name[-255:]
-        row.file_type = mimetypes.guess_type(upload.name)[0] or "application/octet-stream"
-        row.file_size = len(upload.data)
-        row.file_data = upload.data
-    db.session.add(row)
-    db.session.flush()
+        values.update(file_name=upload.name[-255:],
+                      file_type=mimetypes.guess_type(upload.name)[0] or "application/octet-stream",
+                      file_size=len(upload.data), file_data=upload.data)
+    # One open submission per learner and lesson (a partial unique index): when another
+    # hand-in got in first (a double click, two tabs), this one is not stored.
+    row_id = db.session.execute(_insert_open(values)).scalar()
+    if row_id is None:
+        db.session.rollback()
+        raise SubmissionError("waiting")
+    row = db.session.get(AssignmentSubmission, row_id)
     record_progress(user, lesson, "submitted", key=f"assignment-submission:{row.id}")
     return row
+
+
+def _insert_open(values: dict):
+    """``INSERT ... ON CONFLICT DO NOTHING`` against the open-submission index."""
+    if db.session.get_bind().dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert
+    return (insert(AssignmentSubmission).values(**values)
+            .on_conflict_do_nothing(index_elements=["user_id", "lesson_id"],
+                                    index_where=AssignmentSubmission.status == "submitted")
+            .returning(AssignmentSubmission.id))
 
 
 def permission(user: Any, action: str, submission: AssignmentSubmission) -> bool | None:
