@@ -517,6 +517,73 @@ def test_ten_hand_ins_at_once_make_one_submission(app, world, plugin_course):
     assert len(_rows(app, ProgressEvent, verb="submitted")) == 1
 
 
+def _once_key(client, url: str) -> str:
+    page = client.get(url).get_data(as_text=True)
+    return re.search(r'name="once"[^>]*value="([^"]+)"', page)[1]
+
+
+CREATIONS = [
+    ("/leerpad/uren/nieuw", {"day": "2024-03-01", "hours": "1.5", "category": "lezen",
+                             "description": "Vakliteratuur"}, "HoursEntry"),
+    ("/leerpad/doelen/nieuw", {"title": "Beter feedback geven", "status": "planned"},
+     "DevelopmentGoal"),
+    ("/leerpad/tokens", {"name": "Mijn script"}, "ApiToken"),
+]
+
+
+@pytest.mark.parametrize("url, data, model", CREATIONS)
+def test_five_posts_of_one_form_at_once_create_one_row(app, world, url, data, model):
+    """A form posted five times at the same moment (a double click, a retry, five tabs with
+    the same page): one hours entry, goal or token, and no error for anyone."""
+    import lms.models as models
+
+    clients = [_login(app, "learner") for _ in range(5)]
+    key = _once_key(clients[0], url)
+    answers = _at_once(clients, lambda c, i: c.post(url, data={**data, "once": key}))
+    assert all(a.status_code in (200, 302) for a in answers)
+    assert len(_rows(app, getattr(models, model), user_id=world.users["learner"])) == 1
+    # The same form once more, later: still one. A new form (a new key): a second row.
+    assert clients[0].post(url, data={**data, "once": key}).status_code in (200, 302)
+    assert len(_rows(app, getattr(models, model), user_id=world.users["learner"])) == 1
+    fresh = _once_key(clients[0], url)
+    assert clients[0].post(url, data={**data, "once": fresh}).status_code in (200, 302)
+    assert len(_rows(app, getattr(models, model), user_id=world.users["learner"])) == 2
+
+
+@pytest.mark.parametrize("url, data, model", CREATIONS)
+def test_five_posts_without_a_form_key_at_once_create_one_row(app, world, url, data, model):
+    """Without the form's key (a script, a page from before), the same content posted five
+    times at once is one row too."""
+    import lms.models as models
+
+    clients = [_login(app, "learner") for _ in range(5)]
+    answers = _at_once(clients, lambda c, i: c.post(url, data=data))
+    assert all(a.status_code in (200, 302) for a in answers)
+    assert len(_rows(app, getattr(models, model), user_id=world.users["learner"])) == 1
+
+
+def test_without_a_key_the_same_content_counts_again_after_the_debounce(app, world):
+    """Content-keyed claims hold for DEBOUNCE only; form keys for a day; claims of one user
+    never block another."""
+    from lms.extensions import db
+    from lms.models.base import utcnow
+    from lms.tracking.once import DEBOUNCE, KEEP, claim
+
+    learner, other = world.users["learner"], world.users["other_learner"]
+    start = utcnow()
+    content = {"title": "Doel"}
+    with app.app_context():
+        assert claim(learner, "goal.new", None, content, now=start)
+        assert not claim(learner, "goal.new", None, content, now=start + DEBOUNCE / 2)
+        assert claim(other, "goal.new", None, content, now=start + DEBOUNCE / 2)
+        assert claim(learner, "goal.new", None, content, now=start + DEBOUNCE * 2)
+        key = "k" * 22
+        assert claim(learner, "goal.new", key, content, now=start)
+        assert not claim(learner, "goal.new", key, {"title": "anders"}, now=start + KEEP / 2)
+        assert claim(learner, "hours.new", key, content, now=start)  # another action
+        db.session.commit()
+
+
 def test_the_migration_resolves_submissions_handed_in_twice_before_it(tmp_path):
     """Rows the race left behind (two waiting submissions for one learner and lesson) do not
     stop the upgrade: the newest keeps waiting, the older one is returned with a note."""
@@ -557,4 +624,3 @@ def test_the_migration_resolves_submissions_handed_in_twice_before_it(tmp_path):
             with app.app_context():
                 db.session.remove()
                 db.engine.dispose()
-

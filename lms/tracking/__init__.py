@@ -2,6 +2,7 @@
 
 ``record_progress`` is the only writer of progress (see docs/tracking.md).
 """
+from lms.tracking import once  # noqa: F401  (its table joins the metadata)
 from lms.tracking.record import notify_progress, record_progress
 
 __all__ = ["notify_progress", "record_progress"]

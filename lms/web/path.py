@@ -27,6 +27,7 @@ from lms.models.base import utcnow
 from lms.plugins import collect, get_pm
 from lms.tracking.path import PathSettings, learning_path
 from lms.web.inputs import GOAL_HORIZON_YEARS, DateWithin, FiniteFloatField, years_ahead
+from lms.web.once import OnceForm, first_post
 from lms.web.viewlog import render_audited
 
 bp = Blueprint("path", __name__, url_prefix="/leerpad")
@@ -57,7 +58,7 @@ def _not_in_future(form, field) -> None:
         raise StopValidation(_("Hours can only be logged for days that have passed."))
 
 
-class HoursForm(FlaskForm):
+class HoursForm(OnceForm):
     # From 1990 (no one logs professionalisation hours for earlier years) up to today.
     day = DateField(_l("Date"), validators=[DataRequired(), _not_in_future, DateWithin()])
     # Finite numbers only: "inf", "nan" and 1e308 are form errors, never arithmetic on them.
@@ -80,7 +81,7 @@ def _split_keys(raw: str | None) -> list[str]:
     return [part.strip() for part in (raw or "").replace(";", ",").split(",") if part.strip()]
 
 
-class GoalForm(FlaskForm):
+class GoalForm(OnceForm):
     title = StringField(_l("Goal"), validators=[DataRequired(), Length(max=200)])
     description = TextAreaField(_l("Description"), validators=[Optional(), Length(max=5000)])
     status = SelectField(_l("Status"), choices=[SelectChoice(s, STATUS_LABELS[s]) for s in GOAL_STATUSES])
@@ -90,7 +91,7 @@ class GoalForm(FlaskForm):
                                                              _competence_keys])
 
 
-class TokenForm(FlaskForm):
+class TokenForm(OnceForm):
     name = StringField(_l("Name of the token"), validators=[DataRequired(), Length(max=100)])
 
 
@@ -170,13 +171,14 @@ def _own(model, item_id: int):
 def hours_new():
     form = HoursForm()
     if form.validate_on_submit():
-        entry = HoursEntry(user_id=current_user.id)
-        _fill_hours(entry, form)
-        db.session.add(entry)
-        db.session.flush()
-        hours_logged(entry)
-        db.session.commit()
-        announce_records()
+        if first_post(form, current_user.id, "hours.new"):  # a repeat creates nothing
+            entry = HoursEntry(user_id=current_user.id)
+            _fill_hours(entry, form)
+            db.session.add(entry)
+            db.session.flush()
+            hours_logged(entry)
+            db.session.commit()
+            announce_records()
         flash(_("Hours saved."), "info")
         return redirect(url_for("path.mine") + "#hours")
     return render_template("path/hours_form.html", form=form, entry=None)
@@ -227,10 +229,11 @@ def _fill_hours(entry: HoursEntry, form: HoursForm) -> None:
 def goal_new():
     form = GoalForm()
     if form.validate_on_submit():
-        goal = DevelopmentGoal(user_id=current_user.id)
-        _fill_goal(goal, form)
-        db.session.add(goal)
-        db.session.commit()
+        if first_post(form, current_user.id, "goal.new"):  # a repeat creates nothing
+            goal = DevelopmentGoal(user_id=current_user.id)
+            _fill_goal(goal, form)
+            db.session.add(goal)
+            db.session.commit()
         flash(_("Goal saved."), "info")
         return redirect(url_for("path.mine") + "#goals")
     return render_template("path/goal_form.html", form=form, goal=None)
@@ -269,9 +272,13 @@ def tokens():
     form = TokenForm()
     secret = None
     if form.validate_on_submit():
-        token, secret = ApiToken.issue(current_user.id, form.name.data.strip())
-        db.session.add(token)
-        db.session.commit()
+        if first_post(form, current_user.id, "token.new"):
+            token, secret = ApiToken.issue(current_user.id, form.name.data.strip())
+            db.session.add(token)
+            db.session.commit()
+        else:  # the same form again: its token exists, and its secret was shown once
+            flash(_("This token was created already and its secret was shown only once. "
+                    "If you did not copy it, revoke the token and create a new one."), "info")
         form = TokenForm(formdata=None)
     rows = db.session.scalars(select(ApiToken).where(ApiToken.user_id == current_user.id)
                               .order_by(ApiToken.created_at.desc(), ApiToken.id.desc())).all()
