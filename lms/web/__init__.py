@@ -1,10 +1,7 @@
 """Blueprints: one module per area; plugins add theirs through lms_register_blueprints."""
 from __future__ import annotations
 
-from datetime import datetime
-
 from flask import Blueprint, Flask
-from flask_babel import format_date
 from flask_login import current_user
 
 from lms.plugins import get_pm
@@ -55,12 +52,9 @@ def register_blueprints(app: Flask) -> None:
 
     app.add_template_global(can)  # templates ask lms.access, never restate a rule
 
-    @app.template_filter("day")
-    def day(value):
-        """A date (or the date of a datetime) in the reader's language: 23 nov. 2026."""
-        if value is None:
-            return ""
-        return format_date(value.date() if isinstance(value, datetime) else value, "medium")
+    from lms.web import formatting
+
+    formatting.register(app)  # number, hours, duration, percent, day (lms.web.formatting)
 
     @app.context_processor
     def navigation():
