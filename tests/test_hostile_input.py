@@ -624,3 +624,61 @@ def test_the_migration_resolves_submissions_handed_in_twice_before_it(tmp_path):
             with app.app_context():
                 db.session.remove()
                 db.engine.dispose()
+
+
+# --- spreadsheets -------------------------------------------------------------------------
+
+DANGEROUS_CELLS = ["=1+1", "+1", "-1+1", "@SUM(A1)", "|cmd", "＝1+1", "＋1", "－1", "＠SUM(A1)",
+                   "\t=1", "\r=1", "\n=1", "\ttab first", "%0A=cmd|' /C calc'!A0",
+                   "%0a%0d+1", " =1+1", "\u3000＝1"]
+HARMLESS_CELLS = ["Het Noorderlicht", "a=b", "%0Ahello", "e-mail", "", 3, -3, 2.5, None]
+
+
+@pytest.mark.parametrize("value", DANGEROUS_CELLS)
+def test_text_that_a_spreadsheet_could_run_stays_text(value):
+    """CSV and XLSX: every formula start (also |, full-width forms, a leading tab or line
+    break, blanks or %0A before it) gets an apostrophe and is stored as text."""
+    import csv
+    import io
+
+    from openpyxl import load_workbook
+
+    from lms.reports.writers import to_csv, to_xlsx
+
+    rows = list(csv.reader(io.StringIO(to_csv(["Naam"], [[value]]), newline="")))
+    assert rows[1] == ["'" + value]
+    sheet = load_workbook(io.BytesIO(to_xlsx([("Blad", ["Naam"], [[value]])]))).worksheets[0]
+    assert sheet["A2"].data_type == "s" and sheet["A2"].value.startswith("'")
+
+
+@pytest.mark.parametrize("value", HARMLESS_CELLS)
+def test_other_values_are_left_alone(value):
+    from lms.reports.writers import safe_cell
+
+    assert safe_cell(value) == value
+
+
+def test_coordinator_downloads_neutralise_names_and_survive_control_characters(app, world):
+    """A school named like a formula is text in the coordinator's CSV (through the core CSV
+    exporter) and XLSX; a name with a control character does not break the XLSX."""
+    import io
+
+    from openpyxl import load_workbook
+
+    from lms.extensions import db
+    from lms.models import Organisation
+
+    with app.app_context():
+        db.session.get(Organisation, world.school).name = "＝HYPERLINK(\"http://x\")"
+        db.session.get(Organisation, world.other_school).name = "Zon\x1bschool"
+        db.session.get(Organisation, world.other_board).parent_id = world.board
+        db.session.commit()
+    coordinator = _login(app, "coordinator")
+    csv_text = coordinator.get(f"/coordinatie/{world.board}/schools.csv").get_data(as_text=True)
+    assert "'＝HYPERLINK" in csv_text and "\n＝HYPERLINK" not in csv_text
+    workbook = coordinator.get(f"/coordinatie/{world.board}/rapport.xlsx")
+    assert workbook.status_code == 200
+    values = [c.value for sheet in load_workbook(io.BytesIO(workbook.data)).worksheets
+              for row in sheet.iter_rows() for c in row if isinstance(c.value, str)]
+    assert "'＝HYPERLINK(\"http://x\")" in values and "Zon\ufffdschool" in values
+    assert not any(v.startswith("＝") for v in values)
