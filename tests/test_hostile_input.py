@@ -682,3 +682,17 @@ def test_coordinator_downloads_neutralise_names_and_survive_control_characters(a
               for row in sheet.iter_rows() for c in row if isinstance(c.value, str)]
     assert "'＝HYPERLINK(\"http://x\")" in values and "Zon\ufffdschool" in values
     assert not any(v.startswith("＝") for v in values)
+
+
+def test_form_claims_are_not_in_a_persons_data_export(app, world):
+    """The claims behind "saving twice" are bookkeeping, not the teacher's data."""
+    import io
+    import json
+    import zipfile
+
+    client = _login(app, "learner")
+    key = _once_key(client, "/leerpad/doelen/nieuw")
+    client.post("/leerpad/doelen/nieuw", data={"title": "Doel", "status": "planned", "once": key})
+    archive = zipfile.ZipFile(io.BytesIO(client.post("/account/gegevens/download").data))
+    tables = json.loads(archive.read("data.json"))["tables"]
+    assert "development_goal" in tables and "form_claim" not in tables

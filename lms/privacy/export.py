@@ -30,8 +30,9 @@ OWNER_COLUMN = {
 }
 OWNER_NAMES = ("user_id", "learner_id", "owner_id", "author_id", "actor_id")
 SECRET = re.compile(r"(password|token_hash|secret)", re.I)
-# Tables that are about the platform, not about a person, even though they point at one.
-SKIP_TABLES = {USER_TABLE}
+# Tables that are about the platform, not about a person, even though they point at one
+# (form_claim: which forms were handled already, a digest kept for a day; lms.tracking.once).
+SKIP_TABLES = {USER_TABLE, "form_claim"}
 # Columns holding paths of uploaded files relative to the instance folder.
 FILE_PATH_NAMES = ("file_path", "storage_path", "stored_path")
 
