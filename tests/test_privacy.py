@@ -196,6 +196,7 @@ def test_erase_deletes_reflections_and_submitted_work(app, client, world):
         seed_written_work(app, world.users["learner"])
         states = db.session.scalar(sa.select(sa.func.count(LessonState.id)).where(
             LessonState.user_id == world.users["learner"]))
+    login_as(app.test_client(), "learner")  # a login leaves a session row behind
     login_as(client, "admin")
     client.post(f"/admin/privacy/{world.users['learner']}/verwijderen",
                 data={"confirm": "learner@example.org"})
@@ -209,6 +210,9 @@ def test_erase_deletes_reflections_and_submitted_work(app, client, world):
         assert row["status"] == "submitted"
         assert db.session.scalar(sa.select(sa.func.count(LessonState.id)).where(
             LessonState.user_id == world.users["learner"])) == states
+        sessions = tables["login_session"]
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(sessions).where(
+            sessions.c.user_id == world.users["learner"])) == 0
 
 
 def test_account_page_links_to_the_data_download(client, world):
