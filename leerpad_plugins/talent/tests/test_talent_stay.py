@@ -7,7 +7,7 @@ from datetime import date, datetime, timedelta, timezone
 from sqlalchemy import select
 
 from lms.extensions import db
-from lms.models import DevelopmentGoal, RoleAssignment
+from lms.models import AuditEvent, DevelopmentGoal, RoleAssignment
 from leerpad_plugins.talent.models import ManagerNote, StayConversation, StayOutcome
 from leerpad_plugins.talent.testing import everything_seen, login
 
@@ -81,6 +81,14 @@ def test_from_planning_to_goals_the_teacher_chooses(app, client, people):
     assert "Cursus werkplekbegeleider volgen" in client.get("/leerpad").get_data(as_text=True)
     login(client, "leidinggevende")
     assert "in your POP" not in client.get(url).get_data(as_text=True)
+    with app.app_context():
+        audited = db.session.scalars(select(AuditEvent.object_type).where(
+            AuditEvent.actor_id == people.users["leidinggevende"],
+            AuditEvent.subject_id == people.users["learner"])).all()
+        assert "talent.stay" in audited  # the manager's look at the teacher's conversation
+        assert not db.session.scalars(select(AuditEvent.id).where(
+            AuditEvent.actor_id == people.users["learner"],
+            AuditEvent.object_type.like("talent.%"))).all()  # looking at one's own: not
 
 
 def test_only_the_two_of_them_open_the_conversation(app, client, people):
