@@ -39,8 +39,10 @@ def create_app(config: dict | None = None, *, serve: bool = False) -> Flask:
     from lms.web import errors, i18n, security
 
     db.init_app(app)
+    from lms.search import include_name
+
     migrate.init_app(app, db, directory=str(MIGRATIONS),
-                     render_as_batch=True, compare_type=True)
+                     render_as_batch=True, compare_type=True, include_name=include_name)
     csrf.init_app(app)
     limiter.init_app(app)
     i18n.init_app(app, babel)
