@@ -282,3 +282,18 @@ def test_coordinator_invites_within_their_subtree_only(app, client, world, auth)
     assert "coordinated@example.org" in emails
     assert not {"far@example.org", "boss@example.org"} & emails
     assert client.get("/admin/people").status_code == 403
+
+
+def test_the_throttle_page_says_how_long_to_wait(app_factory):
+    """A refused login tells the person how many minutes remain, in their language."""
+    app = app_factory(RATELIMIT_ENABLED=True)
+    with app.app_context():
+        from lms.testing import make_world
+        make_world()
+    client = app.test_client()
+    client.set_cookie("lms_lang", "en")
+    for _ in range(5):
+        _bad_login(client, "mentor@example.org", "10.0.3.1")
+    refused = _bad_login(client, "mentor@example.org", "10.0.3.1")
+    assert refused.status_code == 429
+    assert "Please wait 1 minute and try again." in refused.get_data(as_text=True)

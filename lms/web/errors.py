@@ -49,6 +49,22 @@ def limit_text() -> str | None:
     return f"{megabytes:.0f} MB" if megabytes >= 10 else f"{megabytes:.1f} MB"
 
 
+def wait_minutes() -> int | None:
+    """Whole minutes until the exceeded rate limit resets (the 429 page says how long)."""
+    import math
+    import time
+
+    from lms.extensions import limiter
+
+    try:
+        current = limiter.current_limit
+    except Exception:  # noqa: BLE001  (no limit known: the page stays general)
+        return None
+    if current is None:
+        return None
+    return max(1, math.ceil((current.reset_at - time.time()) / 60))
+
+
 def init_app(app: Flask) -> None:
     @app.errorhandler(HTTPException)
     def http_error(exc: HTTPException):
@@ -64,7 +80,8 @@ def init_app(app: Flask) -> None:
         detail = (exc.description if isinstance(exc, BadRequest)
                   and exc.description != BadRequest.description else None)
         page = render_template("errors/error.html", error=exc, code=exc.code, detail=detail,
-                               limit=limit_text() if exc.code == 413 else None)
+                               limit=limit_text() if exc.code == 413 else None,
+                               wait=wait_minutes() if exc.code == 429 else None)
         return page, exc.code, headers
 
     @app.errorhandler(500)
