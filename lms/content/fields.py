@@ -171,6 +171,9 @@ FRAMEWORK = {
     "title": Field(text, required=True),
     "kind": Field(one_of("competences", "levels"), default="competences"),
     "description": Field(text, default=""),
+    # Whom the framework is about: a learner's path shows fitting frameworks first.
+    "audience": Field(list_of(one_of(*ROLES)), default=[]),
+    "sectors": Field(list_of(one_of(*SECTORS)), default=[]),
     "items": Field(lambda v: v, required=True),  # checked by FRAMEWORK_ITEM per entry
 }
 

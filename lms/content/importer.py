@@ -181,7 +181,8 @@ def _write_frameworks(run: _Run) -> None:
     for framework in run.tree.frameworks:
         digest = _sha(framework.source.raw)
         values = {"slug": framework.slug, "title": framework.title, "kind": framework.kind,
-                  "description": framework.description, "source_path": framework.source.rel,
+                  "description": framework.description, "audience": framework.audience,
+                  "sectors": framework.sectors, "source_path": framework.source.rel,
                   "content_hash": digest}
         row = stored.get(framework.slug)
         if row is None:

@@ -30,6 +30,8 @@ class FrameworkFile:
     kind: str
     description: str
     items: list[dict[str, Any]]  # code, title, description, position, detail
+    audience: list[str] = field(default_factory=list)
+    sectors: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -232,7 +234,7 @@ def _load_framework(files: TreeFiles, path: Path, problems: list[Problem]) -> Fr
     if meta["id"] is None:
         return None
     return FrameworkFile(source, meta["id"], meta["title"] or meta["id"], meta["kind"],
-                         meta["description"], items)
+                         meta["description"], items, meta["audience"], meta["sectors"])
 
 
 def _load_course(files: TreeFiles, path: Path, problems: list[Problem]) -> CourseFile | None:

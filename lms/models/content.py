@@ -24,6 +24,9 @@ class CompetenceFramework(db.Model):
     title: Mapped[str] = mapped_column(String(200))
     kind: Mapped[str] = mapped_column(String(16), default="competences")  # or "levels" (NLQF)
     description: Mapped[str] = mapped_column(Text, default="")
+    # Whom it is about (roles, sectors; empty: everyone): paths show fitting frameworks first.
+    audience: Mapped[list] = mapped_column(JSON, default=list)
+    sectors: Mapped[list] = mapped_column(JSON, default=list)
     source_path: Mapped[str] = mapped_column(String(500), default="")
     content_hash: Mapped[str] = mapped_column(String(64), default="")
 
