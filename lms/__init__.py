@@ -34,6 +34,7 @@ def create_app(config: dict | None = None, *, serve: bool = False) -> Flask:
     app.jinja_env.add_extension("jinja2.ext.do")
 
     from lms import models  # noqa: F401  (registers every table)
+    from lms import hours_rules  # noqa: F401  (its table joins the metadata)
     from lms.extensions import babel, csrf, db, limiter, login_manager, migrate
     from lms.plugins import create_plugin_manager
     from lms.web import errors, i18n, security

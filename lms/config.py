@@ -39,6 +39,7 @@ DEFAULTS: dict[str, object] = {
     "PASSWORD_HASH_METHOD": "scrypt",
     "HOURS_CYCLE_YEARS": 4,
     "HOURS_BENCHMARK": 160,
+    "HOURS_RULES_FILE": None,  # None: the shipped rules (lms.hours_rules)
     "RETENTION_DAYS": 730,
     "MENTOR_MAX_LEARNERS": 8,
     # Request bodies above this many bytes are refused (413) before they are read: the largest

@@ -15,11 +15,12 @@ from lms.access import (ADMIN, COORDINATOR, MENTOR, SCHOOLOPLEIDER, SELF, learne
 from lms.models.content import Course, Lesson, Track
 from lms.models.organisations import Organisation
 
-SUPERVISOR_ONLY = frozenset({"exemption.grant", "competence.sign_off"})
+SUPERVISOR_ONLY = frozenset({"exemption.grant", "competence.sign_off", "hours_rule.choose"})
 MENTOR_ACTIONS = frozenset({
     "path.view", "progress.view", "goals.view", "competence.sign_off", "reflection.view_shared",
 })
-SCHOOLOPLEIDER_ACTIONS = MENTOR_ACTIONS | {"enrolment.create", "exemption.grant"}
+SCHOOLOPLEIDER_ACTIONS = MENTOR_ACTIONS | {"enrolment.create", "exemption.grant",
+                                           "hours_rule.choose"}
 # Coordinators see status, not content (see access.CONTENT_TIERS).
 COORDINATOR_ACTIONS = frozenset({"progress.view", "enrolment.create", "exemption.grant"})
 CONTENT_ACTIONS = frozenset({"catalogue.view", "course.view", "track.view", "lesson.view"})
