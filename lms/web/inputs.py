@@ -89,7 +89,7 @@ class FiniteFloatField(FloatField):
         if len(raw) > 32 or value is None or not math.isfinite(value) \
                 or abs(value) > self.largest:
             self.data = None
-            raise ValueError(self.gettext("Not a valid float value."))
+            raise ValueError(_("Enter a number such as 1.5 (with a point)."))
         self.data = value
 
 
