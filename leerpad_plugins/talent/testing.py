@@ -39,8 +39,10 @@ def page_urls(app, world, extra: dict[str, object] | None = None) -> Iterator[st
 
 
 def readable(response) -> str:
-    """A response's text; for a zip (XLSX, the personal data export) every file inside."""
+    """A response's text; for a zip (XLSX, the personal data export) every file inside. The
+    response is closed (a file it sends is not left open)."""
     data = response.get_data()
+    response.close()
     if data[:2] == b"PK":
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             return "\n".join(archive.read(name).decode("utf-8", "replace")
