@@ -177,6 +177,9 @@ def test_an_announced_gigabyte_is_refused_before_a_byte_is_read(app, content_typ
     assert body.read_bytes == 0
     page = response.get_data(as_text=True)
     assert "What you sent is too large" in page and "1.0 MB" in page
+    dutch = _send(app.test_client(), "/login", Body(GIB), length=GIB, content_type=content_type)
+    assert dutch.status_code == 413
+    assert "Wat je stuurt is te groot" in dutch.get_data(as_text=True)
 
 
 def test_the_limits_are_settings_and_hold_the_largest_upload(app_factory):
