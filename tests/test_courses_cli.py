@@ -117,3 +117,22 @@ def test_adopt_never_writes_through_a_symbolic_link(app, tmp_path):
     assert not (tmp_path / "elders/cursus/course.md").exists()
     assert (folder / "01-intro.md").read_text().startswith("---\nid: intro\n")
     assert "2 file(s) changed." in lines  # 01-intro.md and the new course.md
+
+
+def test_strict_makes_an_unknown_key_an_error(app, tree):
+    """A typo in an optional key is a warning; --strict (the CI recipe) makes it exit 1 and
+    keeps the did-you-mean."""
+    write(tree / "goed-van-start/course.md",
+          "---\nid: goed-van-start\ntitle: G\ncompetencies: [bekwaamheidseisen:pedagogisch]\n---\n")
+    lenient = run(app, "check", tree)
+    assert lenient.exit_code == 0, lenient.output
+    typo = "goed-van-start/course.md:4: competencies: {}unknown key 'competencies'; " \
+           "did you mean 'competences'?"
+    assert typo.format("warning: ") in lenient.output
+    strict = run(app, "check", "--strict", tree)
+    assert strict.exit_code == 1
+    assert typo.format("") in strict.output and "1 error(s), 0 warning(s)" in strict.output
+    refused = run(app, "import", "--strict", tree)
+    assert refused.exit_code == 1 and "nothing was imported" in refused.output
+    with app.app_context():
+        assert db.session.scalar(select(Course)) is None

@@ -32,15 +32,23 @@ def _print_problems(problems) -> None:
         click.echo(str(problem))
 
 
+_strict_option = click.option(
+    "--strict", is_flag=True, help="Unknown keys are errors, not warnings (use it in CI).")
+
+
 @courses_group.command("check")
 @click.argument("directory", type=_DIR, required=False)
+@_strict_option
 @with_appcontext
-def check(directory: Path | None) -> None:
+def check(directory: Path | None, strict: bool) -> None:
     """List every problem as path:line: field: message; exit 1 when there is an error."""
     from lms.content import check_directory
+    from lms.content.problems import strict as make_strict
 
     directory = _folder(directory)
     problems = check_directory(directory)
+    if strict:
+        problems = make_strict(problems)
     _print_problems(problems)
     errors = sum(p.is_error for p in problems)
     warnings = len(problems) - errors
@@ -51,15 +59,16 @@ def check(directory: Path | None) -> None:
 
 @courses_group.command("import")
 @click.argument("directory", type=_DIR, required=False)
+@_strict_option
 @with_appcontext
-def import_(directory: Path | None) -> None:
+def import_(directory: Path | None, strict: bool) -> None:
     """Validate, then import everything in one transaction (nothing is written on an error)."""
     from lms.content import ContentError
     from lms.content.importer import import_directory
 
     directory = _folder(directory)
     try:
-        summary = import_directory(directory)
+        summary = import_directory(directory, strict=strict)
     except ContentError as exc:
         _print_problems(exc.problems)
         click.echo(f"{len(exc.errors)} error(s): nothing was imported.")

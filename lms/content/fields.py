@@ -190,8 +190,9 @@ def check_mapping(source: SourceFile, meta: Any, spec: Mapping[str, Field], pref
                   ) -> dict[str, Any]:
     """Check ``meta`` against ``spec``; return clean values (defaults for missing/invalid ones).
 
-    Unknown keys are warnings with a "did you mean" hint; ``extra_keys`` are accepted as-is
-    (a lesson type's own keys, validated by the type).
+    Unknown keys are warnings with a "did you mean" hint (errors under ``--strict``: rule
+    ``unknown-key``); ``extra_keys`` are accepted as-is (a lesson type's own keys, validated
+    by the type).
     """
     def at(key: str) -> str:
         return f"{prefix}.{key}" if prefix else key
@@ -219,7 +220,8 @@ def check_mapping(source: SourceFile, meta: Any, spec: Mapping[str, Field], pref
             shown = key if key.strip() and key.isprintable() else repr(key)
             message = f"unknown key '{shown}'" + (f"; did you mean '{hint[0]}'?" if hint else "")
             line = source.lines.get(at(key)) or source.line_of(at(key))
-            problems.append(source.problem(at(shown), message, "warning", line=line))
+            problems.append(source.problem(at(shown), message, "warning", line=line,
+                                           rule="unknown-key"))
     for key, field in spec.items():
         if key not in clean:
             if field.required and key not in meta:

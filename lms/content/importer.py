@@ -22,7 +22,7 @@ from sqlalchemy import insert, select, update
 from lms.content.limits import Limits
 from lms.content.loader import ContentTree, CourseFile, LessonFile, TrackFile, load_tree, resolve
 from lms.content.parse import Reference, SourceFile
-from lms.content.problems import ContentError, Problem
+from lms.content.problems import ContentError, Problem, strict as make_strict
 from lms.content.render import COURSE_URL, LESSON_URL, RenderError, Renderer
 from lms.content.validate import activity_types, check_tree, render_problem
 from lms.extensions import db
@@ -77,16 +77,19 @@ class _Prepared:
     hash: str
 
 
-def import_directory(root: Path) -> ImportSummary:
+def import_directory(root: Path, *, strict: bool = False) -> ImportSummary:
     """Validate and import a course tree in one transaction (needs an app context).
 
-    Raises ``ContentError`` with every problem when validation finds an error.
+    Raises ``ContentError`` with every problem when validation finds an error; ``strict``
+    makes unknown keys errors.
     """
     root = Path(root)
     pm = get_pm(current_app)
     types = activity_types(pm)
     tree = load_tree(root, types, Limits.from_config(current_app.config))
     problems = check_tree(tree, pm, render=False)
+    if strict:
+        problems = make_strict(problems)
     if any(p.is_error for p in problems):
         raise ContentError(problems)
     renderer = Renderer.for_plugins(pm, tree.limits.render_seconds)

@@ -49,9 +49,9 @@ class SourceFile:
         return 1
 
     def problem(self, field_path: str, message: str, severity: str = "error",
-                line: int | None = None) -> Problem:
+                line: int | None = None, rule: str = "") -> Problem:
         return Problem(self.rel, self.line_of(field_path) if line is None else line,
-                       field_path, message, severity)
+                       field_path, message, severity, rule)
 
 
 def load_yaml(text: str, first_line: int) -> tuple[Any, dict[str, int], list[tuple[int, str]]]:

@@ -1,7 +1,11 @@
 """What the linter reports: a problem at ``path:line`` in a field, and the error that carries them."""
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
+
+# Warnings that ``--strict`` turns into errors (``Problem.rule``).
+STRICT_RULES = {"unknown-key"}
 
 
 @dataclass(frozen=True, order=True)
@@ -10,7 +14,8 @@ class Problem:
 
     ``path`` is relative to the tree's root (POSIX separators), ``line`` is 1-based (0 when the
     problem belongs to a whole file or folder), ``severity`` is ``"error"`` or ``"warning"``.
-    Warnings are shown but never block an import.
+    Warnings are shown but never block an import, unless ``strict`` makes them errors: those
+    carry a ``rule`` in ``STRICT_RULES`` (e.g. ``"unknown-key"``).
     """
 
     path: str
@@ -18,6 +23,7 @@ class Problem:
     field: str
     message: str
     severity: str = "error"
+    rule: str = dataclasses.field(default="", compare=False)
 
     @property
     def is_error(self) -> bool:
@@ -26,6 +32,12 @@ class Problem:
     def __str__(self) -> str:
         prefix = "" if self.is_error else "warning: "
         return f"{self.path}:{self.line}: {self.field}: {prefix}{self.message}"
+
+
+def strict(problems: list[Problem]) -> list[Problem]:
+    """``problems`` with the warnings of ``STRICT_RULES`` made errors (``--strict``)."""
+    return [dataclasses.replace(p, severity="error") if p.rule in STRICT_RULES else p
+            for p in problems]
 
 
 class ContentError(Exception):
