@@ -29,11 +29,15 @@ class ActivityType:
 
 @dataclass(frozen=True)
 class NavItem:
-    """A link in the main navigation: ``url_for(endpoint)``, lowest ``order`` first."""
+    """A link in the main navigation: ``url_for(endpoint)``, lowest ``order`` first;
+    ``count`` (when not None) is shown beside the label, e.g. the items waiting for sign-off,
+    with ``count_label`` read out after it by screen readers ("waiting")."""
 
     endpoint: str
     label: str
     order: int = 50
+    count: int | None = None
+    count_label: str = ""
 
 
 @dataclass(frozen=True)

@@ -247,6 +247,21 @@ def lms_sign_off_items(reviewer: User | None,
 
 
 @hookspec
+def lms_sign_off_count(reviewer: User) -> Any:
+    """Return a SQL expression counting the items ``lms_sign_off_items`` gives ``reviewer``
+    (a scalar subquery, e.g. ``select(func.count()).where(...).scalar_subquery()``), without
+    running it: the core adds every plugin's count up in ONE query for the number beside
+    "Aftekenen" in the navigation, shown on every page to people who may open the queue.
+
+    A plugin that gives sign-off items and no count still counts: the core then builds the
+    whole list (several queries) to count it, so pages are slower for reviewers.
+
+    :param reviewer: the mentor or schoolopleider whose decision the items wait for.
+    :returns: a scalar SQL expression (an integer), or None for nothing to count.
+    """
+
+
+@hookspec
 def lms_learner_columns(viewer: User, learner_ids: list[int],
                         scope: str) -> LearnerColumn | list[LearnerColumn] | None:
     """Return extra columns for a supervisor's table of learners (``lms.activities.

@@ -118,6 +118,16 @@ def confirmation_items(reviewer: User | None, learner_ids: list[int] | None) -> 
             for item_id, learner_id, name, competence, created_at in db.session.execute(query)]
 
 
+def confirmation_count(reviewer: User):
+    """A scalar subquery counting what ``confirmation_items(reviewer, None)`` lists."""
+    from sqlalchemy import func
+
+    return (select(func.count(CompetenceConfirmation.id))
+            .where(CompetenceConfirmation.status == "requested",
+                   CompetenceConfirmation.mentor_id == reviewer.id)
+            .scalar_subquery())
+
+
 def mentor_candidates(org_ids) -> list[User]:
     """People who may mentor in the organisations: mentors and schoolopleiders there."""
     from lms.models.accounts import RoleAssignment

@@ -328,6 +328,28 @@ def sign_off_items(reviewer: Any, learner_ids: list[int] | None = None) -> list[
     return sorted(items, key=lambda item: item.submitted_at)
 
 
+def sign_off_count(reviewer: Any) -> int:
+    """How many items wait for ``reviewer``'s decision: every plugin's ``lms_sign_off_count``
+    added up in one query, or the whole list counted when a plugin that gives items has no
+    count (see the hook)."""
+    pm = get_pm()
+    givers = {impl.plugin_name for impl in pm.hook.lms_sign_off_items.get_hookimpls()}
+    counters = {impl.plugin_name for impl in pm.hook.lms_sign_off_count.get_hookimpls()}
+    if givers - counters:
+        return len(sign_off_items(reviewer))
+    counts = collect(pm.hook.lms_sign_off_count(reviewer=reviewer))
+    if not counts:
+        return 0
+    from sqlalchemy import func, literal, select
+
+    from lms.extensions import db
+
+    total = literal(0)
+    for count in counts:
+        total = total + func.coalesce(count, 0)
+    return int(db.session.scalar(select(total)) or 0)
+
+
 def learner_columns(viewer: Any, learner_ids: list[int], scope: str) -> list[Any]:
     """Extra columns plugins add to a supervisor's table of learners."""
     if not learner_ids:

@@ -519,6 +519,51 @@ def test_lms_sign_off_items_fill_the_one_queue(full_app, world, tmp_path):
     assert sorted(item.kind for item in anyone) == ["assignment", "competence"]
 
 
+def test_lms_sign_off_count_adds_up_in_one_query(app, world, tmp_path):
+    """Every plugin's count expression is summed in one statement, equal to the queue's
+    length; a plugin without a count makes the core count the whole list instead."""
+    from lms.models.confirmations import CompetenceConfirmation
+    from lms.plugins import sign_off_count, sign_off_items
+    from tests.supervision_data import count_queries
+
+    ids = import_course(app, tmp_path / "courses")
+    learner, mentor = world.users["learner"], world.users["mentor"]
+    with app.app_context():
+        db.session.add(CompetenceConfirmation(learner_id=learner, mentor_id=mentor,
+                                              competence="velon:agogisch", note="x"))
+        db.session.commit()
+    _login(app).post(f"/plugins/assignment/lessons/{ids['opdracht']}/submissions",
+                     data={"text": "Mijn lesopzet"})
+    with app.test_request_context():
+        reviewer = db.session.get(User, mentor)
+        counts = collect(get_pm().hook.lms_sign_off_count(reviewer=reviewer))
+        assert len(counts) == 2  # the assignment plugin's and the core's
+        with count_queries(app) as statements:
+            assert sign_off_count(reviewer) == 2
+        assert len(statements) == 1
+        assert len(sign_off_items(reviewer)) == 2
+
+
+def test_lms_sign_off_count_falls_back_to_the_list(app, world):
+    """With a plugin that gives items but no count, the whole list is counted."""
+    from types import SimpleNamespace
+
+    from lms import hookimpl
+    from lms.activities import SignOffItem
+    from lms.models.base import utcnow
+    from lms.plugins import sign_off_count
+
+    @hookimpl
+    def lms_sign_off_items(reviewer, learner_ids):
+        return [SignOffItem("portfolio", "Portfolio", world.users["learner"], "Learner", "Map",
+                            utcnow(), "/")]
+
+    get_pm(app).register(SimpleNamespace(lms_sign_off_items=lms_sign_off_items),
+                         name="items_only")
+    with app.test_request_context():
+        assert sign_off_count(db.session.get(User, world.users["mentor"])) == 1
+
+
 def test_lms_learner_columns_add_counts_to_supervisor_tables(full_app, world):
     """Plugin columns appear on the mentor's and the schoolopleider's tables of learners."""
     learner = world.users["learner"]

@@ -56,6 +56,11 @@ def lms_sign_off_items(reviewer, learner_ids):
 
 
 @hookimpl
+def lms_sign_off_count(reviewer):
+    return work.sign_off_count(reviewer)
+
+
+@hookimpl
 def lms_personal_data(user):
     return work.personal_data(user)
 

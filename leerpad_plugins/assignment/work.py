@@ -7,7 +7,7 @@ from typing import Any
 
 from flask import url_for
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select, update
+from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.orm import undefer
 
 from lms.access import ADMIN, can, org_role_ids, relations_to
@@ -187,6 +187,25 @@ def sign_off_items(reviewer: Any, learner_ids: list[int] | None) -> list[SignOff
             learner_name=learner_name, title=title, submitted_at=submitted_at,
             url=url_for("assignment.review", submission_id=sid)))
     return items
+
+
+def sign_off_count(reviewer: Any):
+    """A scalar subquery counting what ``sign_off_items(reviewer, None)`` lists, for the
+    core to add up with other plugins' counts in one query (nothing is run here)."""
+    sign_off = func.coalesce(Lesson.settings["sign_off"].as_string(), "mentor")
+    mentees = select(MentorAssignment.learner_id).where(MentorAssignment.mentor_id == reviewer.id)
+    waiting = [and_(sign_off != "schoolopleider", AssignmentSubmission.user_id.in_(mentees))]
+    schools = org_role_ids(reviewer, "schoolopleider")
+    if schools:
+        school_learners = select(RoleAssignment.user_id).where(
+            RoleAssignment.organisation_id.in_(schools), RoleAssignment.role == "learner")
+        waiting.append(and_(sign_off == "schoolopleider",
+                            AssignmentSubmission.user_id.in_(school_learners)))
+    return (select(func.count(AssignmentSubmission.id))
+            .join(Lesson, Lesson.id == AssignmentSubmission.lesson_id)
+            .where(AssignmentSubmission.status == "submitted",
+                   AssignmentSubmission.user_id != reviewer.id, or_(*waiting))
+            .scalar_subquery())
 
 
 def personal_data(user: Any) -> dict[str, list[dict]]:

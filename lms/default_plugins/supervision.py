@@ -45,6 +45,13 @@ def lms_sign_off_items(reviewer, learner_ids):
 
 
 @hookimpl
+def lms_sign_off_count(reviewer):
+    from lms.mentoring import confirmation_count
+
+    return confirmation_count(reviewer)
+
+
+@hookimpl
 def lms_nav_items(user):
     if not getattr(user, "is_authenticated", False):
         return None
@@ -53,4 +60,11 @@ def lms_nav_items(user):
              ("schoolopleider.dashboard", NavItem("schoolopleider.index", _l("School"), 45)),
              ("coordinator.dashboard", NavItem("coordinate.index", _l("Coordination"), 50)),
              ("privacy.admin", NavItem("privacy.review", _l("Privacy"), 92)))
-    return [item for action, item in links if can(user, action)]
+    items = [item for action, item in links if can(user, action)]
+    if can(user, "mentor.dashboard"):
+        # One query, on every page, for reviewers only (see lms_sign_off_count).
+        from lms.plugins import sign_off_count
+
+        items.append(NavItem("mentor.queue", _l("Sign off"), 41, count=sign_off_count(user),
+                             count_label=_l("waiting")))
+    return items
