@@ -63,8 +63,8 @@ def lms_nav_items(user):
     items = [item for action, item in links if can(user, action)]
     if can(user, "mentor.dashboard"):
         # One query, on every page, for reviewers only (see lms_sign_off_count).
-        from lms.plugins import sign_off_count
+        from lms.homes import waiting_count
 
-        items.append(NavItem("mentor.queue", _l("Sign off"), 41, count=sign_off_count(user),
+        items.append(NavItem("mentor.queue", _l("Sign off"), 41, count=waiting_count(user),
                              count_label=_l("waiting")))
     return items

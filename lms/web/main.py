@@ -14,13 +14,12 @@ bp = Blueprint("main", __name__)
 @bp.get("/")
 @login_required
 def home():
-    """Where to continue, and the learner's courses and tracks with their progress."""
+    """What needs this person today: one part per role they hold (``lms.homes``)."""
+    from lms.homes import home_for
     from lms.models.base import utcnow
     from lms.tracking.dates import local_date
-    from lms.tracking.pages import home_overview
 
-    overview = home_overview(current_user.id, local_date(utcnow()))
-    return render_template("main/home.html", overview=overview)
+    return render_template("main/home.html", home=home_for(current_user, local_date(utcnow())))
 
 
 @bp.post("/lang")

@@ -85,7 +85,8 @@ def school(org_id: int):
     filters = _filters()
     page = request.args.get("pagina", 1, type=bounded_int(1, 100_000))
     orgs = subtree_ids([org.id])
-    ids = people.school_people(orgs, filters, today)
+    # Her own row is not among her learners (a schoolopleider is often a learner there too).
+    ids = people.school_people(orgs, filters, today).where(User.id != current_user.id)
     total = people.count(ids)
     lines = people.learner_lines(ids, today, limit=people.PAGE_SIZE,
                                  offset=(page - 1) * people.PAGE_SIZE)
