@@ -100,3 +100,12 @@ def test_settings_are_declared_with_defaults(app):
     assert app.config["TALENT_STAY_FIRST_BY_MONTHS"] == 6
     assert app.config["TALENT_RETENTION_DAYS"] == 730
     assert "werkplekbegeleider=werkplekbegeleider" in app.config["TALENT_TRACKS"]
+
+
+def test_the_pages_are_dutch_first(app, client, people):
+    """In Dutch (the default) the talent pages speak Dutch."""
+    login(client, "leidinggevende", lang="nl")
+    page = client.get("/plugins/talent/").get_data(as_text=True)
+    assert '<html lang="nl">' in page and "Talent en groei" in page and "Talent voordragen" in page
+    page = client.get("/plugins/talent/stay-gesprekken").get_data(as_text=True)
+    assert "Een stay-gesprek plannen" in page and "Toe aan een stay-gesprek" in page
