@@ -9,11 +9,36 @@ SIGNERS = ("mentor", "schoolopleider")
 MAX_MB = 100
 FILE_TYPE = re.compile(r"^[a-z0-9]{1,10}$")
 
+MAX_CRITERIA = 20
+MAX_CRITERION = 200
+
 FIELDS = {
     "sign_off": "who approves the submission: mentor (default) or schoolopleider",
     "submission": "what the learner hands in: text (true/false) and optionally "
                   "file: {max_mb, types}",
+    "criteria": f"what the reviewer checks, as a list of short texts (at most {MAX_CRITERIA}, "
+                f"{MAX_CRITERION} characters each): a checklist ticked when signing off and "
+                "stored with the decision",
 }
+
+
+def _criteria_problems(criteria: Any) -> list[tuple[str, str]]:
+    if not isinstance(criteria, list) or not criteria:
+        return [("criteria", "must be a list of short texts, like [Concreet, Haalbaar]")]
+    if len(criteria) > MAX_CRITERIA:
+        return [("criteria", f"at most {MAX_CRITERIA} criteria, got {len(criteria)}")]
+    problems, seen = [], set()
+    for index, criterion in enumerate(criteria):
+        where = f"criteria[{index}]"
+        if not isinstance(criterion, str) or not criterion.strip():
+            problems.append((where, f"must be a text, got {criterion!r}"))
+        elif len(criterion) > MAX_CRITERION:
+            problems.append((where, f"at most {MAX_CRITERION} characters, got {len(criterion)}"))
+        elif criterion.strip().lower() in seen:
+            problems.append((where, f"{criterion!r} is listed twice"))
+        else:
+            seen.add(criterion.strip().lower())
+    return problems
 
 
 def validate(meta: Mapping[str, Any]) -> list[tuple[str, str]]:
@@ -22,6 +47,8 @@ def validate(meta: Mapping[str, Any]) -> list[tuple[str, str]]:
     sign_off = meta.get("sign_off", "mentor")
     if sign_off not in SIGNERS:
         problems.append(("sign_off", f"must be mentor or schoolopleider, got {sign_off!r}"))
+    if "criteria" in meta:
+        problems.extend(_criteria_problems(meta["criteria"]))
     submission = meta.get("submission", {"text": True})
     if not isinstance(submission, dict):
         return problems + [("submission", "must be a mapping like {text: true}")]

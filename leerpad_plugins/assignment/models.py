@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Index, Integer, LargeBinary, String, Text, text
+from sqlalchemy import JSON, ForeignKey, Index, Integer, LargeBinary, String, Text, text
 from sqlalchemy.orm import Mapped, deferred, mapped_column, relationship
 
 from lms.extensions import db
@@ -38,6 +38,9 @@ class AssignmentSubmission(db.Model):
     file_data: Mapped[bytes | None] = deferred(mapped_column(LargeBinary))
     status: Mapped[str] = mapped_column(String(16), default="submitted", index=True)
     feedback: Mapped[str] = mapped_column(Text, default="")
+    # The lesson's criteria as the reviewer ticked them at the decision (the texts, so they
+    # keep their meaning when the lesson changes): [{"criterion": "...", "met": true}, ...].
+    criteria: Mapped[list | None] = mapped_column(JSON)
     reviewer_id: Mapped[int | None] = mapped_column(
         ForeignKey("user_account.id", ondelete="SET NULL"))
     submitted_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -13,6 +13,7 @@ from lms.access import can, record_views, require
 from lms.activities import ensure_enrolled, lesson_or_404, lesson_url, render_fragment
 from lms.extensions import db
 from lms.models.content import Lesson
+from lms.web.inputs import to_id
 from lms.web.limits import FORM_ALLOWANCE, limit_body
 
 from . import work
@@ -113,8 +114,11 @@ def review(submission_id: int):
 def decide(submission_id: int):
     submission = _reviewable(submission_id)
     approve = request.form.get("decision") == "approve"
+    # The ticked criteria come as their 1-based positions in the lesson's list.
+    met = {index - 1 for index in request.form.getlist("criteria", type=to_id)}
     try:
-        work.decide(current_user, submission, approve, request.form.get("feedback", ""))
+        work.decide(current_user, submission, approve, request.form.get("feedback", ""),
+                    met=met)
     except work.SubmissionError as exc:
         db.session.rollback()
         flash(_message(str(exc)), "error")

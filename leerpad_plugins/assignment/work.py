@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import mimetypes
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -40,6 +41,7 @@ class Rules:
     file: bool
     max_bytes: int
     types: tuple[str, ...]
+    criteria: tuple[str, ...] = ()
 
     @classmethod
     def of(cls, lesson: Any) -> Rules:
@@ -49,7 +51,8 @@ class Rules:
         return cls(sign_off=settings.get("sign_off", "mentor"),
                    text=bool(submission.get("text", True)), file=file is not None,
                    max_bytes=int(float((file or {}).get("max_mb", 10)) * 1024 * 1024),
-                   types=tuple((file or {}).get("types") or ()))
+                   types=tuple((file or {}).get("types") or ()),
+                   criteria=tuple(str(c).strip() for c in settings.get("criteria") or ()))
 
 
 def latest(user_id: int, lesson_id: int) -> AssignmentSubmission | None:
@@ -132,15 +135,22 @@ def permission(user: Any, action: str, submission: AssignmentSubmission) -> bool
     return None
 
 
-def decide(reviewer: Any, submission: AssignmentSubmission, approve: bool, feedback: str) -> None:
-    """Approve (completes the lesson) or return with feedback (the learner may resubmit)."""
+def decide(reviewer: Any, submission: AssignmentSubmission, approve: bool, feedback: str, *,
+           met: Iterable[int] = ()) -> None:
+    """Approve (completes the lesson) or return with feedback (the learner may resubmit);
+    ``met`` are the positions of the lesson's criteria the reviewer ticked, stored with the
+    decision as the criteria's texts."""
     if submission.status != "submitted":
         raise SubmissionError("decided")
     feedback = (feedback or "").strip()
     if not approve and not feedback:
         raise SubmissionError("feedback")
+    ticked = set(met)
+    criteria = Rules.of(submission.lesson).criteria
     submission.status = "approved" if approve else "returned"
     submission.feedback = feedback
+    submission.criteria = ([{"criterion": text, "met": index in ticked}
+                            for index, text in enumerate(criteria)] or None)
     submission.reviewer_id = reviewer.id
     submission.reviewed_at = utcnow()
     db.session.flush()
@@ -216,12 +226,14 @@ def personal_data(user: Any) -> dict[str, list[dict]]:
     return {"submissions": [
         {"lesson": row.lesson.object_id, "status": row.status, "text": row.text,
          "file_name": row.file_name, "file": row.file_data, "feedback": row.feedback,
+         "criteria": row.criteria,
          "submitted_at": row.submitted_at, "reviewed_at": row.reviewed_at} for row in rows]}
 
 
 def erase_personal_data(user: Any) -> None:
-    """Blank what the person handed in and the feedback on it; the statuses stay counted."""
+    """Blank what the person handed in and the feedback (and ticked criteria) on it; the
+    statuses stay counted."""
     db.session.execute(
         update(AssignmentSubmission).where(AssignmentSubmission.user_id == user.id)
-        .values(text="", feedback="", file_name=None, file_type=None, file_size=None,
-                file_data=None))
+        .values(text="", feedback="", criteria=None, file_name=None, file_type=None,
+                file_size=None, file_data=None))
