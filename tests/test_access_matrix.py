@@ -54,6 +54,7 @@ ALLOWED: dict[str, frozenset[str]] = {
     "path.hours_new": EVERYONE,
     "path.goal_edit": frozenset({"learner"}),
     "path.hours_edit": frozenset({"learner"}),
+    "path.nlqf_edit": EVERYONE,
     "api.my_path": EVERYONE,
     "api.my_enrolments": EVERYONE,
     "api.openapi": EVERYONE,

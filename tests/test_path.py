@@ -90,9 +90,15 @@ def test_course_hours_count_in_the_year_of_completion(app, world, content):
                              today=date(2024, 6, 1))
     years = {y.year: y for y in path.hours.years}
     assert years[2024].course_hours == 28 and years[2023].logged_hours == 2.5
+    # A vo teacher's rule (cao vo) counts per calendar year...
+    assert (path.hours.rule.id, path.hours.cycle_years, path.hours.benchmark) == ("cao-vo", 1, 83)
     cycles = {c.first_year: c for c in path.hours.cycles}
-    assert cycles[2024].total == 28 and cycles[2024].current
-    assert cycles[2020].total == 2.5 and cycles[2020].last_year == 2023
+    assert cycles[2024].total == 28 and cycles[2024].current and cycles[2023].total == 2.5
+    # ...next to the former Lerarenregister's four-year cycles from HOURS_CYCLE_START.
+    (register,) = path.hours.comparisons
+    assert register.rule.id == "lerarenregister"
+    assert (register.cycle.first_year, register.cycle.last_year, register.cycle.total) == (
+        2024, 2027, 28)
 
 
 def test_cycles_anchor_at_account_creation_without_configured_start(app, world):
@@ -102,7 +108,8 @@ def test_cycles_anchor_at_account_creation_without_configured_start(app, world):
         learner.created_at = datetime(2019, 3, 1, tzinfo=timezone.utc)
         db.session.commit()
         path = learning_path(learner, settings=PathSettings(cycle_years=4), today=date(2026, 1, 2))
-    assert (path.hours.current_cycle.first_year, path.hours.current_cycle.last_year) == (2023, 2026)
+    cycle = path.hours.comparisons[0].cycle
+    assert (cycle.first_year, cycle.last_year) == (2023, 2026)
 
 
 @pytest.mark.parametrize("enrolments", [1, 50])
@@ -305,3 +312,185 @@ def test_mentor_view_query_count_is_constant(app, world, content):
     # the viewer, their roles, the learner, the access check, the path's four queries and
     # the audit row for this look at another person's data
     assert counts[0] == counts[1] <= 10, counts
+
+
+# --- what applies to whom (issue 17) -----------------------------------------------------------
+
+
+def _frameworks():
+    """The shipped frameworks' shape: for everyone, for mbo, for teacher educators."""
+    from lms.models import Competence, CompetenceFramework
+
+    for slug, title, audience, sectors in (
+            ("bekwaamheidseisen", "Bekwaamheidseisen", [], []),
+            ("mbo-kerntaken", "Kerntaken mbo-docent", [], ["mbo"]),
+            ("velon-standaard", "Beroepsstandaard lerarenopleiders", ["schoolopleider", "mentor"],
+             [])):
+        db.session.add(CompetenceFramework(
+            slug=slug, title=title, audience=audience, sectors=sectors,
+            competences=[Competence(code="a", title=f"{title} A", position=1)]))
+    db.session.commit()
+
+
+def _po_starter():
+    """A learner at a primary school (the world's other school is po)."""
+    from lms.models import Organisation
+    from lms.testing import add_user
+
+    school = db.session.scalar(sa.select(Organisation).where(Organisation.sector == "po"))
+    person = add_user("po_starter", [("learner", school)])
+    db.session.commit()
+    return person.id
+
+
+def test_a_po_starter_sees_the_frameworks_that_fit_first(app, client, world, auth):
+    """Frameworks for other sectors and roles are folded away, not shown as open work."""
+    with app.app_context():
+        _frameworks()
+        learner_id = _po_starter()
+        path = learning_path(db.session.get(User, learner_id))
+        assert [f.slug for f in path.fitting_coverage] == ["bekwaamheidseisen"]
+        assert {f.slug for f in path.other_coverage} == {"mbo-kerntaken", "velon-standaard"}
+        schoolopleider = learning_path(db.session.get(User, world.users["schoolopleider"]))
+        assert {f.slug for f in schoolopleider.fitting_coverage} == {
+            "bekwaamheidseisen", "velon-standaard"}
+    assert auth.login("po_starter").status_code == 302
+    client.post("/lang", data={"lang": "en"})
+    html = client.get("/leerpad").get_data(as_text=True)
+    folded = html[html.index('<details class="path-other-frameworks">'):]
+    assert "Kerntaken mbo-docent" in folded and "Beroepsstandaard lerarenopleiders" in folded
+    assert html.index("Bekwaamheidseisen A") < html.index('<details class="path-other-frameworks">')
+
+
+def test_a_framework_worked_on_in_ones_track_fits_whatever_its_audience(app, world):
+    """A learner training to be a mentor sees the teacher educators' standard their course
+    works on; a sector that is not theirs stays folded even then."""
+    from lms.models import Course, Track, TrackCourse
+
+    with app.app_context():
+        _frameworks()
+        course = Course(slug="begeleiden", title="Begeleiden", hours=4,
+                        competences=["velon-standaard:a", "mbo-kerntaken:a"])
+        db.session.add(Track(slug="word-mentor", title="Word mentor",
+                             courses=[TrackCourse(course=course, position=0)]))
+        db.session.commit()
+        enrol(world.users["learner"], db.session.scalar(sa.select(Track.id)))
+        path = learning_path(db.session.get(User, world.users["learner"]))  # a vo learner
+    assert [f.slug for f in path.fitting_coverage] == ["velon-standaard", "bekwaamheidseisen"]
+    assert [f.slug for f in path.other_coverage] == ["mbo-kerntaken"]
+
+
+def test_track_bar_and_text_are_one_measure(app, client, world, auth):
+    """Half of the only required course done: 50%, '0 of 1 completed, 1 under way'."""
+    from tests import builders as b
+
+    with app.app_context():
+        only = b.course("half", 2)
+        track = b.track("een-cursus", [only])
+        enrol(world.users["learner"], track.id)
+        complete(world.users["learner"], "half/l1")
+        path = learning_path(db.session.get(User, world.users["learner"]))
+    progress = path.tracks[0]
+    assert (progress.percent, progress.counted_done, progress.counted_total,
+            progress.counted_busy) == (50, 0, 1, 1)
+    auth.login("learner")
+    client.post("/lang", data={"lang": "en"})
+    html = re.sub(r"\s+", " ", client.get("/leerpad").get_data(as_text=True))
+    assert ('<span class="progress-figure">50%</span> of the required courses: 0 of 1 '
+            'completed, 1 under way') in html
+
+
+def test_hours_say_what_counts_and_what_will(app, client, world, auth, content):
+    """Finished lessons of an unfinished course show the course's hours as counting once
+    completed; the rule of the learner's sector is named with its hours."""
+    with app.app_context():
+        enrol(world.users["learner"], content.track)
+        complete(world.users["learner"], "werkplekbegeleider-basis/jouw-rol")
+        path = learning_path(db.session.get(User, world.users["learner"]))
+    assert path.hours.current_cycle.total == 0
+    assert [(p.slug, p.hours) for p in path.hours.pending] == [("werkplekbegeleider-basis", 28)]
+    auth.login("learner")
+    client.post("/lang", data={"lang": "en"})
+    html = re.sub(r"\s+", " ", client.get("/leerpad").get_data(as_text=True))
+    assert "Collective agreement vo: 83 clock hours of professional development" in html
+    assert "This year (" in html and "0 of 83 hours." in html
+    assert "Counts once completed:" in html and "Basistraining werkplekbegeleider (28 hours)" in html
+    assert "For comparison, Former teacher register: 160 hours in 4 years: 0 hours in" in html
+    assert "1680.0" not in html and ".0 " not in html
+
+
+def test_a_qualifications_study_load_is_not_professionalisation_hours(app, world):
+    """Completing the PDG course (1,680 study hours) adds no professionalisation hours."""
+    from lms.models import Course, Lesson
+
+    with app.app_context():
+        db.session.add(Course(slug="pdg-mbo", title="PDG-traject mbo", hours=1680,
+                              lessons=[Lesson(slug="portfolio", title="Portfolio")]))
+        db.session.commit()
+        from lms.models.progress import Enrolment
+        db.session.add(Enrolment(user_id=world.users["learner"],
+                                 course_id=db.session.scalar(sa.select(Course.id))))
+        db.session.commit()
+        complete(world.users["learner"], "pdg-mbo/portfolio")
+        path = learning_path(db.session.get(User, world.users["learner"]))
+    assert path.hours.current_cycle.total == 0 and path.hours.items == []
+    assert [p.slug for p in path.hours.not_counted] == ["pdg-mbo"]
+
+
+def test_nlqf_levels_are_edited_by_the_teacher(app, client, world, auth, content):
+    """'Not set' comes with a hint and an edit link; the form saves, audited, and refuses a
+    target below the current level."""
+    from lms.models import AuditEvent
+
+    with app.app_context():
+        learner = db.session.get(User, world.users["learner"])
+        learner.nlqf_level = learner.nlqf_target = None
+        db.session.commit()
+    auth.login("learner")
+    client.post("/lang", data={"lang": "en"})
+    html = client.get("/leerpad").get_data(as_text=True)
+    assert "not set" in html and 'href="/leerpad/niveau"' in html
+    assert "Fill in the level of your highest diploma" in html
+    form = client.get("/leerpad/niveau").get_data(as_text=True)
+    assert "NLQF 6" in form and "Route naar niveau 8" in form
+    refused = client.post("/leerpad/niveau", data={"level": "7", "target": "5"})
+    assert refused.status_code == 200 and "at or above your current level" in refused.get_data(
+        as_text=True)
+    assert client.post("/leerpad/niveau", data={"level": "5", "target": "7"}).status_code == 302
+    with app.app_context():
+        learner = db.session.get(User, world.users["learner"])
+        assert (learner.nlqf_level, learner.nlqf_target) == (5, 7)
+        assert db.session.scalar(sa.select(AuditEvent.action).where(
+            AuditEvent.subject_id == learner.id)) == "account.update"
+    assert "Route naar niveau 6" in client.get("/leerpad").get_data(as_text=True)
+    assert client.post("/leerpad/niveau", data={"level": "9", "target": ""}).status_code == 200
+
+
+def test_the_schoolopleider_chooses_a_learners_hours_rule(app, client, world, auth, content):
+    """On the learner's path the schoolopleider picks another rule; the learner sees it as
+    chosen for them; a mentor and the learner cannot choose."""
+    learner_id = world.users["learner"]
+    auth.login("mentor")
+    assert 'action="/leerpad/%d/urenregel"' % learner_id not in client.get(
+        f"/leerpad/{learner_id}").get_data(as_text=True)
+    assert client.post(f"/leerpad/{learner_id}/urenregel",
+                       data={"rule": "brlo"}).status_code in (403, 404)
+    auth.logout()
+    auth.login("schoolopleider")
+    page = client.get(f"/leerpad/{learner_id}").get_data(as_text=True)
+    assert f'action="/leerpad/{learner_id}/urenregel"' in page
+    assert client.post(f"/leerpad/{learner_id}/urenregel", data={"rule": "nope"}).status_code == 302
+    assert client.post(f"/leerpad/{learner_id}/urenregel",
+                       data={"rule": "lerarenregister"}).status_code == 302
+    with app.app_context():
+        path = learning_path(db.session.get(User, learner_id))
+    assert (path.hours.rule.id, path.hours.rule.chosen, path.hours.cycle_years) == (
+        "lerarenregister", True, 4)
+    assert path.hours.comparisons == []  # the benchmark is their own rule now
+    client.post(f"/leerpad/{learner_id}/urenregel", data={"rule": "auto"})
+    with app.app_context():
+        assert learning_path(db.session.get(User, learner_id)).hours.rule.id == "cao-vo"
+    auth.logout()
+    auth.login("learner")
+    assert client.post(f"/leerpad/{learner_id}/urenregel",
+                       data={"rule": "brlo"}).status_code in (403, 404)

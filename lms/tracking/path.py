@@ -1,14 +1,17 @@
 """The learning path ("Mijn leerpad"): everything a teacher's path page and the API show,
 computed with a fixed, small number of queries whatever the amount of data.
 
-``learning_path(learner)`` runs exactly four queries:
+``learning_path(learner)`` runs exactly three queries (the learner's roles and schools come
+with the learner: load them with it, as the login does):
 
 1. enrolments with their tracks' courses (one row per enrolment × track course),
 2. the learning record: course states and completed lesson states, as one UNION,
-3. every competence of every framework (coverage and the NLQF routes),
-4. the portfolio: logged hours, development goals and credentials, as one UNION.
+3. the portfolio and the frameworks: logged hours, development goals, credentials, the
+   hours rule chosen for the learner and every competence of every framework, as one UNION.
 
-Everything else is arithmetic on those rows, in pure functions tested directly.
+Everything else is arithmetic on those rows, in pure functions tested directly. Hours follow
+the learner's hours rule (``lms.hours_rules``): their chosen rule, else by role, else by
+their school's sector, else the default.
 """
 from __future__ import annotations
 
@@ -16,6 +19,7 @@ import math
 from collections import defaultdict
 from dataclasses import asdict, dataclass, field
 from datetime import MAXYEAR, MINYEAR, date, datetime
+from types import SimpleNamespace
 
 from lms.tracking.dates import TIMEZONE as DEFAULT_TIMEZONE
 from lms.tracking.dates import local_date as _local_date
@@ -81,14 +85,51 @@ class CycleHours:
         return date(self.last_year, 12, 31)
 
 
+@dataclass(frozen=True)
+class RuleView:
+    """The hours rule a learner's hours are measured against, in plain data."""
+
+    id: str
+    title: str
+    summary: str
+    hours: float
+    period_years: int
+    registration_years: int | None = None
+    chosen: bool = False  # chosen for this person by their schoolopleider
+
+
+@dataclass
+class Comparison:
+    """A benchmark rule shown next to the learner's own, with its current period."""
+
+    rule: RuleView
+    cycle: CycleHours
+
+
+@dataclass(frozen=True)
+class PendingCourse:
+    """A course in progress whose study load counts once the whole course is completed."""
+
+    slug: str
+    title: str
+    hours: float
+
+
 @dataclass
 class HoursSummary:
+    """Hours per calendar year and per period of the learner's rule (``cycles``: of
+    ``cycle_years`` years, ``benchmark`` hours each)."""
+
     cycle_years: int
     cycle_anchor: int
     benchmark: float
     years: list[YearHours]
     cycles: list[CycleHours]
     items: list[HoursItem]
+    rule: RuleView | None = None
+    comparisons: list[Comparison] = field(default_factory=list)
+    pending: list[PendingCourse] = field(default_factory=list)  # count when completed
+    not_counted: list[PendingCourse] = field(default_factory=list)  # a qualification's load
 
     @property
     def current_cycle(self) -> CycleHours:
@@ -171,7 +212,7 @@ class CourseStep:
     required: bool
     status: str  # not_started | in_progress | completed | exempt
     available: bool  # its `after:` courses are done
-    hours: float = 0.0
+    hours: float = 0.0  # study load
 
 
 @dataclass
@@ -195,7 +236,42 @@ class TrackProgress:
 
     @property
     def percent(self) -> int:
+        """Progress through the required courses: each counts by its share of lessons done
+        (completed and exempted ones fully), so 0 of 1 courses completed can be 50%."""
         return 100 if self.status == "completed" else self.stored_percent
+
+    @property
+    def required_busy(self) -> int:
+        """Required courses begun but not completed: why the percentage can exceed the count."""
+        return sum(1 for s in self.courses if s.required and s.status == "in_progress")
+
+    def _counted(self) -> list[CourseStep]:
+        # The courses the percentage is about: the required ones, all of a track of electives.
+        return [s for s in self.courses if s.required] or self.courses
+
+    @property
+    def counted_done(self) -> int:
+        return sum(1 for s in self._counted() if s.status in ("completed", "exempt"))
+
+    @property
+    def counted_total(self) -> int:
+        return len(self._counted())
+
+    @property
+    def counted_busy(self) -> int:
+        return sum(1 for s in self._counted() if s.status == "in_progress")
+
+    @property
+    def study_load(self) -> float:
+        """Hours of study of the required courses (all courses when none is required)."""
+        counted = [s for s in self.courses if s.required] or self.courses
+        return _round(sum(s.hours for s in counted))
+
+    @property
+    def elective_load(self) -> float:
+        if not any(s.required for s in self.courses):
+            return 0.0
+        return _round(sum(s.hours for s in self.courses if not s.required))
 
 
 @dataclass
@@ -224,6 +300,8 @@ class FrameworkCoverage:
     slug: str
     title: str
     competences: list[CompetenceCoverage]
+    fits: bool = True  # about the learner's roles, sector or tracks (else folded away)
+    in_tracks: bool = False  # the learner's enrolled courses work on it
 
     @property
     def covered(self) -> list[CompetenceCoverage]:
@@ -285,6 +363,14 @@ class LearningPath:
     goals: list[GoalView]
 
     @property
+    def fitting_coverage(self) -> list[FrameworkCoverage]:
+        return [f for f in self.coverage if f.fits]
+
+    @property
+    def other_coverage(self) -> list[FrameworkCoverage]:
+        return [f for f in self.coverage if not f.fits]
+
+    @property
     def routes(self) -> list[NlqfLevel]:
         """The levels between the current and target level, with their routes into teaching."""
         return [level for level in self.nlqf_levels if level.between]
@@ -299,10 +385,12 @@ class LearningPath:
                 "target": self.nlqf_target,
                 "routes": [asdict(level) for level in self.routes],
             },
-            "tracks": [dict(asdict(t), percent=t.percent) for t in self.tracks],
+            "tracks": [dict(asdict(t), percent=t.percent, required_busy=t.required_busy,
+                            study_load=t.study_load, elective_load=t.elective_load)
+                       for t in self.tracks],
             "deadlines": [asdict(d) for d in self.deadlines],
             "coverage": [
-                {"framework": f.slug, "title": f.title,
+                {"framework": f.slug, "title": f.title, "fits": f.fits,
                  "covered": [asdict(c) for c in f.covered],
                  "open": [{"code": c.code, "title": c.title} for c in f.open]}
                 for f in self.coverage
@@ -319,6 +407,15 @@ class LearningPath:
                 ],
                 "entries": [asdict(e) for e in self.hours_entries],
                 "courses": [asdict(i) for i in self.hours.items if i.source == "course"],
+                "rule": asdict(self.hours.rule) if self.hours.rule else None,
+                "comparisons": [
+                    {"rule": asdict(c.rule),
+                     "cycle": dict(asdict(c.cycle), total=c.cycle.total,
+                                   remaining=c.cycle.remaining, met=c.cycle.met,
+                                   starts=c.cycle.starts, ends=c.cycle.ends)}
+                    for c in self.hours.comparisons],
+                "pending_courses": [asdict(p) for p in self.hours.pending],
+                "not_counted_courses": [asdict(p) for p in self.hours.not_counted],
             },
             "credentials": [asdict(c) for c in self.credentials],
             "goals": [asdict(g) for g in self.goals],
@@ -369,13 +466,22 @@ def credential_status(expires_on: date | None, today: date) -> tuple[str, int | 
     return validity_status(expires_on, today), days
 
 
-def coverage(framework_rows: list, done: list[tuple[str, list]]) -> list[FrameworkCoverage]:
-    """Which competences completed courses and lessons cover, per framework (not ``nlqf``).
+def coverage(framework_rows: list, done: list[tuple[str, list]], *,
+             roles: set[str] | None = None, sectors: set[str] | None = None,
+             in_tracks: set[str] | None = None) -> list[FrameworkCoverage]:
+    """Which competences completed courses and lessons cover, per framework (not ``nlqf``),
+    fitting frameworks first.
+
+    A framework fits when its ``sectors`` (if any) hold the sector of one of the learner's
+    schools (or the learner has none), and its ``audience`` (if any) holds one of their
+    ``roles`` or their enrolled courses work on it (``in_tracks``: framework slugs).
 
     :param framework_rows: competence rows with ``framework_slug``, ``framework_title``,
-        ``code`` and ``title``, in display order.
+        ``framework_kind``, ``code``, ``title`` and optionally ``audience`` and ``sectors``,
+        in display order.
     :param done: (title, ["framework:code", ...]) of every completed course and lesson.
     """
+    roles, sectors, in_tracks = set(roles or ()), set(sectors or ()), set(in_tracks or ())
     sources: dict[str, list[str]] = defaultdict(list)
     for title, keys in done:
         for key in keys or []:
@@ -385,11 +491,20 @@ def coverage(framework_rows: list, done: list[tuple[str, list]]) -> list[Framewo
     for row in framework_rows:
         if row.framework_kind == "levels":
             continue
-        fw = frameworks.setdefault(
-            row.framework_slug, FrameworkCoverage(row.framework_slug, row.framework_title, []))
+        fw = frameworks.get(row.framework_slug)
+        if fw is None:
+            audience = set(getattr(row, "audience", None) or ())
+            fw_sectors = set(getattr(row, "sectors", None) or ())
+            tracked = row.framework_slug in in_tracks
+            sector_fits = not fw_sectors or not sectors or bool(fw_sectors & sectors)
+            role_fits = not audience or bool(audience & roles) or tracked
+            fw = frameworks[row.framework_slug] = FrameworkCoverage(
+                row.framework_slug, row.framework_title, [], fits=sector_fits and role_fits,
+                in_tracks=tracked)
         fw.competences.append(CompetenceCoverage(
             row.code, row.title, sources.get(f"{row.framework_slug}:{row.code}", [])))
-    return list(frameworks.values())
+    ordered = list(frameworks.values())  # stable: fitting, then worked on in tracks, first
+    return sorted(ordered, key=lambda f: (not f.fits, not f.in_tracks))
 
 
 def track_steps(courses: list[tuple], states: dict[int, str]) -> list[CourseStep]:
@@ -442,35 +557,88 @@ class PathSettings:
                    timezone=config.get("TIMEZONE") or DEFAULT_TIMEZONE)
 
 
-def learning_path(learner, *, settings: PathSettings | None = None,
-                  today: date | None = None) -> LearningPath:
-    """Compute ``learner``'s path with exactly four queries (see the module docstring)."""
+def rule_view(rule, locale: str, chosen: bool = False) -> RuleView:
+    return RuleView(rule.id, rule.title_in(locale), rule.summary_in(locale), rule.hours,
+                    rule.period_years, rule.registration_years, chosen)
+
+
+def hours_for_rule(items: list[HoursItem], rule, *, today: date, anchor: int, locale: str,
+                   chosen: bool = False) -> HoursSummary:
+    """Hours per year and per period of ``rule`` (an ``lms.hours_rules.HoursRule``); a rule
+    of one year has calendar years as periods, longer ones cycles starting at ``anchor``."""
+    summary = summarise_hours(items, today=today, anchor=anchor if rule.period_years > 1 else
+                              today.year, length=rule.period_years, benchmark=rule.hours)
+    summary.rule = rule_view(rule, locale, chosen)
+    return summary
+
+
+def _default_rules():
+    from flask import has_app_context
+
+    from lms import hours_rules
+
+    return hours_rules.current_rules() if has_app_context() else hours_rules.load()
+
+
+def _locale() -> str:
+    from flask import has_request_context
+
+    if has_request_context():
+        from flask_babel import get_locale
+
+        return str(get_locale() or "nl")
+    return "nl"
+
+
+def learning_path(learner, *, settings: PathSettings | None = None, today: date | None = None,
+                  rules=None, locale: str | None = None) -> LearningPath:
+    """Compute ``learner``'s path with exactly three queries (see the module docstring).
+
+    ``rules``: the hours rules (``lms.hours_rules.HoursRules``; the app's by default);
+    ``locale``: the language of the rules' texts (the request's by default).
+    """
+    from lms.hours_rules import fallback, person_facts
+
     settings = settings or PathSettings()
+    rules = rules or _default_rules()
+    locale = locale or _locale()
     today = today or local_date(datetime.now().astimezone(), settings.timezone)
     enrolment_rows = _enrolment_rows(learner.id)
     record_rows = _record_rows(learner.id)
-    competence_rows = _competence_rows()
     portfolio_rows = _portfolio_rows(learner.id)
+    roles, sectors = person_facts(learner)
 
     course_status: dict[int, str] = {}
     done_work: list[tuple[str, list]] = []
     hours_items: list[HoursItem] = []
+    pending: list[PendingCourse] = []
+    not_counted: list[PendingCourse] = []
     for row in record_rows:
         if row.kind == "course":
             if course_status.get(row.item_id) != "exempt":
                 course_status[row.item_id] = row.status
+            counts = rules.counts_course(row.slug)
+            if row.hours and not counts and row.status in ("in_progress", "completed"):
+                not_counted.append(PendingCourse(row.slug, row.title, float(row.hours)))
             if row.status == "completed" and row.moment is not None:
                 done_work.append((row.title, row.competences or []))
-                if row.hours:
+                if row.hours and counts:
                     hours_items.append(HoursItem(local_date(row.moment, settings.timezone),
                                                  float(row.hours), "course", row.title))
+            elif row.status == "in_progress" and row.hours and counts:
+                pending.append(PendingCourse(row.slug, row.title, float(row.hours)))
         elif row.kind == "exempt":
             course_status[row.item_id] = "exempt"
         elif row.status == "completed":  # a lesson
             done_work.append((row.title, row.competences or []))
+    pending = [p for p in pending if p.slug not in
+               {r.slug for r in record_rows if r.kind == "exempt"}]
 
     tracks, deadlines = _tracks(enrolment_rows, course_status, today, settings.timezone)
-    entries, goals, credentials = [], [], []
+    in_tracks = {key.split(":", 1)[0] for row in enrolment_rows
+                 for key in (row.course_competences or []) if ":" in key}
+    entries, goals, credentials, competence_rows = [], [], [], []
+    chosen: str | None = None
     for row in portfolio_rows:
         if row.kind == "hours":
             entries.append(HoursEntryView(row.item_id, row.day, float(row.number), row.status,
@@ -482,6 +650,10 @@ def learning_path(learner, *, settings: PathSettings | None = None,
                                   list(row.extra or []),
                                   overdue=bool(row.day and row.day < today
                                                and row.status in ("planned", "in_progress"))))
+        elif row.kind == "competence":
+            competence_rows.append(_competence(row))
+        elif row.kind == "rule":
+            chosen = row.title
         else:
             status, days = credential_status(row.day, today)
             credentials.append(CredentialView(
@@ -491,11 +663,22 @@ def learning_path(learner, *, settings: PathSettings | None = None,
     entries.sort(key=lambda e: (e.day, e.id), reverse=True)
     goals.sort(key=lambda g: (g.status in ("achieved", "dropped"), g.target_date or date.max, g.id))
     credentials.sort(key=lambda c: (c.issued_on or date.min, c.id), reverse=True)
+    competence_rows.sort(key=lambda r: (r.framework_title, r.framework_id, r.position))
 
     anchor = settings.cycle_start
     if anchor is None:
         created = getattr(learner, "created_at", None)
         anchor = local_date(created, settings.timezone).year if created else today.year
+    rule = rules.rule_for(roles, sectors, chosen)
+    picked = rule is not None and rule.id == chosen
+    rule = rule or fallback(settings.benchmark, settings.cycle_years)
+    hours = hours_for_rule(hours_items, rule, today=today, anchor=anchor, locale=locale,
+                           chosen=picked)
+    for other in rules.benchmarks(rule):
+        cycle = hours_for_rule(hours_items, other, today=today, anchor=anchor,
+                               locale=locale).current_cycle
+        hours.comparisons.append(Comparison(rule_view(other, locale), cycle))
+    hours.pending, hours.not_counted = pending, not_counted
     return LearningPath(
         learner_id=learner.id,
         learner_name=learner.name,
@@ -506,9 +689,9 @@ def learning_path(learner, *, settings: PathSettings | None = None,
                                 learner.nlqf_level, learner.nlqf_target),
         tracks=tracks,
         deadlines=deadlines,
-        coverage=coverage(competence_rows, done_work),
-        hours=summarise_hours(hours_items, today=today, anchor=anchor,
-                              length=settings.cycle_years, benchmark=settings.benchmark),
+        coverage=coverage(competence_rows, done_work, roles=roles, sectors=sectors,
+                          in_tracks=in_tracks),
+        hours=hours,
         hours_entries=entries,
         credentials=credentials,
         goals=goals,
@@ -553,7 +736,16 @@ def _tracks(rows: list, course_status: dict[int, str], today: date, tz: str):
     return tracks, deadlines
 
 
-# --- the four queries ------------------------------------------------------------------------
+def _competence(row) -> SimpleNamespace:
+    """A competence row of the portfolio UNION under its own names."""
+    return SimpleNamespace(
+        framework_id=row.item_id, framework_slug=row.ref, framework_title=row.group_title,
+        framework_kind=row.status, audience=row.audience or [], sectors=row.sectors or [],
+        code=row.code, title=row.title, description=row.body or "", detail=row.extra,
+        position=row.number or 0)
+
+
+# --- the three queries -----------------------------------------------------------------------
 
 
 def _text(value: str):
@@ -581,6 +773,7 @@ def _enrolment_rows(user_id: int) -> list:
             TrackState.status.label("track_status"), TrackState.percent.label("track_percent"),
             Course.id.label("course_id"), Course.slug.label("course_slug"),
             Course.title.label("course_title"), Course.hours.label("course_hours"),
+            Course.competences.label("course_competences"),
             TrackCourse.required, TrackCourse.after,
         )
         .select_from(Enrolment)
@@ -608,56 +801,44 @@ def _record_rows(user_id: int) -> list:
         sa.select(_text("course").label("kind"), Course.id.label("item_id"),
                   Course.title.label("title"), Course.hours.label("hours"),
                   Course.competences.label("competences"), CourseState.status.label("status"),
-                  CourseState.completed_at.label("moment"))
+                  CourseState.completed_at.label("moment"), Course.slug.label("slug"))
         .join(Course, Course.id == CourseState.course_id)
         .where(CourseState.user_id == user_id)
     )
     lessons = (
         sa.select(_text("lesson"), Lesson.id, Lesson.title, sa.cast(sa.null(), sa.Float),
-                  Lesson.competences, LessonState.status, LessonState.completed_at)
+                  Lesson.competences, LessonState.status, LessonState.completed_at,
+                  sa.cast(sa.null(), sa.String))
         .join(Lesson, Lesson.id == LessonState.lesson_id)
         .where(LessonState.user_id == user_id, LessonState.status == "completed")
     )
     exemptions = (
         sa.select(_text("exempt"), Exemption.course_id, Course.title,
                   sa.cast(sa.null(), sa.Float), sa.cast(sa.null(), sa.JSON),
-                  _text("exempt"), Exemption.granted_at)
+                  _text("exempt"), Exemption.granted_at, Course.slug)
         .join(Course, Course.id == Exemption.course_id)
         .where(Exemption.user_id == user_id)
     )
     return db.session.execute(sa.union_all(courses, lessons, exemptions)).all()
 
 
-def _competence_rows() -> list:
-    import sqlalchemy as sa
-
-    from lms.extensions import db
-    from lms.models import Competence, CompetenceFramework
-
-    stmt = (
-        sa.select(CompetenceFramework.slug.label("framework_slug"),
-                  CompetenceFramework.title.label("framework_title"),
-                  CompetenceFramework.kind.label("framework_kind"),
-                  Competence.code, Competence.title, Competence.description, Competence.detail)
-        .join(Competence, Competence.framework_id == CompetenceFramework.id)
-        .where(Competence.archived.is_(False))
-        .order_by(CompetenceFramework.title, CompetenceFramework.id, Competence.position)
-    )
-    return db.session.execute(stmt).all()
-
-
 def _portfolio_rows(user_id: int) -> list:
-    """Logged hours, development goals and credentials, as one UNION of a shared shape."""
+    """Logged hours, development goals, credentials, the chosen hours rule and every
+    competence of every framework, as one UNION of a shared shape."""
     import sqlalchemy as sa
 
     from lms.extensions import db
-    from lms.models import Track
+    from lms.hours_rules import HoursRuleChoice
+    from lms.models import Competence, CompetenceFramework, Track
     from lms.models.base import UTCDateTime
     from lms.models.portfolio import DevelopmentGoal, HoursEntry
     from lms.models.progress import Credential
 
     def null(type_):
         return sa.cast(sa.null(), type_)
+
+    def no_framework():  # the framework columns of rows that are not competences
+        return null(sa.String), null(sa.String), null(sa.JSON), null(sa.JSON)
 
     hours = sa.select(
         _text("hours").label("kind"), HoursEntry.id.label("item_id"),
@@ -667,15 +848,30 @@ def _portfolio_rows(user_id: int) -> list:
         HoursEntry.evidence.label("body"),
         HoursEntry.category.label("status"),
         null(sa.JSON).label("extra"), null(sa.String).label("ref"),
+        null(sa.String).label("code"), null(sa.String).label("group_title"),
+        null(sa.JSON).label("audience"), null(sa.JSON).label("sectors"),
     ).where(HoursEntry.user_id == user_id)
     goals = sa.select(
         _text("goal"), DevelopmentGoal.id, DevelopmentGoal.target_date, null(UTCDateTime),
         null(sa.Float), DevelopmentGoal.title, DevelopmentGoal.description,
-        DevelopmentGoal.status, DevelopmentGoal.competences, null(sa.String),
+        DevelopmentGoal.status, DevelopmentGoal.competences, null(sa.String), *no_framework(),
     ).where(DevelopmentGoal.user_id == user_id)
     credentials = sa.select(
         _text("credential"), Credential.id, Credential.expires_at, Credential.issued_at,
         null(sa.Float), Credential.name, null(sa.Text), null(sa.String), null(sa.JSON),
-        Track.slug,
+        Track.slug, *no_framework(),
     ).outerjoin(Track, Track.id == Credential.track_id).where(Credential.user_id == user_id)
-    return db.session.execute(sa.union_all(hours, goals, credentials)).all()
+    rule = sa.select(
+        _text("rule"), HoursRuleChoice.user_id, null(sa.Date), HoursRuleChoice.chosen_at,
+        null(sa.Float), HoursRuleChoice.rule, null(sa.Text), null(sa.String), null(sa.JSON),
+        null(sa.String), *no_framework(),
+    ).where(HoursRuleChoice.user_id == user_id)
+    competences = sa.select(
+        _text("competence"), CompetenceFramework.id, null(sa.Date), null(UTCDateTime),
+        sa.cast(Competence.position, sa.Float), Competence.title, Competence.description,
+        CompetenceFramework.kind, Competence.detail, CompetenceFramework.slug,
+        Competence.code, CompetenceFramework.title, CompetenceFramework.audience,
+        CompetenceFramework.sectors,
+    ).join(Competence, Competence.framework_id == CompetenceFramework.id
+           ).where(Competence.archived.is_(False))
+    return db.session.execute(sa.union_all(hours, goals, credentials, rule, competences)).all()

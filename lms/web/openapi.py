@@ -34,12 +34,29 @@ _COURSE_STEP = _obj({
     "status": {"type": "string", "enum": ["not_started", "in_progress", "completed", "exempt"]},
     "available": {"type": "boolean"}, "hours": _NUMBER,
 })
+_RULE = _obj({
+    "id": {"type": "string"}, "title": {"type": "string"}, "summary": {"type": "string"},
+    "hours": _NUMBER, "period_years": {"type": "integer", "minimum": 1},
+    "registration_years": {"type": ["integer", "null"]},
+    "chosen": {"type": "boolean", "description": "chosen for this person by a schoolopleider"},
+}, ["id", "title", "hours", "period_years"])
+_PERIOD = _obj({
+    "first_year": {"type": "integer"}, "last_year": {"type": "integer"}, "starts": _DATE,
+    "ends": _DATE, "benchmark": _NUMBER, "course_hours": _NUMBER, "logged_hours": _NUMBER,
+    "total": _NUMBER, "remaining": _NUMBER, "met": {"type": "boolean"},
+    "current": {"type": "boolean"}})
+_COURSE_LOAD = _obj({"slug": {"type": "string"}, "title": {"type": "string"}, "hours": _NUMBER})
 _TRACK = _obj({
     "enrolment_id": {"type": "integer"}, "slug": {"type": "string"}, "title": {"type": "string"},
     "status": {"type": "string"}, "enrolled_on": _DATE_OR_NULL, "deadline": _DATE_OR_NULL,
     "days_left": {"type": ["integer", "null"]}, "late": {"type": "boolean"},
     "required_done": {"type": "integer"}, "required_total": {"type": "integer"},
-    "percent": {"type": "integer", "minimum": 0, "maximum": 100},
+    "percent": {"type": "integer", "minimum": 0, "maximum": 100,
+                "description": "progress through the required courses (all courses when none "
+                               "is required), each by its share of lessons done"},
+    "required_busy": {"type": "integer", "description": "required courses begun, not completed"},
+    "study_load": {**_NUMBER, "description": "hours of study of the required courses"},
+    "elective_load": _NUMBER,
     "courses": {"type": "array", "items": {"$ref": "#/components/schemas/CourseStep"}},
     "next_step": {"oneOf": [{"$ref": "#/components/schemas/CourseStep"}, {"type": "null"}]},
     "hours_target": {"type": ["number", "null"]}, "credential_name": {"type": ["string", "null"]},
@@ -174,6 +191,9 @@ SPEC: dict = {
                     "soon": {"type": "boolean"}})},
                 "coverage": {"type": "array", "items": _obj({
                     "framework": {"type": "string"}, "title": {"type": "string"},
+                    "fits": {"type": "boolean", "description": (
+                        "about the learner's roles, school sector or tracks; fitting "
+                        "frameworks come first")},
                     "covered": {"type": "array", "items": _obj({
                         "code": {"type": "string"}, "title": {"type": "string"},
                         "covered_by": {"type": "array", "items": {"type": "string"}}})},
@@ -196,6 +216,18 @@ SPEC: dict = {
                         "description": {"type": "string"}, "evidence": {"type": "string"}})},
                     "courses": {"type": "array", "items": _obj({
                         "day": _DATE, "hours": _NUMBER, "title": {"type": "string"}})},
+                    "rule": {"oneOf": [_RULE, {"type": "null"}], "description": (
+                        "the hours rule the periods follow: cycle_years = its period_years, "
+                        "benchmark = its hours")},
+                    "comparisons": {"type": "array", "items": _obj({
+                        "rule": _RULE, "cycle": _PERIOD})},
+                    "pending_courses": {"type": "array", "items": _COURSE_LOAD,
+                                        "description": "courses in progress whose study load "
+                                                       "counts once completed"},
+                    "not_counted_courses": {"type": "array", "items": _COURSE_LOAD,
+                                            "description": "a qualification's study load (the "
+                                                           "PDG): never professionalisation "
+                                                           "hours"},
                 }),
                 "credentials": {"type": "array", "items": _obj({
                     "id": {"type": "integer"}, "name": {"type": "string"},

@@ -1,5 +1,6 @@
-"""Mijn leerpad: a teacher's learning path, their own hours, goals (POP) and API tokens,
-and the path's exports (print-ready HTML and JSON)."""
+"""Mijn leerpad: a teacher's learning path, their own hours, goals (POP), NLQF levels and API
+tokens, the path's exports (print-ready HTML and JSON), and the hours rule a schoolopleider
+chooses for a learner."""
 from __future__ import annotations
 
 import re
@@ -13,12 +14,16 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 from sqlalchemy import select
+from sqlalchemy.orm import joinedload
 from wtforms import DateField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import (DataRequired, Length, NumberRange, Optional, StopValidation,
                                 ValidationError)
 
 from lms.access import can, require
+from lms.accounts import AccountError
+from lms.accounts.people import update_person
+from lms.hours_rules import HoursRulesError, choose_rule, current_rules
 from lms.extensions import db
 from lms.models import User
 from lms.models.portfolio import GOAL_STATUSES, HOURS_CATEGORIES, ApiToken, DevelopmentGoal, HoursEntry
@@ -99,9 +104,52 @@ class EmptyForm(FlaskForm):
     """Just the CSRF token, for delete and revoke buttons."""
 
 
+def _optional_level(value):
+    return int(value) if value not in (None, "", "None") else None
+
+
+class NlqfForm(FlaskForm):
+    level = SelectField(_l("Level of your highest diploma"), coerce=_optional_level)
+    target = SelectField(_l("Level you are working towards"), coerce=_optional_level)
+
+
+class HoursRuleForm(FlaskForm):
+    rule = SelectField(_l("Hours rule"))
+
+
+AUTOMATIC = "auto"
+
+
 def _path_for(learner: User):
     settings = PathSettings.from_config(current_app.config)
     return learning_path(learner, settings=settings)
+
+
+def _with_roles(user_id: int) -> User:
+    """The person with their roles and schools in one query (their hours rule needs them)."""
+    found = db.session.execute(select(User).options(joinedload(User.roles))
+                               .where(User.id == user_id)).unique().scalar_one_or_none()
+    return found or abort(404)
+
+
+def _rule_form(learner: User, path) -> HoursRuleForm | None:
+    """The schoolopleider's choice of the learner's hours rule (None for anyone else)."""
+    if not can(current_user, "hours_rule.choose", learner):
+        return None
+    rules = current_rules()
+    locale = _locale()
+    form = HoursRuleForm()
+    form.rule.choices = [SelectChoice(AUTOMATIC, _("By role and sector"))] + [
+        SelectChoice(rule.id, rule.title_in(locale)) for rule in rules.rules]
+    rule = path.hours.rule
+    form.rule.data = rule.id if rule and rule.chosen else AUTOMATIC
+    return form
+
+
+def _locale() -> str:
+    from flask_babel import get_locale
+
+    return str(get_locale() or "nl")
 
 
 def _sections(learner: User, path) -> list:
@@ -118,7 +166,8 @@ def _labels() -> dict:
 def mine():
     path = _path_for(current_user)
     return render_template("path/page.html", path=path, learner=current_user, own=True,
-                           sections=_sections(current_user, path), form=EmptyForm(), **_labels())
+                           sections=_sections(current_user, path), form=EmptyForm(),
+                           rule_form=None, **_labels())
 
 
 @bp.get("/<id:user_id>")
@@ -126,7 +175,7 @@ def mine():
 def learner_path(user_id: int):
     if user_id == current_user.id:
         return redirect(url_for("path.mine"))
-    learner = db.get_or_404(User, user_id)
+    learner = _with_roles(user_id)
     # Whoever may see the goals may see the path (mentors, schoolopleiders); coordinators
     # see status, not the teacher's own plan. Asking in this order saves a check.
     show_goals = can(current_user, "goals.view", learner)
@@ -136,7 +185,56 @@ def learner_path(user_id: int):
     if not show_goals:
         path.goals = []
     return render_audited("path/page.html", [learner.id], "path", path=path, learner=learner,
-                          own=False, sections=_sections(learner, path), form=None, **_labels())
+                          own=False, sections=_sections(learner, path), form=None,
+                          rule_form=_rule_form(learner, path), **_labels())
+
+
+@bp.post("/<id:user_id>/urenregel")
+@login_required
+def hours_rule(user_id: int):
+    """A schoolopleider chooses the learner's hours rule, or goes back to the automatic one."""
+    learner = _with_roles(user_id)
+    require(current_user, "hours_rule.choose", learner)
+    form = HoursRuleForm()
+    form.rule.choices = [SelectChoice(AUTOMATIC, AUTOMATIC)] + [
+        SelectChoice(rule.id, rule.id) for rule in current_rules().rules]
+    if form.validate_on_submit():
+        try:
+            choose_rule(learner, None if form.rule.data == AUTOMATIC else form.rule.data,
+                        by=current_user)
+        except HoursRulesError:
+            abort(400)
+        flash(_("Hours rule saved."), "success")
+    else:
+        flash(_("Choose one of the hours rules."), "error")
+    return redirect(url_for("path.learner_path", user_id=learner.id) + "#hours")
+
+
+@bp.route("/niveau", methods=["GET", "POST"])
+@login_required
+def nlqf_edit():
+    """A teacher sets the NLQF level of their highest diploma and the level they aim for."""
+    path = _path_for(current_user)
+    choices = [SelectChoice("", _("not set"))] + [
+        SelectChoice(str(level.level), level.title) for level in path.nlqf_levels]
+    form = NlqfForm(data=None if request.method == "POST" else {
+        "level": current_user.nlqf_level, "target": current_user.nlqf_target})
+    form.level.choices = form.target.choices = choices
+    if form.validate_on_submit():
+        level, target = form.level.data, form.target.data
+        if level and target and target < level:
+            form.target.errors = [_("Choose a target at or above your current level.")]
+        else:
+            try:
+                update_person(current_user, name=current_user.name, email=current_user.email,
+                              nlqf_level=level, nlqf_target=target, actor=current_user)
+            except AccountError as exc:
+                form.level.errors = [str(exc)]
+            else:
+                db.session.commit()
+                flash(_("NLQF levels saved."), "success")
+                return redirect(url_for("path.mine") + "#nlqf")
+    return render_template("path/nlqf_form.html", form=form, levels=path.nlqf_levels)
 
 
 @bp.get("/export.html")
