@@ -60,6 +60,7 @@ def seed(app: Flask, world) -> dict[str, object]:
     roles and confirmations about the world's ``learner``; returns a value per argument."""
     from lms.accounts.invitations import invitation_token
     from lms.content.importer import import_directory
+    from lms.models.calendar import CalendarFeed
     from lms.models.content import Asset, Course
 
     with app.app_context():
@@ -69,7 +70,8 @@ def seed(app: Flask, world) -> dict[str, object]:
         hours = HoursEntry(user_id=learner.id, date=utcnow().date(), hours=1, category="lezen",
                            description="Gelezen")
         token = ApiToken(user_id=learner.id, name="walk", token_hash=ApiToken.hash_secret("walk"))
-        db.session.add_all([goal, hours, token])
+        feed = CalendarFeed(user_id=learner.id, token_hash=CalendarFeed.hash_token("walk-feed"))
+        db.session.add_all([goal, hours, token, feed])
         db.session.commit()
         quiz_course = builders.course("walk-quiz", ["toets"])
         quiz = quiz_course.lessons[0]
@@ -100,7 +102,7 @@ def seed(app: Flask, world) -> dict[str, object]:
             "sha256": asset.sha256, "asset_filename": asset.filename,
             "token": invitation_token(db.session.get(User, world.users["far_learner"])),
             "plugin": WALK_PLUGIN, "plugin_filename": WALK_PLUGIN_FILE,
-            "static_filename": "leerpad.css",
+            "static_filename": "leerpad.css", "feed_token": "walk-feed",
         }
     return values
 

@@ -1,4 +1,5 @@
-"""Notifications as a plugin: progress events become messages, shown on the home page."""
+"""Notifications as a plugin: progress events become messages, shown on the home page; the
+account page's calendar address."""
 from __future__ import annotations
 
 from sqlalchemy import select
@@ -55,3 +56,11 @@ def lms_dashboard_widgets(user, scope):
         return None
     return render_fragment(
         "notifications/_widget.html", notes=unread_for(user), message=message)
+
+
+@hookimpl
+def lms_account_sections(user):
+    from lms.calendar import feed_of
+
+    return render_fragment("notifications/_account.html", user=user,
+                           has_feed=feed_of(user) is not None)

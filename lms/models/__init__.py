@@ -12,6 +12,7 @@ from lms.models.confirmations import CompetenceConfirmation  # noqa: F401
 from lms.models.privacy import PrivacyStatus  # noqa: F401
 from lms.models.jobs import JobFailure  # noqa: F401
 from lms.models.records import LearningRecordRow  # noqa: F401
+from lms.models.calendar import CalendarFeed  # noqa: F401
 
 __all__ = [
     "ROLES", "Asset", "AuditEvent", "Competence", "CompetenceFramework", "Course", "Lesson",

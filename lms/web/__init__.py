@@ -28,9 +28,10 @@ def register_blueprints(app: Flask) -> None:
 
     for bp in (main.bp, auth.bp, admin.bp, assets.bp, path.bp, api.bp, learn.bp):
         app.register_blueprint(bp)
-    from lms.web import coordinate, jobs_admin, mentor, notifications, privacy, schoolopleider
+    from lms.web import (calendar, coordinate, jobs_admin, mentor, notifications, privacy,
+                         schoolopleider)
     for bp in (mentor.bp, schoolopleider.bp, coordinate.bp, privacy.bp, notifications.bp,
-               jobs_admin.bp):
+               jobs_admin.bp, calendar.bp):
         app.register_blueprint(bp)
     from lms.plugins import PluginError
 
