@@ -90,6 +90,16 @@ def daily_at(hour: int, minute: int = 0, zone: ZoneInfo = LOCAL_ZONE) -> Callabl
     return due
 
 
+def weekly_at(weekday: int, hour: int, minute: int = 0,
+              zone: ZoneInfo = LOCAL_ZONE) -> Callable[[datetime], bool]:
+    """A schedule: every week on ``weekday`` (0 is Monday) at ``hour:minute`` in ``zone``."""
+    def due(moment: datetime) -> bool:
+        local = _aware(moment).astimezone(zone)
+        return (local.weekday(), local.hour, local.minute) == (weekday, hour, minute)
+    due.__doc__ = f"weekly on day {weekday} at {hour:02d}:{minute:02d} {zone.key}"
+    return due
+
+
 def every_minute(moment: datetime) -> bool:
     """A schedule: every minute."""
     return True

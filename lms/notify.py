@@ -5,21 +5,27 @@ which queues the e-mail (the ``notify.email`` job, run by the worker): e-mail go
 when ``MAIL_SERVER`` is configured, a failed send leaves ``emailed_at`` empty and fails the
 job so it is retried with back-off, and every quarter of an hour the worker sends what is
 still unsent from the last day (``notify.unsent``). ``lms notify send`` sends at once.
+
+A person who chose the weekly digest (``User.email_digest``) gets no e-mail per notification:
+on Monday morning the ``notify.digest`` job sends them one e-mail with every notification they
+have neither read nor been e-mailed about (of the last four weeks), and marks those e-mailed.
+Everyone reads every notification in the inbox (``/meldingen``).
 """
 from __future__ import annotations
 
 import logging
 import smtplib
+from dataclasses import dataclass
 from datetime import date, timedelta
 
 from flask import current_app
 from werkzeug.routing import BuildError
 from flask_babel import force_locale, format_date
 from flask_babel import gettext as _
-from sqlalchemy import select, update
+from sqlalchemy import case, func, select, update
 
 from lms.extensions import db
-from lms.jobs import enqueue, job, periodic
+from lms.jobs import enqueue, job, periodic, weekly_at
 from lms.mail import mail_configured, send_mail
 from lms.models.accounts import User
 from lms.models.base import utcnow
@@ -101,6 +107,43 @@ def unread_for(user: User, limit: int = 10) -> list[Notification]:
     ))
 
 
+INBOX_PAGE = 50
+
+
+@dataclass
+class Inbox:
+    notes: list[Notification]
+    unread: int
+    total: int  # of the notes shown (all, or only the unread ones)
+    page: int
+    pages: int
+
+
+def inbox(user: User, *, unread_only: bool = False, page: int = 1) -> Inbox:
+    """One page of ``user``'s notifications, newest first, with the number unread (two
+    queries)."""
+    mine = Notification.user_id == user.id
+    unread, total = db.session.execute(
+        select(func.sum(case((Notification.read_at.is_(None), 1), else_=0)),
+               func.count(Notification.id)).where(mine)).one()
+    shown = unread if unread_only else total
+    pages = max(1, -(-shown // INBOX_PAGE))
+    page = min(max(1, page), pages)
+    query = select(Notification).where(mine)
+    if unread_only:
+        query = query.where(Notification.read_at.is_(None))
+    notes = list(db.session.scalars(
+        query.order_by(Notification.created_at.desc(), Notification.id.desc())
+        .offset((page - 1) * INBOX_PAGE).limit(INBOX_PAGE)))
+    return Inbox(notes, int(unread or 0), int(shown or 0), page, pages)
+
+
+def set_digest(user: User, weekly: bool) -> None:
+    """Choose one e-mail a week (True) or one per notification (False); commits."""
+    user.email_digest = bool(weekly)
+    db.session.commit()
+
+
 def mark_read(user: User, note_id: int | None = None) -> int:
     """Mark one (or all) of ``user``'s notifications read; returns how many changed."""
     stmt = update(Notification).where(Notification.user_id == user.id,
@@ -179,8 +222,8 @@ def _send_each(notes: list[Notification]) -> tuple[int, int]:
     sent = failed = 0
     for note in notes:
         user = users.get(note.user_id)
-        if user is None or not user.active:
-            continue
+        if user is None or not user.active or user.email_digest:
+            continue  # a digest reader gets it with the weekly e-mail
         try:
             _send(user, note)
         except (OSError, smtplib.SMTPException) as exc:
@@ -209,3 +252,72 @@ def _compose(user: User, note: Notification) -> tuple[str, str]:
 def _send(user: User, note: Notification) -> None:
     subject, body = _compose(user, note)
     send_mail(user.email, subject, body)
+
+
+# --- the weekly digest -----------------------------------------------------------------------
+
+DIGEST_WEEKS = 4  # older unsent notifications are left out of a digest
+DIGEST_SHOWN = 50
+
+
+@periodic("notify.digest", weekly_at(0, 7, 0))
+def send_digests() -> int:
+    """Every Monday at 07:00: one e-mail per digest reader with what they have neither read
+    nor been e-mailed about; those are then marked e-mailed, so running it twice sends
+    nothing twice. Fails (to be retried for the rest) when a send failed."""
+    if not mail_configured():
+        return 0
+    since = utcnow() - timedelta(weeks=DIGEST_WEEKS)
+    notes = list(db.session.scalars(
+        select(Notification).join(User, User.id == Notification.user_id)
+        .where(User.email_digest.is_(True), User.active.is_(True),
+               Notification.emailed_at.is_(None), Notification.read_at.is_(None),
+               Notification.created_at >= since)
+        .order_by(Notification.user_id, Notification.created_at.desc(), Notification.id.desc())))
+    per_user: dict[int, list[Notification]] = {}
+    for note in notes:
+        per_user.setdefault(note.user_id, []).append(note)
+    users = {u.id: u for u in db.session.scalars(select(User).where(User.id.in_(per_user)))}
+    sent = failed = 0
+    for user_id, user_notes in per_user.items():
+        user = users[user_id]
+        subject, body = _compose_digest(user, user_notes)
+        try:
+            send_mail(user.email, subject, body)
+        except (OSError, smtplib.SMTPException) as exc:
+            log.warning("digest not e-mailed to user %s: %s", user.id, exc)
+            failed += 1
+            continue
+        moment = utcnow()
+        for note in user_notes:
+            note.emailed_at = moment
+        db.session.commit()  # person by person: a retry does not send anyone's digest twice
+        sent += 1
+    if failed:
+        raise MailNotSent(f"{failed} of {len(per_user)} digest(s) not e-mailed")
+    return sent
+
+
+def _compose_digest(user: User, notes: list[Notification]) -> tuple[str, str]:
+    """The digest's subject and plain-text body, in the reader's language."""
+    base = (current_app.config.get("BASE_URL") or "").rstrip("/")
+    with force_locale(user.locale or current_app.config["BABEL_DEFAULT_LOCALE"]):
+        from flask_babel import ngettext
+
+        subject = ngettext("Leerpad: %(num)d new notification this week",
+                           "Leerpad: %(num)d new notifications this week", len(notes))
+        lines = [_("Hello %(name)s,", name=user.name), "",
+                 ngettext("This is what happened in Leerpad since your last e-mail "
+                          "(%(num)d notification):",
+                          "This is what happened in Leerpad since your last e-mail "
+                          "(%(num)d notifications):", len(notes)), ""]
+        for note in notes[:DIGEST_SHOWN]:
+            lines.append(f"- {format_date(note.created_at.date(), 'medium')}: {message(note)}")
+            if note.link:
+                lines.append(f"  {base}{note.link}")
+        if len(notes) > DIGEST_SHOWN:
+            lines.append(_("… and %(num)d more.", num=len(notes) - DIGEST_SHOWN))
+        lines += ["", _("All your notifications: %(url)s", url=base + link("notifications.inbox")),
+                  _("You receive one e-mail a week because you chose so on your account page; "
+                    "change it there: %(url)s", url=base + link("auth.account"))]
+    return subject[:200], "\n".join(lines)

@@ -83,9 +83,14 @@ def unsent_reminders() -> int:
     from lms.models.base import utcnow
     from lms.models.notifications import Notification
 
+    from lms.models.accounts import User
+
     if not mail_configured():
         return 0
-    return db.session.scalar(select(func.count(Notification.id)).where(
+    # Digest readers get their reminders with the weekly e-mail (lms.notify.send_digests).
+    return db.session.scalar(select(func.count(Notification.id)).join(
+        User, User.id == Notification.user_id).where(
+        User.email_digest.is_(False),
         Notification.kind.in_(("deadline_soon", "credential_expiring")),
         Notification.emailed_at.is_(None), Notification.read_at.is_(None),
         Notification.created_at >= utcnow() - timedelta(days=1))) or 0

@@ -1,5 +1,5 @@
-"""Notifications as a plugin: progress events become messages, shown on the home page; the
-account page's calendar address."""
+"""Notifications as a plugin: progress events become messages, shown on the home page and in
+the inbox; the account page's e-mail setting (weekly digest) and calendar address."""
 from __future__ import annotations
 
 from sqlalchemy import select
@@ -10,6 +10,7 @@ from lms.extensions import db
 from lms.models.accounts import MentorAssignment, RoleAssignment, User
 from lms.models.content import Lesson
 from lms.notify import deliver, link, message, notify, unread_for
+
 
 def _reviewers(learner_id: int, role: str) -> list[int]:
     """Who signs off the learner's work: their mentors, or the schoolopleiders of their schools."""
