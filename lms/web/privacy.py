@@ -6,20 +6,18 @@ from flask import Blueprint, Response, abort, flash, redirect, render_template, 
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
-from sqlalchemy import select
-from sqlalchemy.orm import aliased
-
 from lms.access import require
 from lms.extensions import db
-from lms.models import AuditEvent, User, audit
+from lms.models import User, audit
 from lms.models.base import utcnow
 from lms.privacy import retention
+from lms.privacy.audit_log import PAGE as AUDIT_PAGE
+from lms.privacy.audit_log import action_label, audit_page, object_label
 from lms.privacy.erase import erase_person
 from lms.privacy.export import export_zip
 from lms.web.inputs import to_id
 
 bp = Blueprint("privacy", __name__)
-AUDIT_PAGE = 100
 
 
 class EmptyForm(FlaskForm):
@@ -90,18 +88,13 @@ def keep(user_id: int):
 @bp.get("/admin/audit")
 @login_required
 def audit_log():
+    """The audit log, newest first, by the name or e-mail address of who did it or whom it was
+    about (``zoek``); ``persoon`` (an account id) still works for links."""
     require(current_user, "privacy.admin", None)
-    actor, subject = aliased(User), aliased(User)
-    stmt = (select(AuditEvent, actor.name, subject.name)
-            .outerjoin(actor, actor.id == AuditEvent.actor_id)
-            .outerjoin(subject, subject.id == AuditEvent.subject_id)
-            .order_by(AuditEvent.id.desc()))
+    search = request.args.get("zoek", "")[:200]
     person = request.args.get("persoon", type=to_id)
-    if person:
-        stmt = stmt.where((AuditEvent.subject_id == person) | (AuditEvent.actor_id == person))
     before = request.args.get("voor", type=to_id)
-    if before:
-        stmt = stmt.where(AuditEvent.id < before)
-    rows = db.session.execute(stmt.limit(AUDIT_PAGE)).all()
+    rows = audit_page(search=search, person=person, before=before)
     more = rows[-1][0].id if len(rows) == AUDIT_PAGE else None
-    return render_template("privacy/audit.html", rows=rows, person=person, more=more)
+    return render_template("privacy/audit.html", rows=rows, search=search, person=person,
+                           more=more, action_label=action_label, object_label=object_label)
