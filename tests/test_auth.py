@@ -116,8 +116,8 @@ def test_account_page_shows_own_roles(client, world, auth):
     auth.login("schoolopleider")
     client.post("/account/language", data={"locale": "en"})
     page = _page(client.get("/account"))
-    assert "schoolopleider — Het Noorderlicht" in page
-    assert "learner — Het Noorderlicht" in page
+    assert "Schoolopleider — Het Noorderlicht" in page
+    assert "Learner — Het Noorderlicht" in page  # role names capitalised
 
 
 def test_language_choice_is_stored_on_the_account(client, world, auth, app):

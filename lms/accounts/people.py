@@ -2,10 +2,11 @@
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from email_validator import EmailNotValidError, validate_email
 from flask_babel import gettext as _
+from flask_babel import pgettext
 from sqlalchemy import func, or_, select
 
 from lms.access import can
@@ -44,9 +45,13 @@ def email_taken(email: str, except_id: int | None = None) -> bool:
 
 
 def role_label(role: str) -> str:
-    labels = {"learner": _("learner"), "mentor": _("mentor"),
-              "schoolopleider": _("schoolopleider"), "coordinator": _("coordinator"),
-              "author": _("course author"), "admin": _("administrator")}
+    """A role's name as the pages show it, capitalised: Deelnemer, Werkplekbegeleider…"""
+    labels = {"learner": pgettext("role", "Learner"), "mentor": pgettext("role", "Mentor"),
+              "schoolopleider": pgettext("role", "Schoolopleider"),
+              "leidinggevende": pgettext("role", "School leader"),
+              "coordinator": pgettext("role", "Coordinator"),
+              "author": pgettext("role", "Course author"),
+              "admin": pgettext("role", "Administrator")}
     return labels.get(role, role)
 
 
@@ -232,11 +237,18 @@ class PeoplePage:
     page: int
     pages: int
     total: int
+    # person id → their (role, organisation name) pairs, for the list's columns
+    roles: dict[int, list[tuple[str, str]]] = field(default_factory=dict)
 
 
-def find_people(query: str = "", page: int = 1, per_page: int = PAGE_SIZE) -> PeoplePage:
-    """People whose name or e-mail contains ``query``, by name, one page at a time."""
+def find_people(query: str = "", page: int = 1, per_page: int = PAGE_SIZE,
+                role: str = "") -> PeoplePage:
+    """People whose name or e-mail contains ``query`` (and who hold ``role`` somewhere), by
+    name, one page at a time, with their roles and organisations (three queries)."""
     stmt = select(User)
+    if role in ROLES:
+        stmt = stmt.where(User.id.in_(select(RoleAssignment.user_id)
+                                      .where(RoleAssignment.role == role)))
     query = (query or "").strip()
     if query:
         escaped = query.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
@@ -248,4 +260,12 @@ def find_people(query: str = "", page: int = 1, per_page: int = PAGE_SIZE) -> Pe
     page = min(max(1, page), pages)
     people = list(db.session.scalars(
         stmt.order_by(func.lower(User.name), User.id).offset((page - 1) * per_page).limit(per_page)))
-    return PeoplePage(people, page, pages, total)
+    roles: dict[int, list[tuple[str, str]]] = {}
+    if people:
+        for user_id, held, org_name in db.session.execute(
+                select(RoleAssignment.user_id, RoleAssignment.role, Organisation.name)
+                .join(Organisation, Organisation.id == RoleAssignment.organisation_id)
+                .where(RoleAssignment.user_id.in_([p.id for p in people]))
+                .order_by(Organisation.name, RoleAssignment.role)):
+            roles.setdefault(user_id, []).append((held, org_name))
+    return PeoplePage(people, page, pages, total, roles)

@@ -22,9 +22,13 @@ COLUMNS = ("name", "email", "school", "role")
 HEADINGS = {"name": "name", "naam": "name", "email": "email", "e-mail": "email",
             "e-mailadres": "email", "emailadres": "email", "school": "school",
             "role": "role", "rol": "role"}
-ROLE_NAMES = {**{role: role for role in ROLES}, "deelnemer": "learner",
-              "werkplekbegeleider": "mentor", "werkplekopleider": "mentor",
-              "coördinator": "coordinator", "auteur": "author", "beheerder": "admin"}
+# Role names as a Dutch spreadsheet has them, and the English keys: both are accepted.
+DUTCH_ROLE_NAMES = {"deelnemer": "learner", "werkplekbegeleider": "mentor",
+                    "schoolopleider": "schoolopleider", "leidinggevende": "leidinggevende",
+                    "coördinator": "coordinator", "auteur": "author", "beheerder": "admin"}
+ROLE_NAMES = {**{role: role for role in ROLES}, **DUTCH_ROLE_NAMES,
+              "werkplekopleider": "mentor", "coordinator": "coordinator",
+              "cursusauteur": "author"}
 
 
 @dataclass(frozen=True)
@@ -157,8 +161,9 @@ def read_people(data: bytes) -> tuple[list[PersonRow], list[Problem]]:
                 school = matches[0]
         role = ROLE_NAMES.get(values["role"].lower()) if values["role"] else None
         if values["role"] and role is None:
-            row_problems.append(_("role: unknown role “%(role)s” (use one of: %(roles)s)",
-                                  role=values["role"], roles=", ".join(ROLES)))
+            row_problems.append(_("role: unknown role “%(role)s” (use one of: %(roles)s; or "
+                                  "in English: %(keys)s)", role=values["role"],
+                                  roles=", ".join(DUTCH_ROLE_NAMES), keys=", ".join(ROLES)))
         problems.extend(Problem(line, message) for message in row_problems)
         if not row_problems:
             people.append(PersonRow(line, name, email, school, role))

@@ -23,7 +23,7 @@ from lms.accounts import AccountError
 from lms.accounts import organisations as orgs
 from lms.accounts import people
 from lms.accounts.invitations import deliver_invitation
-from lms.accounts.people_import import import_people
+from lms.accounts.people_import import DUTCH_ROLE_NAMES, import_people
 from lms.accounts.sessions import log_out_everywhere as log_out_everywhere_for
 from lms.extensions import db
 from lms.models import MentorAssignment, Organisation, RoleAssignment, User
@@ -220,9 +220,14 @@ def move_organisation(org_id: int):
 
 @bp.get("/people")
 def people_list():
+    """Everyone, by name, with their roles and organisations; search by name or e-mail
+    address and narrow by role."""
     query = request.args.get("q", "")
-    page = people.find_people(query, request.args.get("page", 1, type=int))
-    return render_template("admin/people.html", query=query, result=page)
+    role = request.args.get("rol", "")
+    role = role if role in people.ROLES else ""
+    page = people.find_people(query, request.args.get("page", 1, type=int), role=role)
+    return render_template("admin/people.html", query=query, result=page, role=role,
+                           roles=people.ROLES, role_label=people.role_label)
 
 
 @bp.route("/people/new", methods=["GET", "POST"])
@@ -388,4 +393,6 @@ def import_file():
             db.session.commit()
             return _invited_page(invitations, _("%(n)d people imported", n=len(invitations)))
     return render_template("admin/import.html", form=form, problems=problems,
-                           filename=getattr(form.file.data, "filename", None))
+                           filename=getattr(form.file.data, "filename", None),
+                           role_names=list(DUTCH_ROLE_NAMES.items()),
+                           role_label=people.role_label)
