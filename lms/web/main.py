@@ -22,6 +22,12 @@ def home():
     return render_template("main/home.html", home=home_for(current_user, local_date(utcnow())))
 
 
+@bp.get("/favicon.ico")
+def favicon():
+    """For programs that ask for /favicon.ico whatever the page links to."""
+    return current_app.send_static_file("favicon.ico")
+
+
 @bp.post("/lang")
 def set_language():
     """Remember the chosen language: on the account, and in a cookie for anonymous visitors."""
