@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 from flask import render_template_string
+import sqlalchemy as sa
 from sqlalchemy import select
 
 from lms import hookspecs
@@ -93,8 +94,11 @@ def test_lms_migration_locations_joins_the_alembic_heads(app):
 
     with app.app_context():
         config = app.extensions["migrate"].migrate.get_config()
-        heads = set(ScriptDirectory.from_config(config).get_heads())
-    assert {"quiz_0001", "reflection_0001", "assignment_0002"} <= heads
+        script = ScriptDirectory.from_config(config)
+        applied = set(db.session.scalars(sa.text("SELECT version_num FROM alembic_version")))
+    for branch in ("quiz", "reflection", "assignment"):
+        head = script.get_revision(f"{branch}@head")  # one head per branch, or this raises
+        assert head.revision in applied
 
 
 def test_lms_activity_types_are_known_to_the_linter(full_app, tmp_path):
