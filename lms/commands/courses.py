@@ -1,4 +1,4 @@
-"""``lms courses``: check, import, scaffold and adopt course files."""
+"""``lms courses``: check, import, scaffold and adopt course files; list the sources."""
 from __future__ import annotations
 
 from pathlib import Path
@@ -12,7 +12,8 @@ from lms.cli import register
 _DIR = click.Path(file_okay=False, path_type=Path)
 
 
-@click.group("courses", help="Course files: check (lint), import, new, adopt, export-shipped.")
+@click.group("courses", help="Course files: check (lint), import, preview, sources, new, adopt, "
+                              "export-shipped.")
 def courses_group() -> None:
     pass
 
@@ -27,55 +28,133 @@ def _folder(directory: Path | None) -> Path:
         raise click.UsageError(f"No course folder: {exc}.") from None
 
 
+def _sources(directory: Path | None, source: str | None):
+    """The sources to work on (``lms.content.sources.choose``); a usage error says why not."""
+    from lms.content.sources import SourceError, choose
+
+    try:
+        return choose(directory, source, current_app.config)
+    except SourceError as exc:
+        raise click.UsageError(f"No course folder: {exc}.") from None
+
+
 def _print_problems(problems) -> None:
     for problem in problems:
         click.echo(str(problem))
 
 
+def _print_references(references: list[str]) -> None:
+    if references:
+        click.echo("References to other sources:")
+        for line in references:
+            click.echo(f"  {line}")
+
+
+_source_option = click.option(
+    "--source", "source", default=None, metavar="NAME",
+    help="The source name (default: the configured source of DIR, else DIR's folder name).")
+_move_option = click.option(
+    "--move-from", "move_from", multiple=True, metavar="NAME",
+    help="Take over ids that source NAME imported (repeatable).")
 _strict_option = click.option(
     "--strict", is_flag=True, help="Unknown keys are errors, not warnings (use it in CI).")
 
 
 @courses_group.command("check")
 @click.argument("directory", type=_DIR, required=False)
+@_source_option
+@_move_option
 @_strict_option
 @with_appcontext
-def check(directory: Path | None, strict: bool) -> None:
+def check(directory: Path | None, source: str | None, move_from: tuple[str, ...],
+          strict: bool) -> None:
     """List every problem as path:line: field: message; exit 1 when there is an error."""
-    from lms.content import check_directory
     from lms.content.problems import strict as make_strict
+    from lms.content.validate import check_source
 
-    directory = _folder(directory)
-    problems = check_directory(directory)
-    if strict:
-        problems = make_strict(problems)
-    _print_problems(problems)
-    errors = sum(p.is_error for p in problems)
-    warnings = len(problems) - errors
-    click.echo(f"{errors} error(s), {warnings} warning(s) in {directory}")
-    if errors:
+    failed = False
+    for chosen in _sources(directory, source):
+        problems, references = check_source(chosen.root, chosen.name, move_from=move_from)
+        if strict:
+            problems = make_strict(problems)
+        _print_problems(problems)
+        _print_references(references)
+        errors = sum(p.is_error for p in problems)
+        warnings = len(problems) - errors
+        click.echo(f"{errors} error(s), {warnings} warning(s) in {chosen.root} "
+                   f"(source '{chosen.name}')")
+        failed = failed or bool(errors)
+    if failed:
         raise SystemExit(1)
 
 
 @courses_group.command("import")
 @click.argument("directory", type=_DIR, required=False)
+@_source_option
+@_move_option
 @_strict_option
+@click.option("-v", "--verbose", count=True,
+              help="List every course, lesson and track that changed (-vv: unchanged ones too).")
+@click.option("--dry-run", is_flag=True, help="Show what the import would do; write nothing.")
 @with_appcontext
-def import_(directory: Path | None, strict: bool) -> None:
-    """Validate, then import everything in one transaction (nothing is written on an error)."""
+def import_(directory: Path | None, source: str | None, move_from: tuple[str, ...],
+            strict: bool, verbose: int, dry_run: bool) -> None:
+    """Validate, then import everything in one transaction (nothing is written on an error).
+
+    Only what disappeared from the same source is archived."""
     from lms.content import ContentError
     from lms.content.importer import import_directory
 
-    directory = _folder(directory)
+    failed = False
+    for chosen in _sources(directory, source):
+        click.echo(f"Source '{chosen.name}' from {chosen.root}"
+                   + (" (dry run: nothing is written)" if dry_run else ""))
+        try:
+            summary = import_directory(chosen.root, chosen.name, move_from=move_from,
+                                       dry_run=dry_run, strict=strict)
+        except ContentError as exc:
+            _print_problems(exc.problems)
+            click.echo(f"{len(exc.errors)} error(s): nothing was imported.")
+            failed = True
+            continue
+        _print_problems(summary.warnings)
+        if verbose:
+            for change in summary.changes:
+                if verbose > 1 or change.what != "unchanged":
+                    click.echo(str(change))
+            _print_references(summary.references)
+        click.echo(str(summary))
+        if dry_run:
+            click.echo("Dry run: nothing was written." if summary.changed_anything
+                       else "Dry run: nothing would change.")
+        else:
+            click.echo("Imported." if summary.changed_anything else "Nothing changed.")
+    if failed:
+        raise SystemExit(1)
+
+
+@courses_group.command("sources")
+@with_appcontext
+def sources() -> None:
+    """List the course sources: folder, live and archived counts, last import."""
+    from lms.content.sources import SourceError, configured, source_overview
+
     try:
-        summary = import_directory(directory, strict=strict)
-    except ContentError as exc:
-        _print_problems(exc.problems)
-        click.echo(f"{len(exc.errors)} error(s): nothing was imported.")
-        raise SystemExit(1) from None
-    _print_problems(summary.warnings)
-    click.echo(str(summary))
-    click.echo("Imported." if summary.changed_anything else "Nothing changed.")
+        folders = configured(current_app.config)
+    except SourceError as exc:
+        raise click.UsageError(str(exc)) from None
+    rows = source_overview(folders)
+    if not rows:
+        click.echo("No sources yet: `lms courses import DIR` imports one.")
+        return
+    for row in rows:
+        when = row.imported_at.strftime("%Y-%m-%d %H:%M UTC") if row.imported_at else "never"
+        click.echo(f"{row.name}  {row.location or '(folder unknown)'}")
+        click.echo(f"  courses {row.courses} ({row.archived_courses} archived), "
+                   f"lessons {row.lessons}, tracks {row.tracks} ({row.archived_tracks} archived), "
+                   f"frameworks {row.frameworks}; last import that changed something: {when}"
+                   + ("" if row.configured else "; not configured in COURSE_SOURCES"
+                      if folders else ""))
 
 
 @courses_group.command("new")

@@ -6,6 +6,11 @@ progress that points at them). Each file's content hash (raw bytes + the assets 
 links to + the renderer's fingerprint) decides whether it is rendered and written again: an
 unchanged tree issues only the SELECTs that load the stored hashes. Disappeared courses,
 lessons, tracks and competences are archived, and restored when they come back.
+
+Each import is of one **source** (``lms.content.sources``): it archives only what disappeared
+from that source, refuses a row that belongs to another source unless told to move it
+(``move_from``), and may refer to courses and frameworks that other sources imported.
+``dry_run`` goes through everything, rendering included, and writes nothing.
 """
 from __future__ import annotations
 
@@ -13,6 +18,7 @@ import hashlib
 import mimetypes
 from dataclasses import dataclass, field
 from pathlib import Path
+from collections.abc import Iterable
 from typing import Any
 from urllib.parse import quote
 
@@ -24,11 +30,12 @@ from lms.content.loader import ContentTree, CourseFile, LessonFile, TrackFile, l
 from lms.content.parse import Reference, SourceFile
 from lms.content.problems import ContentError, Problem, strict as make_strict
 from lms.content.render import COURSE_URL, LESSON_URL, RenderError, Renderer
-from lms.content.validate import activity_types, check_tree, render_problem
+from lms.content.sources import Imported, check_name, default_source
+from lms.content.validate import activity_types, check_tree, external_references, render_problem
 from lms.extensions import db
 from lms.models.base import utcnow
-from lms.models.content import (Asset, Competence, CompetenceFramework, Course, Lesson, Track,
-                                TrackCourse)
+from lms.models.content import (Asset, Competence, CompetenceFramework, ContentSource, Course,
+                                Lesson, Track, TrackCourse)
 from lms.plugins import get_pm
 
 KINDS = ("frameworks", "competences", "courses", "lessons", "tracks", "assets")
@@ -44,12 +51,37 @@ class Counts:
     unchanged: int = 0
 
 
+@dataclass(frozen=True)
+class Change:
+    """What happened to one framework, course, lesson or track (``lms courses import -v``).
+
+    ``what`` is added, changed, moved (from another source), archived, restored or unchanged;
+    ``ref`` is the id (``course/lesson`` for a lesson)."""
+
+    kind: str
+    ref: str
+    title: str
+    what: str
+    detail: str = ""
+
+    def __str__(self) -> str:
+        detail = f" ({self.detail})" if self.detail else ""
+        return f"{self.what:<10} {self.kind:<9} {self.ref}  {self.title}{detail}"
+
+
 @dataclass
 class ImportSummary:
-    """What an import did, per kind; ``str()`` is the report printed by ``lms courses import``."""
+    """What an import did, per kind; ``str()`` is the report printed by ``lms courses import``.
 
+    ``changes`` names every framework, course, lesson and track with what happened to it;
+    ``references`` the courses and frameworks it used from other sources."""
+
+    source: str = ""
+    dry_run: bool = False
     counts: dict[str, Counts] = field(default_factory=lambda: {k: Counts() for k in KINDS})
     warnings: list[Problem] = field(default_factory=list)
+    changes: list[Change] = field(default_factory=list)
+    references: list[str] = field(default_factory=list)
 
     def __getitem__(self, kind: str) -> Counts:
         return self.counts[kind]
@@ -77,29 +109,40 @@ class _Prepared:
     hash: str
 
 
-def import_directory(root: Path, *, strict: bool = False) -> ImportSummary:
-    """Validate and import a course tree in one transaction (needs an app context).
+def import_directory(root: Path, source: str | None = None, *, move_from: Iterable[str] = (),
+                     dry_run: bool = False, strict: bool = False) -> ImportSummary:
+    """Validate and import a course tree as ``source`` (default: the folder's name) in one
+    transaction (needs an app context).
 
     Raises ``ContentError`` with every problem when validation finds an error; ``strict``
-    makes unknown keys errors.
+    makes unknown keys errors. A row of another source is refused unless that source is in
+    ``move_from`` (then it moves here). ``dry_run`` reports the same and writes nothing.
     """
     root = Path(root)
+    source = check_name(source) if source is not None else default_source(root)
     pm = get_pm(current_app)
     types = activity_types(pm)
     tree = load_tree(root, types, Limits.from_config(current_app.config))
-    problems = check_tree(tree, pm, render=False)
+    imported = Imported.load(source)
+    move_from = set(move_from)
+    problems = check_tree(tree, pm, render=False, imported=imported, move_from=move_from)
     if strict:
         problems = make_strict(problems)
     if any(p.is_error for p in problems):
+        db.session.rollback()
         raise ContentError(problems)
     renderer = Renderer.for_plugins(pm, tree.limits.render_seconds)
-    run = _Run(tree, renderer, _types_fingerprint(types))
+    run = _Run(tree, renderer, _types_fingerprint(types), source, move_from, dry_run)
     run.summary.warnings = problems
+    run.summary.references = external_references(tree, imported)
     try:
         run.write()
         if run.render_problems:  # the same RenderError check reports: nothing is kept
             raise ContentError(sorted(problems + run.render_problems))
-        db.session.commit()
+        if dry_run:
+            db.session.rollback()
+        else:
+            db.session.commit()
     except BaseException:
         db.session.rollback()
         raise
@@ -119,16 +162,53 @@ def _sha(data: bytes) -> str:
 class _Run:
     """One import: prepares hashes, then writes each kind with one SELECT and bulk statements."""
 
-    def __init__(self, tree: ContentTree, renderer: Renderer, types_fingerprint: str):
+    def __init__(self, tree: ContentTree, renderer: Renderer, types_fingerprint: str,
+                 source: str, move_from: set[str], dry_run: bool):
         self.tree = tree
         self.renderer = renderer
-        self.summary = ImportSummary()
+        self.source = source
+        self.move_from = move_from
+        self.dry_run = dry_run
+        self.summary = ImportSummary(source=source, dry_run=dry_run)
         self.pages = tree.file_index()
         self.asset_shas: dict[Path, str] = {}
         self.salt = f"{renderer.fingerprint}|{types_fingerprint}".encode()
         self.now = utcnow()
         self.course_ids: dict[str, int] = {}
         self.render_problems: list[Problem] = []
+        self._fake_id = 0
+
+    def note(self, kind: str, ref: str, title: str, what: str, detail: str = "") -> None:
+        """Count what happened to one row and remember it for ``-v``."""
+        counts = self.summary[kind + "s"]
+        setattr(counts, what if what != "moved" else "changed",
+                getattr(counts, what if what != "moved" else "changed") + 1)
+        self.summary.changes.append(Change(kind, ref, title, what, detail))
+
+    def moved_detail(self, row: Any) -> str:
+        return f"from source '{row.source}'" if row.source != self.source else ""
+
+    # --- the only places that write (none in a dry run) ----------------------------------
+
+    def insert_returning(self, model: Any, rows: list[dict[str, Any]], *columns: Any) -> list[Any]:
+        """INSERT ``rows`` and return ``columns`` of each (a dry run makes up negative ids)."""
+        if not rows:
+            return []
+        if self.dry_run:
+            made = []
+            for row in rows:
+                self._fake_id -= 1
+                made.append(tuple(self._fake_id if c.key == "id" else row[c.key] for c in columns))
+            return made
+        return list(db.session.execute(insert(model).returning(*columns), rows))
+
+    def bulk(self, model: Any, inserts: list[dict[str, Any]], updates: list[dict[str, Any]]) -> None:
+        if not self.dry_run:
+            _bulk(model, inserts, updates)
+
+    def delete(self, model: Any, ids: list[int]) -> None:
+        if ids and not self.dry_run:
+            db.session.execute(model.__table__.delete().where(model.id.in_(ids)))
 
     # --- preparation -------------------------------------------------------------------
 
@@ -169,37 +249,50 @@ class _Run:
 
     def write(self) -> None:
         self.needed_assets: dict[str, Path] = {}
+        stored_source = db.session.scalar(select(ContentSource).where(
+            ContentSource.name == self.source))
         _write_frameworks(self)
         _write_courses(self)
         _write_lessons(self)
         _write_tracks(self)
         _write_assets(self)
+        _write_source(self, stored_source)
 
 
 def _write_frameworks(run: _Run) -> None:
-    counts, competence_counts = run.summary["frameworks"], run.summary["competences"]
+    competence_counts = run.summary["competences"]
     stored = {row.slug: row for row in db.session.execute(
-        select(CompetenceFramework.id, CompetenceFramework.slug, CompetenceFramework.content_hash))}
+        select(CompetenceFramework.id, CompetenceFramework.slug, CompetenceFramework.content_hash,
+               CompetenceFramework.source))}
     changed: dict[int, Any] = {}
+    updates: list[dict[str, Any]] = []
     for framework in run.tree.frameworks:
         digest = _sha(framework.source.raw)
         values = {"slug": framework.slug, "title": framework.title, "kind": framework.kind,
                   "description": framework.description, "audience": framework.audience,
                   "sectors": framework.sectors, "source_path": framework.source.rel,
-                  "content_hash": digest}
+                  "content_hash": digest, "source": run.source}
         row = stored.get(framework.slug)
         if row is None:
-            new_id = db.session.execute(insert(CompetenceFramework).returning(
-                CompetenceFramework.id), [values]).scalar_one()
+            ((new_id,),) = run.insert_returning(CompetenceFramework, [values],
+                                                CompetenceFramework.id)
             changed[new_id] = framework
-            counts.added += 1
-        elif row.content_hash != digest:
-            db.session.execute(update(CompetenceFramework), [{"id": row.id, **values}])
+            run.note("framework", framework.slug, framework.title, "added")
+        elif row.content_hash != digest:  # check_tree refused a differing one of another source
+            updates.append({"id": row.id, **values})
             changed[row.id] = framework
-            counts.changed += 1
-        else:
-            counts.unchanged += 1
+            moved = run.moved_detail(row)
+            run.note("framework", framework.slug, framework.title,
+                     "moved" if moved else "changed", moved)
+        elif row.source != run.source and row.source in run.move_from:
+            updates.append({"id": row.id, "source": run.source})
+            run.note("framework", framework.slug, framework.title, "moved", run.moved_detail(row))
             competence_counts.unchanged += len(framework.items)
+        else:  # unchanged, or the same file shared with the source that owns it
+            shared = f"the same as in source '{row.source}'" if row.source != run.source else ""
+            run.note("framework", framework.slug, framework.title, "unchanged", shared)
+            competence_counts.unchanged += len(framework.items)
+    run.bulk(CompetenceFramework, [], updates)
     if not changed:
         return
     existing: dict[tuple[int, str], Any] = {
@@ -226,7 +319,7 @@ def _write_frameworks(run: _Run) -> None:
         if key not in seen and not row.archived:
             updates.append({"id": row.id, "archived": True})
             competence_counts.archived += 1
-    _bulk(Competence, inserts, updates)
+    run.bulk(Competence, inserts, updates)
 
 
 def _course_values(run: _Run, course: CourseFile, prepared: _Prepared) -> dict[str, Any]:
@@ -235,45 +328,51 @@ def _course_values(run: _Run, course: CourseFile, prepared: _Prepared) -> dict[s
             "hours": course.hours, "nlqf": course.nlqf, "competences": course.competences,
             "prerequisites": course.prerequisites, "version": course.version,
             "intro_html": run.html(prepared), "source_path": course.source.rel,
-            "content_hash": prepared.hash, "archived": False, "updated_at": run.now}
+            "content_hash": prepared.hash, "archived": False, "updated_at": run.now,
+            "source": run.source}
 
 
 def _write_courses(run: _Run) -> None:
-    counts = run.summary["courses"]
     stored = {row.slug: row for row in db.session.execute(
-        select(Course.id, Course.slug, Course.content_hash, Course.source_path, Course.archived))}
+        select(Course.id, Course.slug, Course.title, Course.content_hash, Course.source_path,
+               Course.archived, Course.source))}
     inserts, updates = [], []
+    run.stored_course_ids: list[int] = []
     for course in run.tree.courses:
         prepared = run.prepare(course.source, course.references)
         row = stored.pop(course.slug, None)
         if row is None:
             inserts.append(_course_values(run, course, prepared))
-            counts.added += 1
+            run.note("course", course.slug, course.title, "added")
             continue
         run.course_ids[course.slug] = row.id
+        run.stored_course_ids.append(row.id)
         if row.content_hash != prepared.hash:
             updates.append({"id": row.id, **_course_values(run, course, prepared)})
-        elif row.archived or row.source_path != course.source.rel:
-            updates.append({"id": row.id, "archived": False, "source_path": course.source.rel})
-        _count(counts, row, prepared.hash)
-    for row in stored.values():
-        if not row.archived:
+        elif row.archived or row.source_path != course.source.rel or row.source != run.source:
+            updates.append({"id": row.id, "archived": False, "source_path": course.source.rel,
+                            "source": run.source})
+        _note(run, "course", course.slug, course.title, row, prepared.hash)
+    for row in stored.values():  # other sources' courses stay as they are
+        if row.source == run.source and not row.archived:
             updates.append({"id": row.id, "archived": True})
-            counts.archived += 1
+            run.note("course", row.slug, row.title, "archived")
         run.course_ids[row.slug] = row.id
-    if inserts:
-        result = db.session.execute(insert(Course).returning(Course.id, Course.slug), inserts)
-        run.course_ids.update({slug: id_ for id_, slug in result})
-    _bulk(Course, [], updates)
+    for id_, slug in run.insert_returning(Course, inserts, Course.id, Course.slug):
+        run.course_ids[slug] = id_
+    run.bulk(Course, [], updates)
 
 
-def _count(counts: Counts, row: Any, digest: str) -> None:
+def _note(run: _Run, kind: str, ref: str, title: str, row: Any, digest: str) -> None:
+    """Restored, moved, changed or unchanged: what a re-import did to a stored row."""
     if row.archived:
-        counts.restored += 1
+        run.note(kind, ref, title, "restored", run.moved_detail(row) if kind != "lesson" else "")
+    elif kind != "lesson" and row.source != run.source:
+        run.note(kind, ref, title, "moved", run.moved_detail(row))
     elif row.content_hash != digest:
-        counts.changed += 1
+        run.note(kind, ref, title, "changed")
     else:
-        counts.unchanged += 1
+        run.note(kind, ref, title, "unchanged")
 
 
 def _lesson_values(run: _Run, lesson: LessonFile, prepared: _Prepared) -> dict[str, Any]:
@@ -285,10 +384,13 @@ def _lesson_values(run: _Run, lesson: LessonFile, prepared: _Prepared) -> dict[s
 
 
 def _write_lessons(run: _Run) -> None:
-    counts = run.summary["lessons"]
-    stored = {(row.course_id, row.slug): row for row in db.session.execute(
-        select(Lesson.id, Lesson.course_id, Lesson.slug, Lesson.content_hash, Lesson.position,
-               Lesson.source_path, Lesson.archived))}
+    stored: dict[tuple[int, str], Any] = {}
+    ids = run.stored_course_ids  # only this source's courses: new ones have no lessons yet
+    for start in range(0, len(ids), 500):
+        stored.update({(row.course_id, row.slug): row for row in db.session.execute(
+            select(Lesson.id, Lesson.course_id, Lesson.slug, Lesson.title, Lesson.content_hash,
+                   Lesson.position, Lesson.source_path, Lesson.archived)
+            .where(Lesson.course_id.in_(ids[start:start + 500])))})
     inserts, updates = [], []
     present_courses: set[int] = set()
     seen: set[tuple[int, str]] = set()
@@ -300,9 +402,10 @@ def _write_lessons(run: _Run) -> None:
             key = (course_id, lesson.slug)
             seen.add(key)
             row = stored.get(key)
+            ref = f"{course.slug}/{lesson.slug}"
             if row is None:
                 inserts.append({"course_id": course_id, **_lesson_values(run, lesson, prepared)})
-                counts.added += 1
+                run.note("lesson", ref, lesson.title, "added")
                 continue
             if row.content_hash != prepared.hash:
                 updates.append({"id": row.id, **_lesson_values(run, lesson, prepared)})
@@ -310,12 +413,13 @@ def _write_lessons(run: _Run) -> None:
                   or row.source_path != lesson.source.rel):
                 updates.append({"id": row.id, "archived": False, "position": lesson.position,
                                 "source_path": lesson.source.rel})
-            _count(counts, row, prepared.hash)
+            _note(run, "lesson", ref, lesson.title, row, prepared.hash)
+    slugs = {id_: slug for slug, id_ in run.course_ids.items()}
     for key, row in stored.items():
         if key not in seen and row.course_id in present_courses and not row.archived:
             updates.append({"id": row.id, "archived": True})
-            counts.archived += 1
-    _bulk(Lesson, inserts, updates)
+            run.note("lesson", f"{slugs[row.course_id]}/{row.slug}", row.title, "archived")
+    run.bulk(Lesson, inserts, updates)
 
 
 def _track_values(run: _Run, track: TrackFile, prepared: _Prepared) -> dict[str, Any]:
@@ -325,35 +429,37 @@ def _track_values(run: _Run, track: TrackFile, prepared: _Prepared) -> dict[str,
             "duration_months": track.duration_months, "hours_target": track.hours_target,
             "credential_name": track.credential_name,
             "credential_validity_years": track.credential_validity_years,
-            "source_path": track.source.rel, "content_hash": prepared.hash, "archived": False}
+            "source_path": track.source.rel, "content_hash": prepared.hash, "archived": False,
+            "source": run.source}
 
 
 def _write_tracks(run: _Run) -> None:
-    counts = run.summary["tracks"]
     stored = {row.slug: row for row in db.session.execute(
-        select(Track.id, Track.slug, Track.content_hash, Track.source_path, Track.archived))}
+        select(Track.id, Track.slug, Track.title, Track.content_hash, Track.source_path,
+               Track.archived, Track.source))}
     updates: list[dict[str, Any]] = []
     rewritten: dict[int, TrackFile] = {}
     for track in run.tree.tracks:
         prepared = run.prepare(track.source, track.references)
         row = stored.pop(track.slug, None)
         if row is None:
-            new_id = db.session.execute(insert(Track).returning(Track.id),
-                                        [_track_values(run, track, prepared)]).scalar_one()
+            ((new_id,),) = run.insert_returning(Track, [_track_values(run, track, prepared)],
+                                                Track.id)
             rewritten[new_id] = track
-            counts.added += 1
+            run.note("track", track.slug, track.title, "added")
             continue
         if row.content_hash != prepared.hash:
             updates.append({"id": row.id, **_track_values(run, track, prepared)})
             rewritten[row.id] = track
-        elif row.archived or row.source_path != track.source.rel:
-            updates.append({"id": row.id, "archived": False, "source_path": track.source.rel})
-        _count(counts, row, prepared.hash)
-    for row in stored.values():
-        if not row.archived:
+        elif row.archived or row.source_path != track.source.rel or row.source != run.source:
+            updates.append({"id": row.id, "archived": False, "source_path": track.source.rel,
+                            "source": run.source})
+        _note(run, "track", track.slug, track.title, row, prepared.hash)
+    for row in stored.values():  # other sources' tracks stay as they are
+        if row.source == run.source and not row.archived:
             updates.append({"id": row.id, "archived": True})
-            counts.archived += 1
-    _bulk(Track, [], updates)
+            run.note("track", row.slug, row.title, "archived")
+    run.bulk(Track, [], updates)
     if rewritten:
         _write_track_courses(run, rewritten)
 
@@ -372,10 +478,8 @@ def _write_track_courses(run: _Run, tracks: dict[int, TrackFile]) -> None:
             else:
                 inserts.append({"track_id": key[0], "course_id": key[1], **values})
             keep.add(key)
-    _bulk(TrackCourse, inserts, updates)
-    gone = [row_id for key, row_id in existing.items() if key not in keep]
-    if gone:
-        db.session.execute(TrackCourse.__table__.delete().where(TrackCourse.id.in_(gone)))
+    run.bulk(TrackCourse, inserts, updates)
+    run.delete(TrackCourse, [row_id for key, row_id in existing.items() if key not in keep])
 
 
 def _write_assets(run: _Run) -> None:
@@ -397,7 +501,22 @@ def _write_assets(run: _Run) -> None:
         inserts.append({"sha256": sha, "filename": path.name, "media_type": media_type,
                         "size": len(data), "data": data})
         counts.added += 1
-    _bulk(Asset, inserts, [])
+    run.bulk(Asset, inserts, [])
+
+
+def _write_source(run: _Run, stored: ContentSource | None) -> None:
+    """Remember the source's folder, and when an import of it last changed something (an
+    unchanged re-import writes nothing, not even this)."""
+    location = str(run.tree.root.resolve())
+    if run.dry_run or (stored is not None and stored.location == location
+                       and not run.summary.changed_anything):
+        return
+    if stored is None:
+        db.session.execute(insert(ContentSource), [{"name": run.source, "location": location,
+                                                    "imported_at": run.now}])
+    else:
+        db.session.execute(update(ContentSource), [{"id": stored.id, "location": location,
+                                                    "imported_at": run.now}])
 
 
 def _bulk(model: Any, inserts: list[dict[str, Any]], updates: list[dict[str, Any]]) -> None:

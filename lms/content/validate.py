@@ -1,7 +1,14 @@
 """Checks across files: unique ids, known competences and courses, links, prerequisite cycles,
-and the ``lms_course_loaded`` hook."""
+and the ``lms_course_loaded`` hook.
+
+References may also point at what other sources imported (``Imported``, read from the
+database when there is one); a row that belongs to another source is refused unless the
+import moves it (``move_from``).
+"""
 from __future__ import annotations
 
+import difflib
+import hashlib
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
@@ -11,20 +18,27 @@ from lms.content.loader import ContentTree, CourseFile, load_tree, resolve
 from lms.content.parse import SourceFile
 from lms.content.problems import Problem
 from lms.content.render import RenderError, Renderer
+from lms.content.sources import Imported
 
 
-def check_tree(tree: ContentTree, pm: Any | None = None, render: bool = True) -> list[Problem]:
+def check_tree(tree: ContentTree, pm: Any | None = None, render: bool = True,
+               imported: Imported | None = None, move_from: Iterable[str] = ()) -> list[Problem]:
     """Every problem in a loaded tree (its load problems included), sorted by path and line.
 
     With ``pm`` and ``render``, every Markdown body is rendered as the importer would, within
     ``tree.limits``, so check reports what import would fail on. (The importer itself passes
-    ``render=False`` and renders only the files that changed.)
+    ``render=False`` and renders only the files that changed.) With ``imported``, courses and
+    frameworks of other sources count as known, and ids another source owns are refused
+    unless that source is in ``move_from``.
     """
     problems = list(tree.problems)
+    known = _Known(tree, imported)
     _unique_ids(tree, problems)
-    _competences(tree, problems)
-    _prerequisites(tree, problems)
-    _tracks(tree, problems)
+    if imported is not None:
+        _owners(tree, imported, set(move_from), problems)
+    _competences(tree, known, problems)
+    _prerequisites(tree, known, problems)
+    _tracks(tree, known, problems)
     _links(tree, problems)
     if pm is not None:
         _course_hook(tree, pm, problems)
@@ -33,15 +47,27 @@ def check_tree(tree: ContentTree, pm: Any | None = None, render: bool = True) ->
     return sorted(set(problems), key=lambda p: (p.path, p.line, p.field, p.message))
 
 
-def check_directory(root: Path) -> list[Problem]:
-    """Load and check a course tree with the current app's lesson types and plugins."""
+def check_directory(root: Path, source: str | None = None, *,
+                    move_from: Iterable[str] = ()) -> list[Problem]:
+    """Load and check a course tree with the current app's lesson types and plugins, against
+    what other sources imported when the app has a migrated database."""
+    return check_source(root, source, move_from=move_from)[0]
+
+
+def check_source(root: Path, source: str | None = None, *,
+                 move_from: Iterable[str] = ()) -> tuple[list[Problem], list[str]]:
+    """``check_directory``'s problems, and the references other sources answer
+    (``external_references``; empty without a database)."""
     from flask import current_app
 
+    from lms.content.sources import default_source
     from lms.plugins import get_pm
 
     pm = get_pm(current_app)
     tree = load_tree(Path(root), activity_types(pm), Limits.from_config(current_app.config))
-    return check_tree(tree, pm)
+    imported = Imported.load_if_possible(source or default_source(Path(root)))
+    problems = check_tree(tree, pm, imported=imported, move_from=move_from)
+    return problems, external_references(tree, imported)
 
 
 def activity_types(pm: Any) -> dict[str, Any]:
@@ -73,18 +99,122 @@ def _unique_ids(tree: ContentTree, problems: list[Problem]) -> None:
         _duplicates(((l.slug, l.source) for l in course.lessons), "lesson", problems)
 
 
-def _competences(tree: ContentTree, problems: list[Problem]) -> None:
-    known = {f"{f.slug}:{item['code']}" for f in tree.frameworks for item in f.items}
-    frameworks = {f.slug for f in tree.frameworks}
+class _Known:
+    """What references may name: the tree's own courses and frameworks, plus the live
+    courses and the frameworks that other sources imported (with the source they came from).
 
+    A course of the tree's own source that the tree no longer holds is not known: the import
+    archives it."""
+
+    def __init__(self, tree: ContentTree, imported: Imported | None):
+        self.imported = imported
+        self.codes: dict[str, list[str]] = {f.slug: [i["code"] for i in f.items]
+                                            for f in tree.frameworks}
+        self.framework_source: dict[str, str] = {}
+        self.courses: set[str] = {c.slug for c in tree.courses}
+        self.course_source: dict[str, str] = {}
+        if imported is None:
+            return
+        for slug, row in imported.frameworks.items():
+            if slug not in self.codes:
+                self.codes[slug] = imported.codes.get(slug, [])
+                self.framework_source[slug] = row.source
+        for slug, row in imported.elsewhere("courses").items():
+            if slug not in self.courses and not row.archived:
+                self.courses.add(slug)
+                self.course_source[slug] = row.source
+
+    def unknown_course(self, slug: str) -> str:
+        row = self.imported.courses.get(slug) if self.imported is not None else None
+        if row is not None and row.source != self.imported.source and row.archived:
+            return f"course '{slug}' of source '{row.source}' is archived"
+        where = " (not in this folder, nor imported from another source)" \
+            if self.imported is not None else ""
+        hint = difflib.get_close_matches(slug, sorted(self.courses), n=1, cutoff=0.75)
+        return f"unknown course '{slug}'{where}" + (f"; did you mean '{hint[0]}'?" if hint else "")
+
+    def unknown_competence(self, code: str) -> str:
+        framework, _, item = code.partition(":")
+        if framework not in self.codes:
+            hint = difflib.get_close_matches(framework, sorted(self.codes), n=1, cutoff=0.6)
+            where = "in frameworks/" + (" or in another source" if self.imported else "")
+            return (f"unknown competence '{code}': no framework '{framework}' {where}"
+                    + (f"; did you mean '{hint[0]}'?" if hint else ""))
+        codes = self.codes[framework]
+        origin = (f" (from source '{self.framework_source[framework]}')"
+                  if framework in self.framework_source else "")
+        near = difflib.get_close_matches(item, codes, n=3, cutoff=0.5)
+        hint = f"did you mean '{framework}:{near[0]}'? " if near else ""
+        if len(codes) <= 12:
+            listed = f"its codes are {', '.join(codes) or 'none'}"
+        else:
+            listed = f"nearest of its {len(codes)} codes: {', '.join(near or codes[:5])}"
+        return f"unknown competence '{code}': {hint}framework '{framework}'{origin}: {listed}"
+
+
+def _owners(tree: ContentTree, imported: Imported, move_from: set[str],
+            problems: list[Problem]) -> None:
+    """Ids that another source owns are not taken over silently."""
+    def refuse(kind: str, slug: str, source: SourceFile, row_source: str, state: str) -> None:
+        problems.append(source.problem("id", (
+            f"{kind} '{slug}' belongs to source '{row_source}'{state}: import with "
+            f"--move-from {row_source} to move it to source '{imported.source}', or give "
+            f"this {kind} another id")))
+
+    for kind, items in (("course", tree.courses), ("track", tree.tracks)):
+        others = imported.elsewhere(kind + "s")
+        for item in items:
+            row = others.get(item.slug)
+            if row is not None and row.source not in move_from:
+                refuse(kind, item.slug, item.source, row.source,
+                       " (archived there)" if row.archived else "")
+    others = imported.elsewhere("frameworks")
+    for framework in tree.frameworks:
+        row = others.get(framework.slug)
+        if row is None or row.source in move_from:
+            continue
+        if imported.framework_hashes.get(framework.slug) != hashlib.sha256(
+                framework.source.raw).hexdigest():  # the very same file may be shared
+            refuse("framework", framework.slug, framework.source, row.source,
+                   " and differs from this file")
+
+
+def external_references(tree: ContentTree, imported: Imported | None) -> list[str]:
+    """``path:line: field: <what> from source '<name>'`` for every reference that another
+    source's course or framework answers."""
+    known = _Known(tree, imported)
+    found: list[str] = []
+
+    def note(source: SourceFile, at: str, what: str, origin: str) -> None:
+        found.append(f"{source.rel}:{source.line_of(at)}: {at}: {what} from source '{origin}'")
+
+    for course in tree.courses:
+        for index, slug in enumerate(course.prerequisites):
+            if slug in known.course_source:
+                note(course.source, f"prerequisites[{index}]", f"course '{slug}'",
+                     known.course_source[slug])
+        for source, codes in [(course.source, course.competences)] + [
+                (lesson.source, lesson.competences) for lesson in course.lessons]:
+            for index, code in enumerate(codes):
+                framework = code.split(":", 1)[0]
+                if framework in known.framework_source:
+                    note(source, f"competences[{index}]", f"competence '{code}'",
+                         known.framework_source[framework])
+    for track in tree.tracks:
+        for entry in track.courses:
+            if entry.course in known.course_source:
+                note(track.source, f"courses[{entry.index}].course", f"course '{entry.course}'",
+                     known.course_source[entry.course])
+    return found
+
+
+def _competences(tree: ContentTree, known: _Known, problems: list[Problem]) -> None:
     def check(source: SourceFile, codes: list[str]) -> None:
         for index, code in enumerate(codes):
-            if code in known:
-                continue
-            framework = code.split(":", 1)[0]
-            reason = (f"unknown competence '{code}'" if framework in frameworks else
-                      f"unknown competence '{code}': no framework '{framework}' in frameworks/")
-            problems.append(source.problem(f"competences[{index}]", reason))
+            framework, _, item = code.partition(":")
+            if item not in known.codes.get(framework, ()):
+                problems.append(source.problem(f"competences[{index}]",
+                                               known.unknown_competence(code)))
 
     for course in tree.courses:
         check(course.source, course.competences)
@@ -92,14 +222,14 @@ def _competences(tree: ContentTree, problems: list[Problem]) -> None:
             check(lesson.source, lesson.competences)
 
 
-def _prerequisites(tree: ContentTree, problems: list[Problem]) -> None:
+def _prerequisites(tree: ContentTree, known: _Known, problems: list[Problem]) -> None:
     courses = {c.slug: c for c in tree.courses}
     graph: dict[str, list[str]] = {}
     for course in tree.courses:
         for index, slug in enumerate(course.prerequisites):
-            if slug not in courses:
+            if slug not in known.courses:
                 problems.append(course.source.problem(f"prerequisites[{index}]",
-                                                      f"unknown course '{slug}'"))
+                                                      known.unknown_course(slug)))
         graph[course.slug] = [s for s in course.prerequisites if s in courses]
     for cycle in _cycles(graph):
         source = courses[cycle[0]].source
@@ -107,8 +237,7 @@ def _prerequisites(tree: ContentTree, problems: list[Problem]) -> None:
                                        "prerequisite cycle: " + " → ".join(cycle + [cycle[0]])))
 
 
-def _tracks(tree: ContentTree, problems: list[Problem]) -> None:
-    courses = {c.slug for c in tree.courses}
+def _tracks(tree: ContentTree, known: _Known, problems: list[Problem]) -> None:
     for track in tree.tracks:
         source = track.source
         if not track.courses and "courses" in source.meta:
@@ -116,8 +245,8 @@ def _tracks(tree: ContentTree, problems: list[Problem]) -> None:
         in_track: dict[str, int] = {}
         for entry in track.courses:
             at = f"courses[{entry.index}]"
-            if entry.course not in courses:
-                problems.append(source.problem(f"{at}.course", f"unknown course '{entry.course}'"))
+            if entry.course not in known.courses:
+                problems.append(source.problem(f"{at}.course", known.unknown_course(entry.course)))
             if entry.course in in_track:
                 problems.append(source.problem(f"{at}.course",
                                                f"course '{entry.course}' is listed twice"))
@@ -217,4 +346,5 @@ def _course_hook(tree: ContentTree, pm: Any, problems: list[Problem]) -> None:
                 problems.append(course.source.problem(str(field_path), str(message)))
 
 
-__all__ = ["check_directory", "check_tree", "activity_types", "render_problem", "CourseFile"]
+__all__ = ["check_directory", "check_tree", "activity_types", "external_references",
+           "render_problem", "CourseFile"]

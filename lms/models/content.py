@@ -2,7 +2,9 @@
 
 Everything is keyed by the author's stable ``slug`` (the ``id`` in front matter); database ids
 never change on re-import, so progress keyed by them survives renames and reordering.
-Rows are archived, never deleted, when their file disappears.
+Rows are archived, never deleted, when their file disappears. Frameworks, courses and tracks
+remember the ``source`` (a named course folder, ``ContentSource``) they were imported from:
+an import archives only what disappeared from its own source.
 """
 from __future__ import annotations
 
@@ -29,6 +31,8 @@ class CompetenceFramework(db.Model):
     sectors: Mapped[list] = mapped_column(JSON, default=list)
     source_path: Mapped[str] = mapped_column(String(500), default="")
     content_hash: Mapped[str] = mapped_column(String(64), default="")
+    # The ContentSource (by name) that imported it: only that source's import archives it.
+    source: Mapped[str] = mapped_column(String(64), default="", index=True)
 
     competences: Mapped[list[Competence]] = relationship(
         back_populates="framework", order_by="Competence.position", cascade="all, delete-orphan"
@@ -78,6 +82,8 @@ class Course(db.Model):
     content_hash: Mapped[str] = mapped_column(String(64), default="")
     archived: Mapped[bool] = mapped_column(Boolean, default=False, index=True)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # The ContentSource (by name) that imported it: only that source's import archives it.
+    source: Mapped[str] = mapped_column(String(64), default="", index=True)
 
     lessons: Mapped[list[Lesson]] = relationship(
         back_populates="course", order_by="Lesson.position", cascade="all, delete-orphan"
@@ -137,6 +143,8 @@ class Track(db.Model):
     source_path: Mapped[str] = mapped_column(String(500), default="")
     content_hash: Mapped[str] = mapped_column(String(64), default="")
     archived: Mapped[bool] = mapped_column(Boolean, default=False, index=True)
+    # The ContentSource (by name) that imported it: only that source's import archives it.
+    source: Mapped[str] = mapped_column(String(64), default="", index=True)
 
     courses: Mapped[list[TrackCourse]] = relationship(
         back_populates="track", order_by="TrackCourse.position", cascade="all, delete-orphan"
@@ -156,6 +164,18 @@ class TrackCourse(db.Model):
 
     track: Mapped[Track] = relationship(back_populates="courses")
     course: Mapped[Course] = relationship()
+
+
+class ContentSource(db.Model):
+    """A named course folder (one git checkout per team or publisher, say) and when an
+    import of it last changed something. Rows point at it by ``name``."""
+
+    __tablename__ = "content_source"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(64), unique=True)
+    location: Mapped[str] = mapped_column(String(1000), default="")  # the folder last imported
+    imported_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
 class Asset(db.Model):
