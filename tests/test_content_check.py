@@ -279,3 +279,36 @@ def test_warnings_do_not_count_as_errors(content_app, tree):
         found = check_directory(tree)
     assert [p.severity for p in found] == ["warning"]
     assert "quote it" in found[0].message
+
+
+def test_markdown_javascript_link_is_reported_like_the_html_one(content_app, tree):
+    """[x](javascript:alert(1)) is found (parentheses and all) and reported as the raw-HTML
+    link is: a warning that the renderer removes it."""
+    write(tree / LESSON, """
+        ---
+        id: jouw-start
+        title: Jouw start
+        type: page
+        ---
+        [klik](javascript:alert(1)) en <a href="javascript:alert(2)">hier</a>
+        """)
+    found = problems_for(content_app, tree)
+    message = "warning: 'javascript:' links are removed when the lesson is rendered; use " \
+              "http, https or mailto"
+    assert found == [f"{LESSON}:6: link: {message}"]
+
+
+def test_link_to_a_lesson_with_broken_front_matter_says_so(content_app, tree):
+    """A link to a lesson that did not load names the reason, not 'is not a lesson'."""
+    write(tree / "goed-van-start/03-kapot.md", "---\nid: kapot\ntitle: [oeps\ntype: page\n---\n")
+    write(tree / LESSON, """
+        ---
+        id: jouw-start
+        title: Jouw start
+        type: page
+        ---
+        Lees [de kapotte les](03-kapot.md).
+        """)
+    found = [p for p in problems_for(content_app, tree) if p.startswith(LESSON)]
+    assert found == [f"{LESSON}:6: link: broken link: '03-kapot.md' is a lesson whose front "
+                     "matter is broken (goed-van-start/03-kapot.md:4: front matter)"]

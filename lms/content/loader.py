@@ -112,6 +112,8 @@ class ContentTree:
     tracks: list[TrackFile] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
     limits: Limits = field(default_factory=Limits)
+    # Resolved path of a Markdown file that is not a lesson or course → why (for link messages).
+    unloaded: dict[Path, str] = field(default_factory=dict)
     _index: dict | None = field(default=None, repr=False)
 
     def file_index(self) -> dict[Path, tuple[str, str | None]]:
@@ -160,16 +162,38 @@ def load_tree(root: Path, activity_types: Mapping[str, Any],
             continue
         course = _load_course(files, folder / "course.md", problems)
         if course is None:
+            _unloaded(tree, files, [folder / "course.md"] + lesson_paths, "course")
             continue
         for path in lesson_paths:
             lesson = _load_lesson(files, path, activity_types, problems)
             if lesson:
                 course.lessons.append(lesson)
+            else:
+                _unloaded(tree, files, [path], "lesson")
         course.lessons.sort(key=lambda l: (l.order is None, l.order or 0, l.source.path.name))
         for position, lesson in enumerate(course.lessons, start=1):
             lesson.position = position
         tree.courses.append(course)
     return tree
+
+
+def _unloaded(tree: ContentTree, files: TreeFiles, paths: list[Path], what: str) -> None:
+    """Remember why files did not load, so that a link to one says so."""
+    def broken(path: Path) -> str:
+        rel = files.rel(path)
+        first = next((p for p in tree.problems if p.path == rel and p.is_error), None)
+        return f" ({first.path}:{first.line}: {first.field})" if first else ""
+
+    if what == "course":
+        course_md, *lessons = paths
+        tree.unloaded[course_md.resolve()] = (f"is a course.md whose front matter is broken"
+                                             f"{broken(course_md)}")
+        for path in lessons:
+            tree.unloaded[path.resolve()] = (f"is in a course whose course.md could not be "
+                                             f"loaded{broken(course_md)}")
+        return
+    for path in paths:
+        tree.unloaded[path.resolve()] = f"is a lesson whose front matter is broken{broken(path)}"
 
 
 def _is_folder(path: Path) -> bool:

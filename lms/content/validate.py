@@ -310,8 +310,9 @@ def _links(tree: ContentTree, problems: list[Problem]) -> None:
                                         f"'{target.suffix}:' {what}s are removed when the lesson "
                                         "is rendered; use http, https or mailto", "warning"))
             elif target.kind == "page" and target.path not in pages:
+                why = tree.unloaded.get(target.path, "is not a lesson or course.md")
                 problems.append(Problem(source.rel, ref.line, what,
-                                        f"broken {what}: '{ref.target}' is not a lesson or course.md"))
+                                        f"broken {what}: '{ref.target}' {why}"))
             elif target.kind == "asset" and target.path.stat().st_size > MAX_ASSET_BYTES:
                 problems.append(Problem(source.rel, ref.line, what,
                                         f"'{ref.target}' is larger than "
