@@ -82,13 +82,21 @@ def lesson_url(lesson: Any, anchor: str | None = None) -> str:
 
 
 def ensure_enrolled(user: Any, lesson: Any) -> None:
-    """Enrol the learner in the lesson's course when no enrolment covers it yet (as the
-    core "mark as done" does), so the activity counts towards their course."""
-    from lms.tracking.record import registration_for
-    from lms.tracking.tracks import enrol
+    """Before an activity records the learner's own work: refuse a locked course (back to
+    the lesson page, which says what to finish first), and enrol the learner in the course
+    when no enrolment covers it yet, as the core "mark as done" and the API do
+    (``lms.tracking.prerequisites.start_lesson``)."""
+    from flask import abort, flash, redirect
+    from flask_babel import gettext as _
 
-    if registration_for(user.id, lesson.course_id) is None:
-        enrol(user, course=lesson.course)
+    from lms.tracking.prerequisites import CourseLocked, start_lesson
+
+    try:
+        start_lesson(user, lesson)
+    except CourseLocked as exc:
+        flash(_("This course opens once you have completed: %(courses)s.",
+                courses=", ".join(p.title for p in exc.waiting_for)), "error")
+        abort(redirect(lesson_url(lesson)))
 
 
 def render_fragment(template: str, **context: Any) -> Markup:

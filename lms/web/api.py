@@ -124,6 +124,7 @@ def _activity_type(name: str):
 def post_progress():
     from lms.access import can
     from lms.tracking import record_progress
+    from lms.tracking.prerequisites import CourseLocked, start_lesson
 
     body = request.get_json(silent=True)
     if not isinstance(body, dict):
@@ -144,10 +145,22 @@ def post_progress():
         if activity is None or not activity.manual_completion:
             return _error(422, "verb_not_allowed",
                           f"A {lesson.type} lesson is not completed by marking it done.")
+    # The web's rule: a locked course refuses, work outside an enrolment enrols.
+    try:
+        enrolled = start_lesson(g.api_user, lesson)
+    except CourseLocked as exc:
+        response = jsonify({
+            "error": "locked",
+            "message": "This course opens once these are completed: "
+                       + ", ".join(p.slug for p in exc.waiting_for) + ".",
+            "waiting_for": [{"course": p.slug, "title": p.title, "track": p.track}
+                            for p in exc.waiting_for]})
+        response.status_code = 409
+        return response
     event = record_progress(g.api_user, lesson, verb, key=key)
     state = _lesson_state(g.api_user.id, lesson.id)
     response = jsonify({"event": _event_json(event, object_id, verb),
-                        "state": state})
+                        "state": state, "enrolled": enrolled})
     response.status_code = 201
     return response
 

@@ -25,6 +25,7 @@ from lms.tracking import record_progress
 from lms.tracking.dates import local_date
 from lms.tracking.pages import catalogue as load_catalogue
 from lms.tracking.pages import course_view, track_view
+from lms.tracking.prerequisites import CourseLocked, start_lesson
 from lms.tracking.tracks import TrackError, enrol, grant_exemption
 from lms.web.inputs import to_id
 
@@ -94,10 +95,18 @@ def lesson(course_slug: str, lesson_slug: str):
     view = course_view(current_user.id, course_slug, lesson_slug) or abort(404)
     current = view.current.lesson
     activity = activity_types(get_pm()).get(current.type)
-    activity_html = activity.render(current, current_user) if activity and activity.render else None
+    # A locked course shows what to finish first instead of the lesson and its activity.
+    activity_html = (activity.render(current, current_user)
+                     if activity and activity.render and not view.locked else None)
     return render_template("learn/lesson.html", view=view, item=view.current,
                            activity_html=activity_html,
                            manual=bool(activity and activity.manual_completion))
+
+
+def locked_message(waiting_for) -> str:
+    """What to finish first, for a flash message (the same words on every page)."""
+    return _("This course opens once you have completed: %(courses)s.",
+             courses=", ".join(p.title for p in waiting_for))
 
 
 @bp.post("/courses/<course_slug>/<lesson_slug>/done")
@@ -110,10 +119,14 @@ def mark_done(course_slug: str, lesson_slug: str):
         abort(400, _("This lesson is completed through its activity."))
     lesson_id, next_item = view.current.lesson.id, view.next
     next_slug = next_item.lesson.slug if next_item else None
-    if not view.enrolled:
-        enrol(current_user, course=view.course)
+    try:
+        enrolled = start_lesson(current_user, view.current.lesson)
+    except CourseLocked as exc:
+        flash(locked_message(exc.waiting_for), "error")
+        return redirect(url_for("learn.course", course_slug=course_slug))
     record_progress(current_user, db.session.get(type(view.current.lesson), lesson_id), "completed")
-    flash(_("Marked as done."), "success")
+    flash(_("Marked as done; you are now enrolled in this course.") if enrolled
+          else _("Marked as done."), "success")
     if next_slug:
         return redirect(url_for("learn.lesson", course_slug=course_slug, lesson_slug=next_slug))
     return redirect(url_for("learn.course", course_slug=course_slug))

@@ -112,7 +112,11 @@ SPEC: dict = {
                 "description": (
                     "Only `experienced` (opened) and `completed` (marked as done; only for "
                     "lesson types that allow it) may be sent by API clients. Recording is "
-                    "idempotent: a repeated `completed`, or a repeated `key`, stores one event."
+                    "idempotent: a repeated `completed`, or a repeated `key`, stores one event. "
+                    "As on the web: a course that is locked (its prerequisites, or the `after` "
+                    "courses of a track you are enrolled in, are not done) refuses with 409 "
+                    "and says what to finish first; progress on a course no enrolment of "
+                    "yours covers enrols you in it (`enrolled`: true)."
                 ),
                 "requestBody": {"required": True, "content": {"application/json": {
                     "schema": {"$ref": "#/components/schemas/ProgressRequest"}}}},
@@ -121,6 +125,9 @@ SPEC: dict = {
                             "content": {"application/json": {
                                 "schema": {"$ref": "#/components/schemas/ProgressResult"}}}},
                     **_errors(400, 401, 404, 422),
+                    "409": {"description": "The course is locked",
+                            "content": {"application/json": {
+                                "schema": {"$ref": "#/components/schemas/Locked"}}}},
                 },
             }
         },
@@ -172,7 +179,17 @@ SPEC: dict = {
                     "status": {"type": "string", "enum": ["not_started", "in_progress", "completed"]},
                     "score": {"type": ["number", "null"]}, "attempts": {"type": "integer"},
                     "completed_at": {"type": ["string", "null"], "format": "date-time"}})]},
-            }, ["event", "state"]),
+                "enrolled": {"type": "boolean",
+                             "description": "this call enrolled you in the lesson's course"},
+            }, ["event", "state", "enrolled"]),
+            "Locked": _obj({
+                "error": {"type": "string", "const": "locked"}, "message": {"type": "string"},
+                "waiting_for": {"type": "array", "items": _obj({
+                    "course": {"type": "string"}, "title": {"type": "string"},
+                    "track": {"type": ["string", "null"],
+                              "description": "the track that asks it first; null: the "
+                                             "course's own prerequisite"}})},
+            }, ["error", "message", "waiting_for"]),
             "CourseStep": _COURSE_STEP,
             "TrackProgress": _TRACK,
             "LearningPath": _obj({
