@@ -6,14 +6,11 @@
 - ``home_overview``: 3 queries (enrolments with states; their tracks' courses; lessons of
   the course to continue).
 - ``track_page``: 2 queries. ``catalogue``: 3 queries.
-- A course page whose course names competences asks one more for their titles
-  (``CourseView.competences``); sections come with the course and its lessons (no query).
 """
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
-from functools import cached_property
 from typing import Any
 
 from sqlalchemy import JSON, and_, case, literal, null, or_, select, type_coerce
@@ -21,7 +18,7 @@ from sqlalchemy.orm import defer
 from sqlalchemy.orm.attributes import set_committed_value
 
 from lms.extensions import db
-from lms.models.content import Competence, CompetenceFramework, Course, Lesson, Track, TrackCourse
+from lms.models.content import Course, Lesson, Track, TrackCourse
 from lms.models.progress import (CourseState, Credential, Enrolment, Exemption, LessonState,
                                  TrackState)
 from lms.tracking.dates import validity_status
@@ -100,71 +97,6 @@ class CourseView:
     def next(self) -> LessonItem | None:
         index = self.lessons.index(self.current)
         return self.lessons[index + 1] if index + 1 < len(self.lessons) else None
-
-    @property
-    def section_starts(self) -> dict[int, list[dict]]:
-        """Lesson id → the sections (``Course.sections`` entries, outermost first) whose first
-        lesson it is: where the course page puts their headings. No query."""
-        return section_starts(self.course.sections or [], [item.lesson for item in self.lessons])
-
-    @property
-    def current_section(self) -> str:
-        """The open lesson's section as "Chapter › Section" ("" outside any section)."""
-        if self.current is None or not self.current.lesson.section:
-            return ""
-        titles = {s["key"]: s["title"] for s in self.course.sections or []}
-        key, parts = self.current.lesson.section, []
-        while key:
-            if key in titles:
-                parts.insert(0, titles[key])
-            key = key.rpartition("/")[0]
-        return " › ".join(parts)
-
-    @property
-    def audience_labels(self) -> list[str]:
-        """Whom the course is for, as role names in the reader's language."""
-        from lms.accounts.people import role_label
-
-        return [role_label(role) for role in self.course.audience or []]
-
-    @cached_property
-    def competences(self) -> list[str]:
-        """The course's competences by title ("Pedagogisch bekwaam (Bekwaamheidseisen…)"), as
-        written; one query, asked only when the course names any."""
-        return competence_titles(self.course.competences or [])
-
-
-def section_starts(sections: list[dict], lessons: list[Lesson]) -> dict[int, list[dict]]:
-    """Lesson id → the sections that open at that lesson, outermost first (a section whose
-    lessons are all archived, and that has no live sub-section, opens nowhere)."""
-    by_key = {s["key"]: s for s in sections}
-    opened: set[str] = set()
-    starts: dict[int, list[dict]] = {}
-    for lesson in lessons:
-        chain, key = [], lesson.section or ""
-        while key:
-            if key in by_key and key not in opened:
-                chain.insert(0, by_key[key])
-                opened.add(key)
-            key = key.rpartition("/")[0]
-        if chain:
-            starts[lesson.id] = chain
-    return starts
-
-
-def competence_titles(codes: list[str]) -> list[str]:
-    """Titles for ``framework:code`` competences, with their framework (one query); a code
-    that is not (or no longer) in its framework is shown as written."""
-    if not codes:
-        return []
-    frameworks = {code.partition(":")[0] for code in codes}
-    found = {f"{slug}:{code}": f"{title} ({framework})" for slug, code, title, framework in
-             db.session.execute(
-                 select(CompetenceFramework.slug, Competence.code, Competence.title,
-                        CompetenceFramework.title)
-                 .join(Competence, Competence.framework_id == CompetenceFramework.id)
-                 .where(CompetenceFramework.slug.in_(frameworks)))}
-    return [found.get(code, code) for code in codes]
 
 
 def course_view(user_id: int, course_slug: str, lesson_slug: str | None = None) -> CourseView | None:
