@@ -1,8 +1,9 @@
 """The bundled reflection plugin: prompts in a lesson, answered in the teacher's own logbook.
 
 Entries are private; the learner can share one with their mentor (and take it back). A
-mentor reads only shared entries of the learners assigned to them. Writing an entry records
-``completed`` for the lesson.
+mentor reads only shared entries of the learners assigned to them. The lesson is completed
+once every prompt has an answer (``completed`` is recorded then); an answer before that
+records ``attempted`` and leaves the lesson in progress.
 """
 from __future__ import annotations
 

@@ -27,7 +27,9 @@ def prompts(lesson: Any) -> list[dict]:
 
 
 def write_entry(user: Any, lesson: Any, prompt_id: str, text: str) -> ReflectionEntry:
-    """Save the learner's text for a prompt (new or edited) and record ``completed``."""
+    """Save the learner's text for a prompt (new or edited). The lesson is complete once
+    every prompt has an answer: then ``completed`` is recorded, before that ``attempted``
+    (once per prompt), which keeps the lesson in progress."""
     if prompt_id not in {p.get("id") for p in prompts(lesson)}:
         raise ReflectionError("unknown prompt")
     text = (text or "").strip()
@@ -45,8 +47,21 @@ def write_entry(user: Any, lesson: Any, prompt_id: str, text: str) -> Reflection
     entry.text = text
     entry.updated_at = now
     db.session.flush()
-    record_progress(user, lesson, "completed")  # commits the entry too; idempotent
+    if answered(user.id, lesson) >= len(prompts(lesson)):
+        record_progress(user, lesson, "completed")  # commits the entry too; idempotent
+    else:
+        record_progress(user, lesson, "attempted", key=f"reflection-prompt:{prompt_id}")
     return entry
+
+
+def answered(user_id: int, lesson: Any) -> int:
+    """How many of the lesson's current prompts the learner has answered."""
+    from sqlalchemy import func
+
+    ids = [p.get("id") for p in prompts(lesson)]
+    return db.session.scalar(select(func.count()).select_from(ReflectionEntry).where(
+        ReflectionEntry.user_id == user_id, ReflectionEntry.lesson_id == lesson.id,
+        ReflectionEntry.prompt_id.in_(ids), ReflectionEntry.text != "")) or 0
 
 
 def set_shared(entry: ReflectionEntry, shared: bool) -> None:

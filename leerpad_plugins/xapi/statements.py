@@ -177,8 +177,10 @@ def progress_statement(platform: Platform, *, key: str, verb: str, at: datetime,
                        track_slug: str | None, track_title: str | None) -> dict:
     """The statement of one progress event (a lesson experienced, completed, a quiz
     attempted/passed/failed, an assignment submitted/returned/approved)."""
-    if verb == "completed" and lesson_type == "reflection":
-        verb = "wrote"  # writing a reflection is what completes it; its text stays home
+    if verb in ("attempted", "completed") and lesson_type == "reflection":
+        # Each answer is written (attempted; the last one completes the lesson); the text
+        # stays home.
+        verb = "wrote"
     course_slug = course_slug or object_id.partition("/")[0]
     parents = [platform.course_activity(course_slug, course_title)]
     grouping = [platform.track_activity(track_slug, track_title)] if track_slug else []

@@ -29,7 +29,7 @@ def test_private_until_shared(app, client, auth, world, course):
     page = _write(client, course)
     assert "Mijn les liep uit de hand." in page.get_data(as_text=True)
     learner = world.users["learner"]
-    assert lesson_state(app, learner, course["terugblik"])[0] == "completed"
+    assert lesson_state(app, learner, course["terugblik"])[0] == "in_progress"  # 1 of 2 prompts
     with app.app_context():
         entry_id = db.session.scalar(select(ReflectionEntry.id))
     auth.logout()
@@ -100,3 +100,24 @@ def test_lesson_page_shows_the_prompts(client, auth, world, course):
     html = client.get(LESSON_URL.format(slug="terugblik")).get_data(as_text=True)
     assert "Beschrijf een moment uit je les." in html
     assert 'for="text-moment"' in html
+
+
+def test_complete_only_when_every_prompt_is_answered(app, client, auth, world, course):
+    """One answer of two leaves the lesson in progress and says so; the second completes it;
+    editing an answer records nothing new."""
+    from lms.models.progress import ProgressEvent
+
+    auth.login("learner")
+    client.post("/lang", data={"lang": "en"})
+    page = _write(client, course).get_data(as_text=True)
+    assert "This lesson is completed when you have answered all 2 questions." in page
+    assert "1 of 2 answered." in page
+    learner = world.users["learner"]
+    assert lesson_state(app, learner, course["terugblik"])[0] == "in_progress"
+    _write(client, course, "Versie 2")
+    page = _write(client, course, "Ik leer plannen.", prompt="leerpunt").get_data(as_text=True)
+    assert "2 of 2 answered." in page
+    assert lesson_state(app, learner, course["terugblik"])[0] == "completed"
+    with app.app_context():
+        verbs = db.session.scalars(select(ProgressEvent.verb).order_by(ProgressEvent.id)).all()
+    assert verbs == ["attempted", "completed"]

@@ -75,6 +75,8 @@ def journey(app, world, ids: dict[str, int], who: str = "learner") -> str:
         take_quiz(learner, lesson("toets"), {"hoofdstad": [0], "kleuren": [0, 1]})
         entry = portfolio.write_entry(learner, lesson("terugblik"), "moment", REFLECTION)
         portfolio.set_shared(entry, True)
+        # every prompt answered: the reflection (and with it the track) is completed
+        portfolio.write_entry(learner, lesson("terugblik"), "leerpunt", REFLECTION)
         first = work.submit(learner, lesson("opdracht"), "Mijn lesopzet", None)
         work.decide(mentor, first, True, FEEDBACK)
         final = work.submit(learner, lesson("eindopdracht"), "Mijn eindverslag", None)
