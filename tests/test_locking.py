@@ -203,3 +203,17 @@ def test_course_and_lesson_pages_stay_within_the_budget_when_locked(app, world):
     with counted(app) as statements:
         client.get("/courses/vrij/l1")
     assert len(statements) == 3  # the user, the course, its lessons: no lock query
+
+
+def test_the_mentor_sees_a_course_taken_outside_any_track(app, client, world, auth):
+    """Work on a lesson outside a track enrols in its course, and the mentor's list shows
+    that course with its progress instead of 'no tracks'."""
+    with app.app_context():
+        b.course("los", 2, title="Losse cursus")
+    _english(client, auth)
+    client.post("/courses/los/l1/done")
+    auth.logout()
+    _english(client, auth, "mentor")
+    html = re.sub(r"\s+", " ", client.get("/begeleiding").get_data(as_text=True))
+    assert "Losse cursus <span class=\"hint\">(course)</span>:" in html
+    assert "No tracks or courses" not in html.split("Learner", 1)[1].split("</tr>", 1)[0]

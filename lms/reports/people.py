@@ -5,13 +5,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from sqlalchemy import and_, distinct, exists, func, literal, select
+from sqlalchemy import and_, case, distinct, exists, func, literal, or_, select
 
 from lms.extensions import db
 from lms.models.accounts import MentorAssignment, RoleAssignment, User
-from lms.models.content import Track
+from lms.models.content import Course, Track
 from lms.models.organisations import Organisation
-from lms.models.progress import Enrolment, TrackState
+from lms.models.progress import CourseState, Enrolment, TrackState
 from lms.plugins import sign_off_items
 from lms.reports.sql import BEHIND_MARGIN, days_between
 
@@ -21,6 +21,8 @@ TRACK_STATUSES = ("not_started", "in_progress", "completed")
 
 @dataclass
 class TrackLine:
+    """One enrolment of a learner: a track, or a course taken on its own."""
+
     slug: str
     title: str
     percent: int
@@ -28,6 +30,7 @@ class TrackLine:
     deadline: date | None
     late: bool
     behind: bool
+    kind: str = "track"  # or "course"
 
 
 @dataclass
@@ -133,21 +136,31 @@ def learner_lines(ids_select, today: date, *, limit: int = PAGE_SIZE, offset: in
     ):
         lines[pid].schools.append(school)
     behind = _behind(today)
-    for pid, slug, title, percent, status, deadline, is_behind, enrol_status in db.session.execute(
-        select(Enrolment.user_id, Track.slug, Track.title, func.coalesce(TrackState.percent, 0),
-               func.coalesce(TrackState.status, "not_started"), Enrolment.deadline, behind,
-               Enrolment.status)
-        .join(Track, Track.id == Enrolment.track_id)
+    # Tracks and courses taken on their own (work on a lesson outside a track enrols in its
+    # course): a learner with only a course is not shown as having no enrolments at all.
+    title = func.coalesce(Track.title, Course.title)
+    for pid, slug, title_, percent, status, deadline, is_behind, enrol_status, kind in \
+            db.session.execute(
+        select(Enrolment.user_id, func.coalesce(Track.slug, Course.slug), title,
+               func.coalesce(TrackState.percent, CourseState.percent, 0),
+               func.coalesce(TrackState.status, CourseState.status, "not_started"),
+               Enrolment.deadline, behind, Enrolment.status,
+               case((Enrolment.track_id.is_not(None), "track"), else_="course"))
+        .outerjoin(Track, Track.id == Enrolment.track_id)
+        .outerjoin(Course, Course.id == Enrolment.course_id)
         .outerjoin(TrackState, and_(TrackState.user_id == Enrolment.user_id,
                                     TrackState.track_id == Enrolment.track_id))
-        .where(Enrolment.user_id.in_(ids), Enrolment.status != "withdrawn")
-        .order_by(Enrolment.deadline, Track.title)
+        .outerjoin(CourseState, and_(CourseState.user_id == Enrolment.user_id,
+                                     CourseState.course_id == Enrolment.course_id))
+        .where(Enrolment.user_id.in_(ids), Enrolment.status != "withdrawn",
+               or_(Track.archived.is_(False), Course.archived.is_(False)))
+        .order_by(Enrolment.deadline, Enrolment.course_id.is_not(None), title)
     ):
         done = status == "completed" or enrol_status == "completed"
         lines[pid].tracks.append(TrackLine(
-            slug, title, int(percent), "completed" if done else status, deadline,
+            slug, title_, int(percent), "completed" if done else status, deadline,
             late=bool(deadline and deadline < today and not done),
-            behind=bool(is_behind) and not done))
+            behind=bool(is_behind) and not done, kind=kind))
     for pid, mentor in db.session.execute(
         select(MentorAssignment.learner_id, User.name)
         .join(User, User.id == MentorAssignment.mentor_id)
