@@ -23,7 +23,7 @@ def content(app, world):
 def make_token(client, auth, who: str) -> str:
     """Create a token through the tokens page and read the secret shown once."""
     auth.login(who)
-    page = client.post("/leerpad/tokens", data={"name": "script"}).get_data(as_text=True)
+    page = client.post("/leerpad/tokens", data={"name": "koppeling-rooster"}).get_data(as_text=True)
     auth.logout()
     match = re.search(r"<code>(lp_[A-Za-z0-9_-]+)</code>", page)
     assert match, page
@@ -180,7 +180,7 @@ def test_tokens_page_lists_only_own_tokens_and_cannot_revoke_others(app, client,
     """A teacher sees only their own tokens and cannot revoke someone else's."""
     make_token(client, auth, "other_learner")
     auth.login("learner")
-    assert "script" not in client.get("/leerpad/tokens").get_data(as_text=True)
+    assert "koppeling-rooster" not in client.get("/leerpad/tokens").get_data(as_text=True)
     with app.app_context():
         other_id = db.session.scalar(sa.select(ApiToken.id))
     assert client.post(f"/leerpad/tokens/{other_id}/intrekken").status_code == 404
