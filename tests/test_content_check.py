@@ -312,3 +312,42 @@ def test_link_to_a_lesson_with_broken_front_matter_says_so(content_app, tree):
     found = [p for p in problems_for(content_app, tree) if p.startswith(LESSON)]
     assert found == [f"{LESSON}:6: link: broken link: '03-kapot.md' is a lesson whose front "
                      "matter is broken (goed-van-start/03-kapot.md:4: front matter)"]
+
+
+def test_check_reports_the_markdown_files_it_ignores(content_app, tree):
+    """A Markdown file that is read as nothing is a warning with the reason."""
+    write(tree / "README.md", "# Onze cursussen\n")
+    write(tree / "frameworks/uitleg.md", "Uitleg.\n")
+    write(tree / "tracks/oud/route.md", "Oud.\n")
+    write(tree / "goed-van-start/_concept/les.md", "Concept.\n")
+    write(tree / "_archief/oude-cursus/course.md", "Oud.\n")
+    write(tree / ".git/info.md", "niet gemeld\n")
+    assert problems_for(content_app, tree) == [
+        "README.md:0: file: warning: ignored: a Markdown file at the top of the tree is not "
+        "part of a course (a course is a folder with a course.md; tracks go in tracks/)",
+        "_archief/oude-cursus/course.md:0: file: warning: ignored: in '_archief/': folders "
+        "whose names start with '_' are skipped",
+        "frameworks/uitleg.md:0: file: warning: ignored: frameworks/ holds .yml files only",
+        "goed-van-start/_concept/les.md:0: file: warning: ignored: in '_concept/': folders "
+        "whose names start with '_' are skipped",
+        "tracks/oud/route.md:0: file: warning: ignored: tracks are read from tracks/*.md only",
+    ]
+
+
+def test_a_wrong_competence_code_lists_the_frameworks_codes(content_app, tree):
+    """An unknown code names the nearest one and the codes the framework has."""
+    write(tree / LESSON, """
+        ---
+        id: jouw-start
+        title: Jouw start
+        type: page
+        competences: [bekwaamheidseisen:pedagogish, onbekend:x]
+        ---
+        """)
+    assert problems_for(content_app, tree) == [
+        f"{LESSON}:5: competences[0]: unknown competence 'bekwaamheidseisen:pedagogish': did "
+        "you mean 'bekwaamheidseisen:pedagogisch'? framework 'bekwaamheidseisen': its codes are "
+        "vakinhoudelijk, vakdidactisch, pedagogisch",
+        f"{LESSON}:5: competences[1]: unknown competence 'onbekend:x': no framework 'onbekend' "
+        "in frameworks/ or in another source",
+    ]

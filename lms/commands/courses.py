@@ -178,15 +178,23 @@ def new(slug: str, directory: Path | None) -> None:
 
 @courses_group.command("adopt")
 @click.argument("directory", type=click.Path(exists=True, file_okay=False, path_type=Path))
-def adopt(directory: Path) -> None:
-    """Add front matter (fresh ids, type: page) to Markdown files that lack it."""
+@click.option("--course", "as_course", is_flag=True,
+              help="DIRECTORY is one course (its sub-folders are sections), not a tree of them.")
+def adopt(directory: Path, as_course: bool) -> None:
+    """Give every plain Markdown file of a course tree front matter (fresh ids, titles,
+    type: page); sub-folders of a course become its sections."""
     from lms.content.scaffold import adopt as adopt_files
 
-    done = adopt_files(directory)
+    done = adopt_files(directory, as_course=as_course)
     for path in done.changed:
         click.echo(f"added front matter to {path}")
     for message in done.skipped:
         click.echo(message)
+    click.echo(f"{done.markdown} Markdown file(s): "
+               f"{len(done.changed) - len(done.courses)} lesson(s) given front matter, "
+               f"{len(done.kept)} kept as they were (they have front matter), "
+               f"{len(done.skipped)} not adopted (listed above); "
+               f"{len(done.courses)} course.md file(s) written.")
     click.echo(f"{len(done.changed)} file(s) changed.")
 
 

@@ -177,6 +177,11 @@ FRAMEWORK = {
     "items": Field(lambda v: v, required=True),  # checked by FRAMEWORK_ITEM per entry
 }
 
+SECTION = {  # section.yml in a sub-folder of a course; both optional
+    "title": Field(text),
+    "order": Field(integer()),
+}
+
 FRAMEWORK_ITEM = {
     "code": Field(lambda v: slug(str(v)), required=True),  # NLQF levels are numbers
     "title": Field(text, required=True),

@@ -15,6 +15,7 @@ from that source, refuses a row that belongs to another source unless told to mo
 from __future__ import annotations
 
 import hashlib
+import json
 import mimetypes
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -212,7 +213,7 @@ class _Run:
 
     # --- preparation -------------------------------------------------------------------
 
-    def prepare(self, source: SourceFile, refs: list[Reference]) -> _Prepared:
+    def prepare(self, source: SourceFile, refs: list[Reference], extra: bytes = b"") -> _Prepared:
         urls: dict[str, str] = {}
         assets: dict[str, Path] = {}
         for ref in refs:
@@ -233,6 +234,7 @@ class _Run:
             urls[path_part] = url
         digest = hashlib.sha256(self.salt)
         digest.update(source.raw)
+        digest.update(extra)  # what else the row holds (a course's sections)
         for key in sorted(urls):
             digest.update(f"\0{key}\0{urls[key]}".encode())
         return _Prepared(source, urls, assets, digest.hexdigest())
@@ -329,7 +331,7 @@ def _course_values(run: _Run, course: CourseFile, prepared: _Prepared) -> dict[s
             "prerequisites": course.prerequisites, "version": course.version,
             "intro_html": run.html(prepared), "source_path": course.source.rel,
             "content_hash": prepared.hash, "archived": False, "updated_at": run.now,
-            "source": run.source}
+            "source": run.source, "sections": [s.stored() for s in course.sections]}
 
 
 def _write_courses(run: _Run) -> None:
@@ -339,7 +341,10 @@ def _write_courses(run: _Run) -> None:
     inserts, updates = [], []
     run.stored_course_ids: list[int] = []
     for course in run.tree.courses:
-        prepared = run.prepare(course.source, course.references)
+        # A course without sections hashes as before sections existed (no re-render).
+        sections = json.dumps([s.stored() for s in course.sections]).encode() \
+            if course.sections else b""
+        prepared = run.prepare(course.source, course.references, sections)
         row = stored.pop(course.slug, None)
         if row is None:
             inserts.append(_course_values(run, course, prepared))
@@ -379,7 +384,8 @@ def _lesson_values(run: _Run, lesson: LessonFile, prepared: _Prepared) -> dict[s
     return {"slug": lesson.slug, "title": lesson.title, "type": lesson.type,
             "position": lesson.position, "minutes": lesson.minutes, "required": lesson.required,
             "competences": lesson.competences, "settings": lesson.settings,
-            "html": run.html(prepared), "source_path": lesson.source.rel,
+            "html": run.html(prepared), "section": lesson.section,
+            "source_path": lesson.source.rel,
             "content_hash": prepared.hash, "archived": False, "updated_at": run.now}
 
 
@@ -389,7 +395,7 @@ def _write_lessons(run: _Run) -> None:
     for start in range(0, len(ids), 500):
         stored.update({(row.course_id, row.slug): row for row in db.session.execute(
             select(Lesson.id, Lesson.course_id, Lesson.slug, Lesson.title, Lesson.content_hash,
-                   Lesson.position, Lesson.source_path, Lesson.archived)
+                   Lesson.position, Lesson.section, Lesson.source_path, Lesson.archived)
             .where(Lesson.course_id.in_(ids[start:start + 500])))})
     inserts, updates = [], []
     present_courses: set[int] = set()
@@ -410,9 +416,9 @@ def _write_lessons(run: _Run) -> None:
             if row.content_hash != prepared.hash:
                 updates.append({"id": row.id, **_lesson_values(run, lesson, prepared)})
             elif (row.archived or row.position != lesson.position
-                  or row.source_path != lesson.source.rel):
+                  or row.source_path != lesson.source.rel or row.section != lesson.section):
                 updates.append({"id": row.id, "archived": False, "position": lesson.position,
-                                "source_path": lesson.source.rel})
+                                "source_path": lesson.source.rel, "section": lesson.section})
             _note(run, "lesson", ref, lesson.title, row, prepared.hash)
     slugs = {id_: slug for slug, id_ in run.course_ids.items()}
     for key, row in stored.items():

@@ -1,10 +1,15 @@
-"""Course tree → parsed objects: frameworks, courses with their lessons, tracks.
+"""Course tree → parsed objects: frameworks, courses with their sections and lessons, tracks.
 
 Layout (docs/authoring.md): ``frameworks/*.yml``, ``tracks/*.md``, and one folder per course
-with ``course.md`` plus one Markdown file per lesson. Loading never touches the database.
+with ``course.md`` plus one Markdown file per lesson. A sub-folder of a course that holds
+Markdown is a **section** (its title from an optional ``section.yml``, else the folder's name
+made readable); sections nest ``MAX_SECTION_DEPTH`` deep, and the lessons of deeper folders
+belong to their ancestor at that depth. Markdown files that are read as nothing are reported
+as warnings with the reason. Loading never touches the database.
 """
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -20,6 +25,9 @@ from lms.content.shape import shape_problems
 
 SPECIAL_FOLDERS = {"frameworks", "tracks"}
 COMMON_LESSON_KEYS = set(F.LESSON)
+SECTION_FILE = "section.yml"
+MAX_SECTION_DEPTH = 3  # chapter › section › subsection; deeper folders fold into the third
+MAX_FOLDER_DEPTH = 12  # below this nothing is read (reported): trees are not bottomless
 
 
 @dataclass
@@ -47,10 +55,27 @@ class LessonFile:
     settings: dict[str, Any]  # the lesson type's own front-matter keys
     references: list[Reference]
     position: int = 0
+    section: str = ""  # the key of its section ("" when it is in the course folder itself)
 
     @property
     def meta(self) -> dict[str, Any]:
         return self.source.meta
+
+
+@dataclass
+class SectionFile:
+    """A sub-folder of a course: ``key`` is its path below the course folder (POSIX),
+    ``depth`` 1 for a folder in the course folder, 2 below that, and so on."""
+
+    key: str
+    title: str
+    depth: int
+    order: int | None = None
+    source: SourceFile | None = None  # its section.yml, when there is one
+
+    def stored(self) -> dict[str, Any]:
+        """The section as kept with the course (``Course.sections``)."""
+        return {"key": self.key, "title": self.title, "depth": self.depth}
 
 
 @dataclass
@@ -72,6 +97,7 @@ class CourseFile:
     version: str
     references: list[Reference]
     lessons: list[LessonFile] = field(default_factory=list)
+    sections: list[SectionFile] = field(default_factory=list)  # in course order
 
     @property
     def meta(self) -> dict[str, Any]:
@@ -114,6 +140,7 @@ class ContentTree:
     limits: Limits = field(default_factory=Limits)
     # Resolved path of a Markdown file that is not a lesson or course → why (for link messages).
     unloaded: dict[Path, str] = field(default_factory=dict)
+    sections: list[SourceFile] = field(default_factory=list)  # every section.yml read
     _index: dict | None = field(default=None, repr=False)
 
     def file_index(self) -> dict[Path, tuple[str, str | None]]:
@@ -138,62 +165,240 @@ def load_tree(root: Path, activity_types: Mapping[str, Any],
         return tree
     files = TreeFiles(root, tree.limits)
     problems = tree.problems
+    ignored = _Ignored(files, problems)
+    for path in root.iterdir():
+        if _is_markdown(path):
+            ignored.add(path, "a Markdown file at the top of the tree is not part of a course "
+                              "(a course is a folder with a course.md; tracks go in tracks/)")
+    ignored.skipped_folders(root)
     folders = {p.name: p for p in files.entries(root, _is_folder, problems)}
     if "frameworks" in folders:
         for path in files.entries(folders["frameworks"], _is_yaml, problems):
             framework = _load_framework(files, path, problems)
             if framework:
                 tree.frameworks.append(framework)
+        ignored.below(folders["frameworks"], "frameworks/ holds .yml files only", 0)
     if "tracks" in folders:
         for path in files.entries(folders["tracks"], _is_markdown, problems):
             track = _load_track(files, path, problems)
             if track:
                 tree.tracks.append(track)
+        for folder in files.entries(folders["tracks"], _is_folder, problems):
+            ignored.below(folder, "tracks are read from tracks/*.md only", 1)
+    unloaded: list[tuple[Path, str]] = []
     for name, folder in sorted(folders.items()):
         if name in SPECIAL_FOLDERS:
             continue
-        markdown = files.entries(folder, _is_markdown, problems)
-        lesson_paths = [p for p in markdown if p.name != "course.md"]
-        if len(lesson_paths) == len(markdown):
-            if lesson_paths:
+        if not (folder / "course.md").is_file():
+            if ignored.has_markdown(folder, 0):
                 tree.problems.append(Problem(files.rel(folder) + "/", 0, "course.md",
                                              "folder has lessons but no course.md "
                                              "(run 'lms courses adopt')"))
             continue
         course = _load_course(files, folder / "course.md", problems)
+        walk = _CourseWalk(tree, files, folder, activity_types, ignored, course)
+        walk.folder(folder, None, 0)
         if course is None:
-            _unloaded(tree, files, [folder / "course.md"] + lesson_paths, "course")
+            unloaded.append((folder / "course.md", "course"))
+            unloaded.extend((path, "orphan") for path in walk.lesson_paths)
             continue
-        for path in lesson_paths:
-            lesson = _load_lesson(files, path, activity_types, problems)
-            if lesson:
-                course.lessons.append(lesson)
-            else:
-                _unloaded(tree, files, [path], "lesson")
-        course.lessons.sort(key=lambda l: (l.order is None, l.order or 0, l.source.path.name))
+        unloaded.extend((path, "lesson") for path in walk.failed)
         for position, lesson in enumerate(course.lessons, start=1):
             lesson.position = position
         tree.courses.append(course)
+    _unloaded(tree, files, unloaded, ignored)
     return tree
 
 
-def _unloaded(tree: ContentTree, files: TreeFiles, paths: list[Path], what: str) -> None:
-    """Remember why files did not load, so that a link to one says so."""
-    def broken(path: Path) -> str:
-        rel = files.rel(path)
-        first = next((p for p in tree.problems if p.path == rel and p.is_error), None)
-        return f" ({first.path}:{first.line}: {first.field})" if first else ""
+class _Ignored:
+    """Markdown files that are read as nothing: each a warning with the reason."""
 
-    if what == "course":
-        course_md, *lessons = paths
-        tree.unloaded[course_md.resolve()] = (f"is a course.md whose front matter is broken"
-                                             f"{broken(course_md)}")
-        for path in lessons:
-            tree.unloaded[path.resolve()] = (f"is in a course whose course.md could not be "
-                                             f"loaded{broken(course_md)}")
-        return
-    for path in paths:
-        tree.unloaded[path.resolve()] = f"is a lesson whose front matter is broken{broken(path)}"
+    def __init__(self, files: TreeFiles, problems: list[Problem]):
+        self.files = files
+        self.problems = problems
+        self.reasons: dict[Path, str] = {}
+
+    def add(self, path: Path, reason: str) -> None:
+        if self.files.outside(path) is None:
+            self.reasons[path.resolve()] = reason
+            self.problems.append(Problem(self.files.rel(path), 0, "file",
+                                         f"ignored: {reason}", "warning"))
+
+    def below(self, folder: Path, reason: str, depth: int) -> None:
+        """Every Markdown file in ``folder`` and below it (within the tree and its depth)."""
+        for path, too_deep in self._markdown(folder, depth, set()):
+            self.add(path, reason if not too_deep else self.too_deep)
+
+    def skipped_folders(self, folder: Path) -> None:
+        """Markdown in the folders of ``folder`` whose names start with '_' (dot folders, such
+        as .git, are skipped without a word)."""
+        for sub in sorted(folder.iterdir()):
+            if sub.name.startswith("_") and sub.is_dir() and self.files.outside(sub) is None:
+                self.below(sub, f"in '{sub.name}/': folders whose names start with '_' are "
+                                "skipped", self.depth_of(sub))
+
+    def has_markdown(self, folder: Path, depth: int) -> bool:
+        return next(self._markdown(folder, depth, set()), None) is not None
+
+    def depth_of(self, folder: Path) -> int:
+        return len(folder.relative_to(self.files.root).parts)
+
+    too_deep = f"nested more than {MAX_FOLDER_DEPTH} folders deep"
+
+    def _markdown(self, folder: Path, depth: int, seen: set[Path]):
+        resolved = folder.resolve()
+        if depth > MAX_FOLDER_DEPTH or resolved in seen or self.files.outside(folder) is not None:
+            return
+        seen.add(resolved)  # a link back up the tree is followed once
+        for path in sorted(folder.iterdir()):
+            if path.name.startswith("."):
+                continue
+            if path.is_dir():
+                if depth + 1 > MAX_FOLDER_DEPTH:
+                    if self.files.outside(path) is None and any(
+                            _is_markdown(p) for p in path.iterdir()):
+                        yield path / "*.md", True
+                    continue
+                yield from self._markdown(path, depth + 1, seen)
+            elif _is_markdown(path):
+                yield path, False
+
+
+class _CourseWalk:
+    """One course folder, depth first: each folder's lessons (by ``order:``, then index.md or
+    README.md, then file name), then its sub-folders (sections, by ``order:`` in section.yml,
+    then folder name)."""
+
+    def __init__(self, tree: ContentTree, files: TreeFiles, root: Path,
+                 activity_types: Mapping[str, Any], ignored: _Ignored, course: CourseFile | None):
+        self.tree, self.files, self.root = tree, files, root
+        self.types, self.ignored, self.course = activity_types, ignored, course
+        self.lesson_paths: list[Path] = []
+        self.failed: list[Path] = []
+        self.seen: set[Path] = set()
+
+    def folder(self, folder: Path, section: SectionFile | None, depth: int) -> int:
+        """Load ``folder``'s lessons into ``section``; returns how many Markdown files it and
+        its sub-folders hold."""
+        problems = self.tree.problems
+        resolved = folder.resolve()
+        if resolved in self.seen:  # a link to a folder of the course itself
+            problems.append(Problem(self.files.rel(folder) + "/", 0, "folder",
+                                    "is a symbolic link to a folder the course already reads; "
+                                    "it is read once"))
+            return 0
+        self.seen.add(resolved)
+        paths = [p for p in self.files.entries(folder, _is_markdown, problems)
+                 if depth or p.name != "course.md"]
+        self.lesson_paths.extend(paths)
+        lessons = []
+        for path in paths:
+            lesson = _load_lesson(self.files, path, self.types, problems) if self.course else None
+            if lesson is None:
+                self.failed.append(path)
+                continue
+            lesson.section = section.key if section else ""
+            lessons.append(lesson)
+        lessons.sort(key=_lesson_order)
+        if self.course is not None:
+            self.course.lessons.extend(lessons)
+        found = len(paths)
+        self.ignored.skipped_folders(folder)
+        subfolders = self.files.entries(folder, _is_folder, problems)
+        if depth + 1 > MAX_FOLDER_DEPTH:
+            for sub in subfolders:
+                self.ignored.below(sub, self.ignored.too_deep, MAX_FOLDER_DEPTH + 1)
+            return found
+        children = [(self._section(sub, depth + 1, section), sub) for sub in subfolders]
+        children.sort(key=lambda c: (c[0].order is None, c[0].order or 0, c[1].name))
+        for child, sub in children:
+            nested = child.depth <= MAX_SECTION_DEPTH
+            at = len(self.course.sections) if self.course is not None else 0
+            if nested and self.course is not None:
+                self.course.sections.append(child)
+            held = self.folder(sub, child if nested else section, depth + 1)
+            if held == 0 and nested and self.course is not None:
+                self.course.sections.pop(at)  # media/ and the like: no section
+            found += held
+        return found
+
+    def _section(self, folder: Path, depth: int, parent: SectionFile | None) -> SectionFile:
+        key = folder.relative_to(self.root).as_posix()
+        section = SectionFile(key, readable_title(folder.name), depth)
+        meta_path = folder / SECTION_FILE
+        if meta_path.is_file() and self.files.outside(meta_path) is None:
+            raw = self.files.read(meta_path, self.tree.problems)
+            if raw is not None:
+                source, found = parse_yaml_file(meta_path, self.files.rel(meta_path), raw)
+                self.tree.problems.extend(found)
+                if not any(p.is_error for p in found):
+                    meta = F.check_mapping(source, source.meta, F.SECTION, "", self.tree.problems)
+                    section.title = meta["title"] or section.title
+                    section.order = meta["order"]
+                    section.source = source
+                    self.tree.sections.append(source)
+        return section
+
+
+INDEX_NAMES = {"index.md", "readme.md"}  # a folder's introduction: its first lesson
+
+
+def _lesson_order(lesson: LessonFile) -> tuple:
+    """``order:`` first, then index.md or README.md (a section's introduction), then by name."""
+    name = lesson.source.path.name
+    return (lesson.order is None, lesson.order or 0, name.lower() not in INDEX_NAMES, name)
+
+
+# Words whose spelling a folder name loses ("javascript_basics" → "JavaScript basics").
+KNOWN_WORDS = {w.lower(): w for w in (
+    "JavaScript", "TypeScript", "Python", "HTML", "CSS", "SQL", "JSON", "YAML", "API", "PHP",
+    "Java", "GitHub", "Git", "Linux", "Windows", "iOS", "Android", "ICT", "AI", "PDG", "BPV",
+    "LOB", "VELON", "NLQF", "po", "vo", "mbo", "hbo", "wo", "so", "ADHD", "AVG", "GDPR", "CV",
+    "Excel", "Word", "PowerPoint", "Teams", "Markdown", "Node.js", "React", "Vue")}
+
+
+def readable_title(name: str) -> str:
+    """A title from a file or folder name: number prefixes and separators out, the first
+    letter capitalised, known words spelled right ("02_javascript-basics" → "JavaScript
+    basics"); words written with capitals inside (PDG, iPad) are kept as written."""
+    stem = re.sub(r"^[\d]+[\s._-]*", "", name) or name
+    words = [w for w in re.split(r"[\s_-]+", stem) if w]
+    shown = []
+    for word in words:
+        if word.lower() in KNOWN_WORDS:
+            shown.append(KNOWN_WORDS[word.lower()])
+        elif any(c.isupper() for c in word[1:]):
+            shown.append(word)
+        else:
+            shown.append(word.lower())
+    text = " ".join(shown) or name
+    return text[0].upper() + text[1:]
+
+
+def _unloaded(tree: ContentTree, files: TreeFiles, paths: list[tuple[Path, str]],
+              ignored: _Ignored) -> None:
+    """Remember why files are no lesson or course, so that a link to one says so."""
+    first: dict[str, Problem] = {}
+    for problem in tree.problems:
+        if problem.is_error:
+            first.setdefault(problem.path, problem)
+
+    def broken(path: Path) -> str:
+        found = first.get(files.rel(path))
+        return f" ({found.path}:{found.line}: {found.field})" if found else ""
+
+    course_md: Path | None = None
+    for path, what in paths:
+        if what == "course":
+            course_md = path
+            reason = f"is a course.md whose front matter is broken{broken(path)}"
+        elif what == "orphan":
+            reason = f"is in a course whose course.md could not be loaded{broken(course_md)}"
+        else:
+            reason = f"is a lesson whose front matter is broken{broken(path)}"
+        tree.unloaded[path.resolve()] = reason
+    for path, reason in ignored.reasons.items():
+        tree.unloaded.setdefault(path, f"is ignored: {reason}")
 
 
 def _is_folder(path: Path) -> bool:

@@ -84,6 +84,8 @@ class Course(db.Model):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     # The ContentSource (by name) that imported it: only that source's import archives it.
     source: Mapped[str] = mapped_column(String(64), default="", index=True)
+    # Its sub-folders in course order: [{"key": "01-basis", "title": "Basis", "depth": 1}].
+    sections: Mapped[list] = mapped_column(JSON, default=list)
 
     lessons: Mapped[list[Lesson]] = relationship(
         back_populates="course", order_by="Lesson.position", cascade="all, delete-orphan"
@@ -109,6 +111,7 @@ class Lesson(db.Model):
     competences: Mapped[list] = mapped_column(JSON, default=list)
     settings: Mapped[dict] = mapped_column(JSON, default=dict)  # the type's own front matter
     html: Mapped[str] = mapped_column(Text, default="")
+    section: Mapped[str] = mapped_column(String(500), default="")  # a key of course.sections
     source_path: Mapped[str] = mapped_column(String(500), default="")
     content_hash: Mapped[str] = mapped_column(String(64), default="")
     archived: Mapped[bool] = mapped_column(Boolean, default=False, index=True)

@@ -6,6 +6,7 @@
 - ``home_overview``: 3 queries (enrolments with states; their tracks' courses; lessons of
   the course to continue).
 - ``track_page``: 2 queries. ``catalogue``: 3 queries.
+- Sections come with the course and its lessons (no query).
 """
 from __future__ import annotations
 
@@ -97,6 +98,43 @@ class CourseView:
     def next(self) -> LessonItem | None:
         index = self.lessons.index(self.current)
         return self.lessons[index + 1] if index + 1 < len(self.lessons) else None
+
+    @property
+    def section_starts(self) -> dict[int, list[dict]]:
+        """Lesson id → the sections (``Course.sections`` entries, outermost first) whose first
+        lesson it is: where the course page puts their headings. No query."""
+        return section_starts(self.course.sections or [], [item.lesson for item in self.lessons])
+
+    @property
+    def current_section(self) -> str:
+        """The open lesson's section as "Chapter › Section" ("" outside any section)."""
+        if self.current is None or not self.current.lesson.section:
+            return ""
+        titles = {s["key"]: s["title"] for s in self.course.sections or []}
+        key, parts = self.current.lesson.section, []
+        while key:
+            if key in titles:
+                parts.insert(0, titles[key])
+            key = key.rpartition("/")[0]
+        return " › ".join(parts)
+
+
+def section_starts(sections: list[dict], lessons: list[Lesson]) -> dict[int, list[dict]]:
+    """Lesson id → the sections that open at that lesson, outermost first (a section whose
+    lessons are all archived, and that has no live sub-section, opens nowhere)."""
+    by_key = {s["key"]: s for s in sections}
+    opened: set[str] = set()
+    starts: dict[int, list[dict]] = {}
+    for lesson in lessons:
+        chain, key = [], lesson.section or ""
+        while key:
+            if key in by_key and key not in opened:
+                chain.insert(0, by_key[key])
+                opened.add(key)
+            key = key.rpartition("/")[0]
+        if chain:
+            starts[lesson.id] = chain
+    return starts
 
 
 def course_view(user_id: int, course_slug: str, lesson_slug: str | None = None) -> CourseView | None:
