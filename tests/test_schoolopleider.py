@@ -24,6 +24,7 @@ def test_schoolopleider_lists_their_school_with_filters(app, client, world):
     base = f"/schoolopleider/{world.school}"
     everyone = _names(client.get(base).get_data(as_text=True))
     assert "Learner" in everyone and "Deelnemer 011" in everyone and "Far Learner" not in everyone
+    assert "Schoolopleider" not in everyone  # a learner at her school too, but not her own row
     pdg = _names(client.get(base + "?leerroute=pdg-mbo").get_data(as_text=True))
     assert pdg == [f"Deelnemer {i:03d}" for i in (2, 5, 8, 11)]
     due = _names(client.get(base + "?weken=8").get_data(as_text=True))
@@ -123,5 +124,5 @@ def test_school_page_query_count_is_constant(app, client, world):
         with count_queries(app) as statements:
             html = client.get(f"/schoolopleider/{world.school}").get_data(as_text=True)
         counts.append(len(statements))
-    assert len(_names(html)) == 63  # 60 seeded, two world learners and the schoolopleider
+    assert len(_names(html)) == 62  # 60 seeded and two world learners; never her own row
     assert counts[0] == counts[1] <= 16, counts
