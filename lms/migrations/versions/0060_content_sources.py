@@ -1,7 +1,7 @@
 """content sources: every framework, course and track remembers the course folder it came from
 
 Revision ID: 0060
-Revises: 0052
+Revises: 0071
 Create Date: 2026-11-30 18:00:00.000000
 
 Rows imported before sources existed all came from one folder (each import treated its folder
@@ -18,7 +18,7 @@ import lms.models.base
 
 
 revision = '0060'
-down_revision = '0052'
+down_revision = '0071'
 branch_labels = None
 depends_on = None
 
