@@ -84,3 +84,129 @@ def test_hostile_queries_are_just_words(app):
                       "ö" * 300, "{title}: x"]:
             search(query)
         assert set(search("Lessen OR werkdruk").courses) == set()
+
+
+# --- the catalogue page ------------------------------------------------------------------------
+
+
+def _catalogue_content():
+    """Courses and tracks for several audiences, like the shipped ones."""
+    from lms.models import Competence, CompetenceFramework
+
+    db.session.add(CompetenceFramework(slug="bek", title="Bekwaamheidseisen", competences=[
+        Competence(code="ped", title="Pedagogisch bekwaam", position=1)]))
+    start = b.course("goed-van-start", ["werkdruk"], title="Goed van start", audience=["learner"],
+                     sectors=["po", "vo", "mbo"], hours=10)
+    start.nlqf, start.competences = 6, ["bek:ped"]
+    start.lessons[0].html = "<p>Over werkdruk en grenzen stellen.</p>"
+    pdg = b.course("pdg", ["portfolio"], title="PDG-traject mbo", audience=["learner"],
+                   sectors=["mbo"], hours=1680)
+    mentor = b.course("begeleiden", ["observeren"], title="Basistraining werkplekbegeleider",
+                      audience=["mentor", "schoolopleider"], sectors=["po", "vo"], hours=24)
+    db.session.commit()
+    b.track("pdg-mbo", [pdg], audience=["learner"], sectors=["mbo"], duration_months=24)
+    b.track("inductie", [start, (mentor, False, [])], audience=["learner"],
+            sectors=["po", "vo", "mbo"], duration_months=36)
+
+
+def _english_client(app, who="learner"):
+    from lms.testing import Auth
+
+    client = app.test_client()
+    assert Auth(client).login(who).status_code == 302
+    client.post("/lang", data={"lang": "en"})
+    return client
+
+
+def _text(client, url):
+    import re
+
+    response = client.get(url)
+    assert response.status_code == 200, url
+    return re.sub(r"\s+", " ", response.get_data(as_text=True))
+
+
+def test_catalogue_search_finds_lesson_text_and_says_where(app, world):
+    with app.app_context():
+        _catalogue_content()
+    client = _english_client(app)
+    html = _text(client, "/catalogus?q=grenzen")
+    assert "1 result for “grenzen”" in html
+    assert "Goed van start" in html and "Found in: Les werkdruk" in html
+    assert "PDG-traject mbo" not in html and "Basistraining werkplekbegeleider" not in html
+    assert "No tracks match these filters." in html
+    assert "2 results for “pdg”" in _text(client, "/catalogus?q=pdg")  # the course and its track
+
+
+def test_the_readers_own_audience_comes_first(app, world):
+    """A vo learner sees the courses and tracks for learners in vo under 'For you', the
+    mentors' training and the mbo track under 'More in the catalogue'."""
+    with app.app_context():
+        _catalogue_content()
+    html = _text(_english_client(app), "/catalogus")
+    tracks = html[html.index('id="tracks-heading"'):html.index('id="courses-heading"')]
+    more = tracks.index("More in the catalogue")
+    assert tracks.index("Inductie") < more < tracks.index("Pdg Mbo")
+    courses = html[html.index('id="courses-heading"'):]
+    more = courses.index("More in the catalogue")
+    assert courses.index("Goed van start") < more
+    assert courses.index("Basistraining werkplekbegeleider") > more
+    assert courses.index("PDG-traject mbo") > more
+    mentor = _text(_english_client(app, "mentor"), "/catalogus")
+    courses = mentor[mentor.index('id="courses-heading"'):]
+    assert courses.index("Basistraining werkplekbegeleider") < courses.index("More in the catalogue")
+
+
+def test_cards_show_study_load_duration_level_sectors_and_competences(app, world):
+    with app.app_context():
+        _catalogue_content()
+    html = _text(_english_client(app), "/catalogus")
+    assert "Study load: 1,680 hours" in html and "24 months" in html and "1 course" in html
+    assert "Study load: 10 hours" in html and "NLQF 6" in html and "PO, VO, MBO" in html
+    assert "Competences: Pedagogisch bekwaam" in html
+    assert "for Mentor, Schoolopleider" in html or "for mentor, schoolopleider" in html.lower()
+    assert "1680.0" not in html and "10.0 " not in html
+    dutch = _english_client(app)
+    dutch.post("/lang", data={"lang": "nl"})
+    assert "1.680 " in _text(dutch, "/catalogus")  # the Dutch way of writing 1680
+
+
+def test_filters_are_remembered_until_cleared(app, world):
+    """The last search and filters come back when the catalogue is opened again."""
+    with app.app_context():
+        _catalogue_content()
+    client = _english_client(app)
+    _text(client, "/catalogus?q=&sector=mbo&nlqf=")
+    again = _text(client, "/catalogus")
+    assert "Your filters from last time." in again and '<option value="mbo" selected>' in again
+    assert "Goed van start" in again and "Basistraining werkplekbegeleider" not in again
+    cleared = _text(client, "/catalogus?wis=1")
+    assert "Basistraining werkplekbegeleider" in cleared
+    assert "Your filters from last time." not in _text(client, "/catalogus")
+    assert "NLQF 6" in _text(client, "/catalogus?nlqf=6")
+    assert "PDG-traject mbo" not in _text(client, "/catalogus")  # nlqf=6 remembered
+    _text(client, "/catalogus?nlqf=99&role=nobody")  # nonsense is no filter, and forgets
+    assert "PDG-traject mbo" in _text(client, "/catalogus")
+
+
+def test_catalogue_stays_within_the_query_budget(app, world):
+    """At most six queries with a search, as many with 3 courses as with 40."""
+    from tests.test_learn import counted
+
+    with app.app_context():
+        _catalogue_content()
+    client = _english_client(app)
+    counts = []
+    for extra in (0, 40):
+        with app.app_context():
+            for n in range(extra):
+                b.course(f"extra-{n}", ["a"], title=f"Werkdruk extra {n}")
+        for url in ("/catalogus?q=werkdruk", "/catalogus?wis=1"):
+            client.get(url)
+            with counted(app) as statements:
+                client.get(url)
+            counts.append(len(statements))
+    assert counts[0] == counts[2] <= 6 and counts[1] == counts[3] <= 5, counts
+    with counted(app) as statements:
+        client.get("/catalogus?q=werkdruk")
+    assert not [s for s in statements if s.lstrip().upper().startswith(("INSERT", "UPDATE"))]

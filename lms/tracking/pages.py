@@ -5,7 +5,7 @@
 - ``lesson_page``: the same (the open lesson's text is fetched in the lesson list query).
 - ``home_overview``: 3 queries (enrolments with states; their tracks' courses; lessons of
   the course to continue).
-- ``track_page``: 2 queries. ``catalogue``: 3 queries.
+- ``track_page``: 2 queries. (The catalogue: ``lms.tracking.catalogue``.)
 - Sections come with the course and its lessons (no query).
 """
 from __future__ import annotations
@@ -393,38 +393,3 @@ def _continue_at(user_id: int, fallback_course_id: int | None) -> ContinueAt | N
 
 def _at(row: Any, started: bool) -> ContinueAt:
     return ContinueAt(row.c_slug, row.c_title, row.slug, row.title, started)
-
-
-# --- catalogue -------------------------------------------------------------------------------
-
-
-@dataclass
-class Catalogue:
-    courses: list[Course]
-    tracks: list[Track]
-    enrolled_courses: set[int]
-    enrolled_tracks: set[int]
-
-
-def _matches(item: Any, role: str | None, sector: str | None, language: str | None) -> bool:
-    return ((not role or not item.audience or role in item.audience)
-            and (not sector or not item.sectors or sector in item.sectors)
-            and (not language or item.language == language))
-
-
-def catalogue(user_id: int, *, role: str | None = None, sector: str | None = None,
-              language: str | None = None) -> Catalogue:
-    """Courses and tracks that are not archived, filtered by audience role, sector and
-    language (an item without audience or sectors is for everyone)."""
-    courses = db.session.scalars(
-        select(Course).where(Course.archived.is_(False)).order_by(Course.title)
-        .options(defer(Course.intro_html))).all()
-    tracks = db.session.scalars(
-        select(Track).where(Track.archived.is_(False)).order_by(Track.title)
-        .options(defer(Track.intro_html))).all()
-    enrolled = db.session.execute(
-        select(Enrolment.course_id, Enrolment.track_id).where(Enrolment.user_id == user_id)).all()
-    return Catalogue(
-        [c for c in courses if _matches(c, role, sector, language)],
-        [t for t in tracks if _matches(t, role, sector, language)],
-        {r.course_id for r in enrolled if r.course_id}, {r.track_id for r in enrolled if r.track_id})

@@ -3,7 +3,7 @@ and granting exemptions. GET handlers only read; every write is a POST through
 ``lms.tracking`` after an ``lms.access`` check."""
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
@@ -23,7 +23,9 @@ from lms.models.organisations import SECTORS
 from lms.plugins import get_pm
 from lms.tracking import record_progress
 from lms.tracking.dates import local_date
-from lms.tracking.pages import catalogue as load_catalogue
+from lms.hours_rules import person_facts
+from lms.tracking.catalogue import NLQF_LEVELS, Filters
+from lms.tracking.catalogue import catalogue as load_catalogue
 from lms.tracking.pages import course_view, track_view
 from lms.tracking.prerequisites import CourseLocked, start_lesson
 from lms.tracking.tracks import TrackError, enrol, grant_exemption
@@ -68,18 +70,36 @@ def _learner_from_form() -> User:
     return db.session.get(User, learner_id) or abort(404)
 
 
+FILTERS_KEY = "catalogue_filters"  # the last filters used, kept in the (signed) session
+FILTER_ARGS = ("q", "role", "sector", "language", "nlqf")
+
+
 @bp.get("/catalogus")
 @login_required
 def catalogue():
-    role = request.args.get("role") if request.args.get("role") in ROLES else None
-    sector = request.args.get("sector") if request.args.get("sector") in SECTORS else None
-    language = request.args.get("language") or None
-    if language not in (None, "nl", "en"):
-        language = None
-    found = load_catalogue(current_user.id, role=role, sector=sector, language=language)
+    """Search and filters in the query string; the last ones used are remembered in the
+    session and applied when the catalogue is opened without any (``?wis=1`` forgets them)."""
+    given = any(name in request.args for name in FILTER_ARGS)
+    remembered = False
+    if request.args.get("wis"):
+        session.pop(FILTERS_KEY, None)
+        args = {}
+    elif given:
+        args = request.args
+    else:
+        args = session.get(FILTERS_KEY) or {}
+        remembered = bool(args)
+    filters = Filters.from_args(args, ROLES, SECTORS)
+    if given:
+        if filters.active:
+            session[FILTERS_KEY] = filters.as_args()
+        else:
+            session.pop(FILTERS_KEY, None)
+    roles, sectors = person_facts(current_user)
+    found = load_catalogue(current_user.id, filters, roles=roles, sectors=sectors)
     return render_template("learn/catalogue.html", catalogue=found, roles=ROLES, sectors=SECTORS,
-                           role_label=role_label,
-                           chosen={"role": role, "sector": sector, "language": language})
+                           levels=NLQF_LEVELS, role_label=role_label, filters=filters,
+                           remembered=remembered)
 
 
 @bp.get("/courses/<course_slug>")
