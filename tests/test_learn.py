@@ -285,3 +285,23 @@ def test_learner_pages_stay_within_six_queries_whatever_the_data(app, world):
     assert {k: small[k] for k in ("home", "course", "lesson")} == {
         k: large[k] for k in ("home", "course", "lesson")}, results
     assert max(large.values()) <= 6, results
+
+
+def test_track_page_shows_study_load_duration_and_one_progress_measure(app, world, client, auth):
+    """A PDG-like track shows its study load (not as an hours target), its duration, each
+    course's load, and progress with the same words as Mijn leerpad."""
+    with app.app_context():
+        pdg = b.course("pdg", 2, hours=1680, title="PDG-traject")
+        start = b.course("start", 1, hours=10, title="Goed van start")
+        track = b.track("pdg-mbo", [pdg, (start, False, [])], duration_months=24,
+                        hours_target=1680)
+        learner = b.user("learner")
+        enrol(learner, track=track)
+        record_progress(learner, b.lesson(pdg, "l1"), "completed")
+    login(auth, "learner")
+    html = " ".join(page(client, "/tracks/pdg-mbo").split())
+    assert "Study load: 1,680 hours (electives: 10 hours)" in html and "24 months" in html
+    assert "Hours target" not in html  # the target is the study load itself
+    assert ('<span class="progress-figure">50%</span> of the required courses: 0 of 1 '
+            'completed, 1 under way') in html
+    assert "1680.0" not in html

@@ -53,6 +53,7 @@ class TrackStep:
     percent: int = 0
     waiting_for: list[str] = field(default_factory=list)  # titles of unfinished `after` courses
     exemption_reason: str | None = None
+    hours: float = 0.0  # the course's study load
 
     @property
     def locked(self) -> bool:
