@@ -257,3 +257,16 @@ def test_every_home_renders(app, world, client, who):
     """Every role gets a home (no part breaks on empty data)."""
     login_as(client, who)
     assert client.get("/").status_code == 200
+
+
+def test_queue_page_counts_for_the_navigation_without_asking_again(app, world):
+    """On the queue page (as on the home) the navigation's number is the list's length: no
+    separate count query."""
+    with app.app_context():
+        confirmation_request(world.users["learner"], world.users["mentor"])
+    client = app.test_client()
+    login_as(client, "mentor")
+    with count_queries(app) as statements:
+        html = client.get("/begeleiding/aftekenen").get_data(as_text=True)
+    assert 'class="nav-count">1<' in html
+    assert not [s for s in statements if "count(competence_confirmation.id)" in s]

@@ -19,7 +19,8 @@ from lms.mentoring import (MentoringError, competence_choices, decide_confirmati
                            request_confirmation)
 from lms.models import User
 from lms.models.confirmations import CompetenceConfirmation
-from lms.plugins import learner_columns, sign_off_items
+from lms.homes import waiting_items
+from lms.plugins import learner_columns
 from lms.reports import people
 from lms.web.inputs import to_id
 from lms.web.viewlog import render_audited
@@ -58,7 +59,7 @@ def queue():
     """The one sign-off queue: everything waiting for this reviewer, oldest first, from every
     plugin (assignments, competences, …), filtered by learner and kind."""
     require(current_user, "mentor.dashboard")
-    items = sign_off_items(current_user)
+    items = waiting_items(current_user)  # kept for the request: the navigation's count too
     learners = sorted({(item.learner_id, item.learner_name) for item in items},
                       key=lambda pair: pair[1])
     kinds = sorted({(item.kind, str(item.kind_label)) for item in items}, key=lambda k: k[1])
