@@ -3,9 +3,11 @@ names, every Markdown file a lesson or reported, and sections on the course page
 from __future__ import annotations
 
 import re
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
+import sqlalchemy as sa
 from sqlalchemy import select
 
 from lms.commands.courses import courses_group
@@ -15,7 +17,23 @@ from lms.content.validate import check_directory
 from lms.extensions import db
 from lms.models import Asset, Course, Lesson
 from lms.testing import Auth, write_course
+from lms.testing import make_world
 from tests.fixtures.content import count_writes, write
+
+@contextmanager
+def count_statements(engine):
+    """Every SQL statement sent while the block runs."""
+    statements: list[str] = []
+
+    def listen(conn, cursor, statement, parameters, context, executemany):
+        statements.append(statement)
+
+    sa.event.listen(engine, "before_cursor_execute", listen)
+    try:
+        yield statements
+    finally:
+        sa.event.remove(engine, "before_cursor_execute", listen)
+
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32
 
@@ -190,10 +208,38 @@ def test_section_yml_sets_title_and_order_and_moves_keep_lessons(app, tmp_path):
         assert moved.section == "2-verdieping" and moved.position == 3
         assert db.session.scalar(select(Course)).sections == [
             {"key": "2-verdieping", "title": "Verdieping", "depth": 1}]
-        from lms.testing import make_world
         make_world()
     client = app.test_client()
     Auth(client).login("learner")
+    client.post("/lang", data={"lang": "en"})
     html = client.get("/courses/met-delen").get_data(as_text=True)
     assert re.search(r'<h3 class="section-title">Verdieping</h3>\s*<ol class="lesson-list" '
                      r'start="2">', html), html
+
+
+def test_course_page_shows_level_hours_audience_and_competences(app, tmp_path):
+    """The metadata that has an effect is on the course page: NLQF level, study load, whom it
+    is for and its competences by title, within the learner pages' six queries."""
+    root = write_course(tmp_path / "courses", {
+        "course.md": "---\nid: met-feiten\ntitle: Met feiten\nhours: 12\nnlqf: 6\n"
+                     "audience: [learner, mentor]\ncompetences: [kader:plannen, kader:weg]\n---\n"
+                     "Intro.\n",
+        "01-welkom.md": "---\nid: welkom\ntitle: Welkom\ntype: page\n---\nHoi.\n"})
+    write(root / "frameworks/kader.yml", "id: kader\ntitle: Kader\nitems:\n"
+                                         "  - {code: plannen, title: Lessen plannen}\n"
+                                         "  - {code: weg, title: Verdwijnt}\n")
+    with app.app_context():
+        import_directory(root)
+        make_world()
+    client = app.test_client()
+    Auth(client).login("learner")
+    client.post("/lang", data={"lang": "en"})
+    with app.app_context():
+        engine = db.engine
+    with count_statements(engine) as statements:
+        html = client.get("/courses/met-feiten").get_data(as_text=True)
+    assert len(statements) <= 6, statements
+    facts = re.search(r'<ul class="course-facts plain-list">(.*?)</ul>', html, re.S).group(1)
+    assert [re.sub(r"\s+", " ", item).strip() for item in re.findall(r"<li>(.*?)</li>", facts, re.S)] == [
+        "NLQF level 6", "Study load: 12 hours", "For: Learner, Mentor",
+        "Competences: Lessen plannen (Kader); Verdwijnt (Kader)"]

@@ -6,12 +6,14 @@
 - ``home_overview``: 3 queries (enrolments with states; their tracks' courses; lessons of
   the course to continue).
 - ``track_page``: 2 queries. (The catalogue: ``lms.tracking.catalogue``.)
-- Sections come with the course and its lessons (no query).
+- A course page whose course names competences asks one more for their titles
+  (``CourseView.competences``); sections come with the course and its lessons (no query).
 """
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
+from functools import cached_property
 from typing import Any
 
 from sqlalchemy import JSON, and_, case, literal, null, or_, select, type_coerce
@@ -19,7 +21,7 @@ from sqlalchemy.orm import defer
 from sqlalchemy.orm.attributes import set_committed_value
 
 from lms.extensions import db
-from lms.models.content import Course, Lesson, Track, TrackCourse
+from lms.models.content import Competence, CompetenceFramework, Course, Lesson, Track, TrackCourse
 from lms.models.progress import (CourseState, Credential, Enrolment, Exemption, LessonState,
                                  TrackState)
 from lms.tracking.dates import validity_status
@@ -118,6 +120,19 @@ class CourseView:
             key = key.rpartition("/")[0]
         return " › ".join(parts)
 
+    @property
+    def audience_labels(self) -> list[str]:
+        """Whom the course is for, as role names in the reader's language."""
+        from lms.accounts.people import role_label
+
+        return [role_label(role) for role in self.course.audience or []]
+
+    @cached_property
+    def competences(self) -> list[str]:
+        """The course's competences by title ("Pedagogisch bekwaam (Bekwaamheidseisen…)"), as
+        written; one query, asked only when the course names any."""
+        return competence_titles(self.course.competences or [])
+
 
 def section_starts(sections: list[dict], lessons: list[Lesson]) -> dict[int, list[dict]]:
     """Lesson id → the sections that open at that lesson, outermost first (a section whose
@@ -135,6 +150,21 @@ def section_starts(sections: list[dict], lessons: list[Lesson]) -> dict[int, lis
         if chain:
             starts[lesson.id] = chain
     return starts
+
+
+def competence_titles(codes: list[str]) -> list[str]:
+    """Titles for ``framework:code`` competences, with their framework (one query); a code
+    that is not (or no longer) in its framework is shown as written."""
+    if not codes:
+        return []
+    frameworks = {code.partition(":")[0] for code in codes}
+    found = {f"{slug}:{code}": f"{title} ({framework})" for slug, code, title, framework in
+             db.session.execute(
+                 select(CompetenceFramework.slug, Competence.code, Competence.title,
+                        CompetenceFramework.title)
+                 .join(Competence, Competence.framework_id == CompetenceFramework.id)
+                 .where(CompetenceFramework.slug.in_(frameworks)))}
+    return [found.get(code, code) for code in codes]
 
 
 def course_view(user_id: int, course_slug: str, lesson_slug: str | None = None) -> CourseView | None:
@@ -201,39 +231,7 @@ class TrackView:
 
     @property
     def percent(self) -> int:
-        """The required courses' share of lessons done, as on Mijn leerpad."""
-        if self.completed:
-            return 100
         return self.state.percent if self.state else 0
-
-    def _counted(self) -> list[TrackStep]:
-        return [s for s in self.steps if s.required] or self.steps
-
-    @property
-    def counted_done(self) -> int:
-        return sum(1 for s in self._counted() if s.done)
-
-    @property
-    def counted_total(self) -> int:
-        return len(self._counted())
-
-    @property
-    def counted_busy(self) -> int:
-        return sum(1 for s in self._counted() if s.status == "in_progress")
-
-    @property
-    def electives_only(self) -> bool:
-        return not any(s.required for s in self.steps)
-
-    @property
-    def study_load(self) -> float:
-        """Hours of study of the required courses (all courses when none is required)."""
-        return round(sum(s.hours for s in self._counted()), 2)
-
-    @property
-    def elective_load(self) -> float:
-        return 0.0 if self.electives_only else round(
-            sum(s.hours for s in self.steps if not s.required), 2)
 
     @property
     def late(self) -> bool:
@@ -269,7 +267,7 @@ def _track_course_rows(user_id: int, track_ids: list[int]):
     return db.session.execute(
         select(TrackCourse.track_id, TrackCourse.course_id, Course.slug, Course.title,
                TrackCourse.required, TrackCourse.after, CourseState.status, CourseState.percent,
-               Exemption.reason, Course.hours)
+               Exemption.reason)
         .join(Course, Course.id == TrackCourse.course_id)
         .outerjoin(CourseState, and_(CourseState.course_id == TrackCourse.course_id,
                                      CourseState.user_id == user_id))
@@ -285,16 +283,13 @@ def _steps_by_track(rows) -> dict[int, list[TrackStep]]:
     grouped: dict[int, list] = {}
     for row in rows:
         grouped.setdefault(row.track_id, []).append(row)
-    found = {}
-    for track_id, group in grouped.items():
-        steps = track_steps(
+    return {
+        track_id: track_steps(
             [(r.course_id, r.slug, r.title, bool(r.required), r.after or []) for r in group],
             {r.course_id: (r.status, r.percent or 0) for r in group if r.status},
             {r.course_id: r.reason for r in group if r.reason is not None})
-        for step, row in zip(steps, group):
-            step.hours = float(row.hours or 0)
-        found[track_id] = steps
-    return found
+        for track_id, group in grouped.items()
+    }
 
 
 def track_view(user_id: int, slug: str, today: date) -> TrackView | None:
