@@ -231,7 +231,39 @@ class TrackView:
 
     @property
     def percent(self) -> int:
+        """The required courses' share of lessons done, as on Mijn leerpad."""
+        if self.completed:
+            return 100
         return self.state.percent if self.state else 0
+
+    def _counted(self) -> list[TrackStep]:
+        return [s for s in self.steps if s.required] or self.steps
+
+    @property
+    def counted_done(self) -> int:
+        return sum(1 for s in self._counted() if s.done)
+
+    @property
+    def counted_total(self) -> int:
+        return len(self._counted())
+
+    @property
+    def counted_busy(self) -> int:
+        return sum(1 for s in self._counted() if s.status == "in_progress")
+
+    @property
+    def electives_only(self) -> bool:
+        return not any(s.required for s in self.steps)
+
+    @property
+    def study_load(self) -> float:
+        """Hours of study of the required courses (all courses when none is required)."""
+        return round(sum(s.hours for s in self._counted()), 2)
+
+    @property
+    def elective_load(self) -> float:
+        return 0.0 if self.electives_only else round(
+            sum(s.hours for s in self.steps if not s.required), 2)
 
     @property
     def late(self) -> bool:
@@ -267,7 +299,7 @@ def _track_course_rows(user_id: int, track_ids: list[int]):
     return db.session.execute(
         select(TrackCourse.track_id, TrackCourse.course_id, Course.slug, Course.title,
                TrackCourse.required, TrackCourse.after, CourseState.status, CourseState.percent,
-               Exemption.reason)
+               Exemption.reason, Course.hours)
         .join(Course, Course.id == TrackCourse.course_id)
         .outerjoin(CourseState, and_(CourseState.course_id == TrackCourse.course_id,
                                      CourseState.user_id == user_id))
@@ -283,13 +315,16 @@ def _steps_by_track(rows) -> dict[int, list[TrackStep]]:
     grouped: dict[int, list] = {}
     for row in rows:
         grouped.setdefault(row.track_id, []).append(row)
-    return {
-        track_id: track_steps(
+    found = {}
+    for track_id, group in grouped.items():
+        steps = track_steps(
             [(r.course_id, r.slug, r.title, bool(r.required), r.after or []) for r in group],
             {r.course_id: (r.status, r.percent or 0) for r in group if r.status},
             {r.course_id: r.reason for r in group if r.reason is not None})
-        for track_id, group in grouped.items()
-    }
+        for step, row in zip(steps, group):
+            step.hours = float(row.hours or 0)
+        found[track_id] = steps
+    return found
 
 
 def track_view(user_id: int, slug: str, today: date) -> TrackView | None:
