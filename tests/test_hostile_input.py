@@ -492,17 +492,20 @@ def _rows(app, model, **where):
 
 def test_ten_saves_of_one_reflection_prompt_at_once_keep_one_entry(app, world, plugin_course):
     """Ten saves of the same prompt at the same moment: no 500, one entry holding one of the
-    texts, the lesson completed once."""
+    texts, one 'attempted' for it; the same for the lesson's last prompt, which completes the
+    lesson once."""
     from leerpad_plugins.reflection.models import ReflectionEntry
     from lms.models.progress import ProgressEvent
 
     clients = [_login(app, "learner") for _ in range(10)]
-    url = f"/plugins/reflection/lessons/{plugin_course['terugblik']}/prompts/moment"
-    answers = _at_once(clients, lambda c, i: c.post(url, data={"text": f"Versie {i}"}))
-    assert [a.status_code for a in answers] == [302] * 10
-    entries = _rows(app, ReflectionEntry, user_id=world.users["learner"])
-    assert len(entries) == 1 and entries[0].text in {f"Versie {i}" for i in range(10)}
-    assert len(_rows(app, ProgressEvent, verb="completed")) == 1
+    for prompt, verb in (("moment", "attempted"), ("leerpunt", "completed")):
+        url = f"/plugins/reflection/lessons/{plugin_course['terugblik']}/prompts/{prompt}"
+        answers = _at_once(clients, lambda c, i: c.post(url, data={"text": f"{prompt} {i}"}))
+        assert [a.status_code for a in answers] == [302] * 10
+        entries = _rows(app, ReflectionEntry, user_id=world.users["learner"], prompt_id=prompt)
+        assert len(entries) == 1 and entries[0].text in {f"{prompt} {i}" for i in range(10)}
+        assert len(_rows(app, ProgressEvent, verb=verb)) == 1
+    assert len(_rows(app, ProgressEvent, verb="attempted")) == 1
 
 
 def test_ten_hand_ins_at_once_make_one_submission(app, world, plugin_course):
