@@ -190,7 +190,8 @@ def mentor_part(user: Any, today: date, items: list[Any]) -> MentorPart | None:
             mentee.statuses.append(BEHIND)
         else:
             mentee.statuses.append(ON_SCHEDULE)
-        if not done and deadline and (mentee.next_deadline is None or deadline < mentee.next_deadline):
+        sooner = mentee.next_deadline is None or (deadline and deadline < mentee.next_deadline)
+        if not done and deadline and sooner:
             mentee.next_deadline, mentee.track = deadline, title
         mentee.track = mentee.track or title
     for mentee in mentees.values():

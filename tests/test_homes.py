@@ -94,7 +94,8 @@ def test_learner_home_continue_next_deadline_and_hours_this_year(app, world, cli
     login_as(client, "learner")
     queries, html = _measure(app, client)
     assert queries <= 6, queries
-    assert "Start your next lesson" in html and 'class="button" href="/courses/dagcursus/l1"' in html
+    assert "Start your next lesson" in html
+    assert 'class="button" href="/courses/dagcursus/l1"' in html
     assert "Next deadline" in html and 'href="/tracks/dagroute">Dagroute</a>' in html
     assert f"Hours in {today.year}" in html
     assert "5.5 hours" in html  # 3.5 logged this year + 2 of the course; last year's 40 not
@@ -164,8 +165,8 @@ def test_coordinator_home_key_numbers_with_change_since_last_month(app, world):
     small, html = _measure(app, client)
     part = html[html.index("Key numbers: Bestuur Noord"):]
     # learner, other_learner and the schoolopleider (a learner too) before; five new now.
-    assert re.search(r'<span class="figure">8</span> Learners\s*<span class="hint change">\+5 since',
-                     part), part[:800]
+    assert re.search(r'<span class="figure">8</span> Learners\s*'
+                     r'<span class="hint change">\+5 since', part), part[:800]
     assert re.search(r'<span class="figure">5</span> Learners in a track', part)
     assert "Dag 000" not in html  # counts, never names
     with app.app_context():
