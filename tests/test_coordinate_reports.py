@@ -28,13 +28,14 @@ def test_spreadsheet_cells_never_become_formulas():
     assert to_csv(["Naam", "Aantal"], rows).splitlines()[1].startswith('"\'=HYPERLINK')
     book = load_workbook(io.BytesIO(to_xlsx([("Blad: 1/2", ["Naam", "Aantal"], rows)])))
     sheet = book.worksheets[0]
-    assert sheet.title == "Blad  1 2"
+    assert sheet.title == "Blad 1 2"
     assert sheet["A2"].value == "'=HYPERLINK(\"http://x\")" and sheet["A2"].data_type == "s"
     assert sheet["B2"].value == 3 and sheet["A3"].value == "'@SUM(A1)"
 
 
 def test_hours_buckets_count_the_benchmark_itself_as_met(app, world):
-    """A learner with exactly the benchmark's hours counts as 100+ %, one with none as 0-24 %."""
+    """Each learner is measured against their own rule (this vo school: cao vo, 83 hours this
+    year): 160 hours is 100+ %, 80 is 75-99 %, none is 0-24 %."""
     with app.app_context():
         school = world.school
         for name, hours in (("nul", 0), ("vol", 160), ("half", 80)):
@@ -49,7 +50,12 @@ def test_hours_buckets_count_the_benchmark_itself_as_met(app, world):
         db.session.add(HoursEntry(user_id=person.id, date=date.today() - timedelta(days=5 * 366),
                                   hours=500, category="cursus", description="oud"))
         db.session.commit()
-        found = {b["bucket"]: b["learners"] for b in
-                 hours_distribution(subtree_ids([school]), date.today(), 4, 160)}
-    # The world's school also has learner, other_learner and schoolopleider without hours.
-    assert found == {"0-24": 4, "25-49": 0, "50-74": 1, "75-99": 0, "100+": 1}
+        from lms.hours_rules import load
+
+        buckets, rules = hours_distribution(subtree_ids([school]), date.today(), load())
+        found = {b["bucket"]: b["learners"] for b in buckets}
+    # The world's school also has learner, other_learner and schoolopleider without hours
+    # (the schoolopleider by the BRLO rule).
+    assert found == {"0-24": 4, "25-49": 0, "50-74": 0, "75-99": 1, "100+": 1}
+    assert [(r["rule"], r["learners"], r["reached"]) for r in rules] == [
+        ("brlo", 1, 0), ("cao-vo", 5, 1)]

@@ -64,3 +64,79 @@ def test_filters_follow_the_page_language(app):
         english = render_template_string(template, d=date(2026, 11, 30))
     assert dutch.startswith("1.680 · 1,5 · 27 ") and dutch.endswith(" · 30 nov 2026")
     assert english == "1,680 · 1.5 · 27 hours · Nov 30, 2026"
+
+
+# --- exports -----------------------------------------------------------------------------------
+
+
+def test_sheet_names_are_cut_after_a_word_and_unique():
+    from lms.reports.writers import sheet_title
+
+    used: set[str] = set()
+    assert sheet_title("Verlopende certificaten binnen 90 dagen", used) == (
+        "Verlopende certificaten binnen")
+    assert sheet_title("Uren ten opzichte van ieders urenregel", used) == (
+        "Uren ten opzichte van ieders")
+    assert sheet_title("Uren ten opzichte van ieders urenregel!", used) == (
+        "Uren ten opzichte van (2)")
+    assert sheet_title("Blad: 1/2") == "Blad 1 2"
+    assert len(sheet_title("x" * 40)) == 31  # one word too long for the limit: cut anyway
+
+
+def test_export_file_names_in_the_readers_words():
+    from lms.reports.writers import export_filename
+
+    assert export_filename("Regio Progressus", "voortgang", day=date(2026, 11, 30),
+                           extension="xlsx") == "leerpad-regio-progressus-voortgang-2026-11-30.xlsx"
+    assert export_filename("Één school", "Uren & norm", day=date(2026, 1, 2),
+                           extension="csv") == "leerpad-een-school-uren-norm-2026-01-02.csv"
+
+
+def test_csv_and_xlsx_keep_numbers_as_numbers():
+    """24.0 is 24 in a CSV (and 1.5 stays 1.5, data not prose); in XLSX numbers are numeric
+    cells, which the reader's spreadsheet shows in their own language."""
+    import io
+
+    from openpyxl import load_workbook
+
+    from lms.reports.writers import to_csv, to_xlsx
+
+    assert to_csv(["Uren", "Aantal"], [[24.0, 3], [1.5, 0.0]]).splitlines()[1:] == [
+        "24,3", "1.5,0"]
+    book = load_workbook(io.BytesIO(to_xlsx([("Uren", ["Uren"], [[1680.0], [1.5]])])))
+    sheet = book.worksheets[0]
+    assert sheet["A2"].value == 1680 and sheet["A2"].data_type == "n"
+    assert sheet["A3"].value == 1.5 and sheet["A3"].data_type == "n"
+
+
+def _coordinator_client(app, lang):
+    from tests.supervision_data import login_as
+
+    client = app.test_client()
+    login_as(client, "coordinator", lang)
+    return client
+
+
+def test_coordinator_exports_are_named_in_the_readers_language(app, world):
+    from lms.models import HoursEntry
+
+    with app.app_context():
+        from lms.extensions import db
+
+        for _ in range(2):  # 1,680 hours: more than one entry may hold
+            db.session.add(HoursEntry(user_id=world.users["learner"], date=date.today(),
+                                      hours=840, category="cursus", description="x"))
+        db.session.commit()
+    today = date.today().isoformat()
+    dutch = _coordinator_client(app, "nl")
+    xlsx = dutch.get(f"/coordinatie/{world.board}/rapport.xlsx")
+    assert xlsx.headers["Content-Disposition"] == (
+        f'attachment; filename="leerpad-bestuur-noord-voortgang-{today}.xlsx"')
+    page = dutch.get(f"/coordinatie/{world.board}").get_data(as_text=True)
+    assert "<td>1.680</td>" in page and "1680.0" not in page
+    english = _coordinator_client(app, "en")
+    csv = english.get(f"/coordinatie/{world.board}/hours.csv")
+    assert csv.headers["Content-Disposition"] == (
+        f'attachment; filename="leerpad-bestuur-noord-hours-against-each-person-s-rule-{today}.csv"')
+    assert ",1680" in csv.get_data(as_text=True) and "1680.0" not in csv.get_data(as_text=True)
+    assert "<td>1,680</td>" in english.get(f"/coordinatie/{world.board}").get_data(as_text=True)

@@ -6,11 +6,15 @@ returns names or texts (coordinators see status and counts, never content).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import date, datetime, timedelta, timezone
 
-from sqlalchemy import and_, case, distinct, func, literal, or_, select, union_all
+from sqlalchemy import (Float, Integer, String, and_, case, cast, distinct, extract, func, literal, null,
+                        or_, select, union_all)
 
 from lms.extensions import db
+from lms.hours_rules import HoursRuleChoice, HoursRules, fallback
+from lms.models.accounts import RoleAssignment, User
+from lms.models.base import UTCDateTime
 from lms.models.content import Course, Track
 from lms.models.organisations import Organisation
 from lms.models.portfolio import HoursEntry
@@ -18,7 +22,7 @@ from lms.models.progress import CourseState, Credential, Enrolment, TrackState
 from lms.reports.scope import subtree_ids
 from lms.reports.sql import (BEHIND_MARGIN, HOURS_BUCKETS, PROGRESS_BUCKETS, bucket,
                              days_between, learner_ids, learner_schools, mentor_counts)
-from lms.tracking.dates import add_years
+from lms.tracking.dates import local_date
 
 # Track ids of the three programmes the region reports on (FORMAT.md agreed ids).
 PROGRAMMES = (("inductie-starters", "starters"), ("zij-instroom", "zij_instroom"),
@@ -36,7 +40,7 @@ class CoordinatorReport:
     progress: list[dict] = field(default_factory=list)
     risk: list[dict] = field(default_factory=list)
     hours: list[dict] = field(default_factory=list)
-    hours_window: tuple[date, date] | None = None
+    hours_rules: list[dict] = field(default_factory=list)  # per rule: learners, reached
     credentials: list[dict] = field(default_factory=list)
     schools: list[dict] = field(default_factory=list)
 
@@ -106,35 +110,88 @@ def deadlines_at_risk(org_ids, today: date, weeks: int = RISK_WEEKS) -> list[dic
              "behind": int(b or 0)} for school, track, o, s, b in rows]
 
 
-def hours_window(today: date, cycle_years: int) -> tuple[date, date]:
-    """The rolling window hours are counted in: the last ``cycle_years`` years up to today."""
-    return add_years(today, -cycle_years) + timedelta(days=1), today
-
-
-def hours_distribution(org_ids, today: date, cycle_years: int, benchmark: float) -> list[dict]:
-    """Learners by their hours in the window as a share of the benchmark (course + logged)."""
-    start, end = hours_window(today, cycle_years)
-    start_at = datetime.combine(start, time.min, tzinfo=timezone.utc)
-    learners = learner_ids(org_ids).distinct().subquery("learners")
-    logged = (select(HoursEntry.user_id.label("user_id"), HoursEntry.hours.label("hours"))
-              .where(HoursEntry.date >= start, HoursEntry.date <= end))
-    courses = (select(CourseState.user_id.label("user_id"), Course.hours.label("hours"))
+def _hours_rows(org_ids, since_year: int):
+    """One UNION, no names or texts: every learner of the subtree with their roles, school
+    sectors, chosen rule and account year (``person`` rows: one per role); their logged
+    hours per year; and their completed courses."""
+    learners = learner_ids(org_ids)
+    year = cast(extract("year", HoursEntry.date), Integer)
+    people = (select(literal("person").label("kind"), User.id.label("user_id"),
+                     cast(null(), Integer).label("year"), User.created_at.label("moment"),
+                     cast(null(), Float).label("hours"), HoursRuleChoice.rule.label("slug"),
+                     RoleAssignment.role.label("role"), Organisation.sector.label("sector"))
+              .join(RoleAssignment, RoleAssignment.user_id == User.id)
+              .join(Organisation, Organisation.id == RoleAssignment.organisation_id)
+              .outerjoin(HoursRuleChoice, HoursRuleChoice.user_id == User.id)
+              .where(User.id.in_(learners)))
+    logged = (select(literal("logged"), HoursEntry.user_id, year, cast(null(), UTCDateTime),
+                     func.sum(HoursEntry.hours), cast(null(), String), cast(null(), String),
+                     cast(null(), String))
+              .where(HoursEntry.user_id.in_(learners), year >= since_year)
+              .group_by(HoursEntry.user_id, year))
+    courses = (select(literal("course"), CourseState.user_id, cast(null(), Integer),
+                      CourseState.completed_at, Course.hours, Course.slug, cast(null(), String),
+                      cast(null(), String))
                .join(Course, Course.id == CourseState.course_id)
-               .where(CourseState.status == "completed", CourseState.completed_at >= start_at))
-    both = union_all(logged, courses).subquery("hours_source")
-    per_person = (select(both.c.user_id, func.sum(both.c.hours).label("total"))
-                  .group_by(both.c.user_id).subquery("hours_person"))
-    share = func.coalesce(per_person.c.total, 0) * 100 / (benchmark or 1)
-    key = bucket(share, HOURS_BUCKETS).label("bucket")
-    rows = db.session.execute(
-        select(key, func.count(), func.coalesce(func.sum(per_person.c.total), 0))
-        .select_from(learners)
-        .outerjoin(per_person, per_person.c.user_id == learners.c.user_id)
-        .group_by(key)
-    )
-    found = {k: (n, total) for k, n, total in rows}
-    return [{"bucket": k, "learners": found.get(k, (0, 0))[0],
-             "hours": round(float(found.get(k, (0, 0))[1] or 0), 2)} for k, _, _ in HOURS_BUCKETS]
+               .where(CourseState.user_id.in_(learners), CourseState.status == "completed",
+                      CourseState.completed_at >= datetime(since_year - 1, 12, 31,
+                                                           tzinfo=timezone.utc)))
+    return db.session.execute(union_all(people, logged, courses)).all()
+
+
+def hours_distribution(org_ids, today: date, rules: HoursRules, *, cycle_start: int | None = None,
+                       fallback_rule=None) -> tuple[list[dict], list[dict]]:
+    """Learners by their hours in the current period of *their own* hours rule, as a share
+    of that rule's hours (course + logged, as on their learning path), and per rule how
+    many learners have it and how many reached it. One query.
+
+    ``cycle_start`` anchors periods longer than a year (HOURS_CYCLE_START; else the year the
+    account was made); ``fallback_rule`` is for learners no rule applies to."""
+    from lms.tracking.path import cycle_first_year
+
+    fallback_rule = fallback_rule or fallback(160, 4)
+    longest = max([r.period_years for r in rules.rules] + [fallback_rule.period_years])
+    people: dict[int, dict] = {}
+    years: dict[int, dict[int, float]] = {}
+    for kind, user_id, year, moment, hours, slug, role, sector in _hours_rows(
+            org_ids, today.year - longest + 1):
+        if kind == "person":
+            person = people.setdefault(user_id, {"roles": set(), "sectors": set(),
+                                                 "chosen": slug, "created": moment})
+            person["roles"].add(role)
+            if sector:
+                person["sectors"].add(sector)
+            continue
+        if kind == "course":
+            if not hours or not rules.counts_course(slug) or moment is None:
+                continue
+            year = local_date(moment).year
+        per_year = years.setdefault(user_id, {})
+        per_year[year] = per_year.get(year, 0.0) + float(hours or 0)
+    buckets = {key: [0, 0.0] for key, _lo, _hi in HOURS_BUCKETS}
+    per_rule: dict[str, dict] = {}
+    for user_id, person in people.items():
+        rule = rules.rule_for(person["roles"], person["sectors"], person["chosen"]) or fallback_rule
+        if rule.period_years > 1:
+            anchor = cycle_start if cycle_start is not None else (
+                local_date(person["created"]).year if person["created"] else today.year)
+            first = cycle_first_year(today.year, anchor, rule.period_years)
+        else:
+            first = today.year
+        total = sum(h for y, h in years.get(user_id, {}).items()
+                    if first <= y <= first + rule.period_years - 1)
+        share = total * 100 / rule.hours
+        key = next(k for k, low, high in reversed(HOURS_BUCKETS) if share >= low)
+        buckets[key][0] += 1
+        buckets[key][1] += total
+        summary = per_rule.setdefault(rule.id, {"rule": rule.id, "rule_object": rule,
+                                                "learners": 0, "reached": 0})
+        summary["learners"] += 1
+        summary["reached"] += share >= 100
+    order = {r.id: i for i, r in enumerate(rules.rules)}
+    return ([{"bucket": key, "learners": n, "hours": round(total, 2)}
+             for key, (n, total) in buckets.items()],
+            sorted(per_rule.values(), key=lambda r: order.get(r["rule"], len(order))))
 
 
 def expiring_credentials(org_ids, today: date, days: int = EXPIRY_DAYS) -> list[dict]:
@@ -172,8 +229,17 @@ def school_overview(org_ids) -> list[dict]:
 
 
 def coordinator_report(org_id: int, today: date, *, cycle_years: int, benchmark: float,
-                       weeks: int = RISK_WEEKS) -> CoordinatorReport:
-    """Everything on the coordinator page for ``org_id`` and its subtree (six queries)."""
+                       weeks: int = RISK_WEEKS, rules: HoursRules | None = None,
+                       cycle_start: int | None = None) -> CoordinatorReport:
+    """Everything on the coordinator page for ``org_id`` and its subtree (six queries).
+
+    Hours follow each learner's hours rule (``rules``: the app's by default), as on their
+    learning path; ``cycle_years`` and ``benchmark`` (HOURS_CYCLE_YEARS, HOURS_BENCHMARK)
+    are the rule for learners no rule applies to."""
+    if rules is None:
+        from lms.hours_rules import current_rules
+
+        rules = current_rules()
     orgs = subtree_ids([org_id])
     report = CoordinatorReport(org_ids=[org_id], today=today)
     report.tracks = track_counts(orgs)
@@ -181,8 +247,8 @@ def coordinator_report(org_id: int, today: date, *, cycle_years: int, benchmark:
     report.programmes = {name: by_slug.get(slug, 0) for slug, name in PROGRAMMES}
     report.progress = progress_distribution(orgs)
     report.risk = deadlines_at_risk(orgs, today, weeks)
-    report.hours = hours_distribution(orgs, today, cycle_years, benchmark)
-    report.hours_window = hours_window(today, cycle_years)
+    report.hours, report.hours_rules = hours_distribution(
+        orgs, today, rules, cycle_start=cycle_start, fallback_rule=fallback(benchmark, cycle_years))
     report.credentials = expiring_credentials(orgs, today)
     report.schools = school_overview(orgs)
     return report

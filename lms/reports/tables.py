@@ -17,6 +17,12 @@ class Table:
     rows: list[list]
 
 
+def _locale() -> str:
+    from flask_babel import get_locale
+
+    return str(get_locale() or "nl")
+
+
 def programme_labels() -> dict[str, str]:
     return {"starters": _("Starters (induction)"), "zij_instroom": _("Zij-instromers"),
             "pdg": _("PDG participants")}
@@ -39,9 +45,13 @@ def coordinator_tables(report: CoordinatorReport) -> dict[str, Table]:
                _("Due within %(weeks)s weeks", weeks=RISK_WEEKS), _("Behind schedule")],
               [[r["school"], r["track"], r["overdue"], r["due_soon"], r["behind"]]
                for r in report.risk]),
-        Table("hours", _("Hours against the benchmark"),
-              [_("Share of the benchmark"), _("Learners"), _("Hours")],
+        Table("hours", _("Hours against each person's rule"),
+              [_("Share of their rule's hours"), _("Learners"), _("Hours")],
               [[f"{h['bucket']} %", h["learners"], h["hours"]] for h in report.hours]),
+        Table("hours_rules", _("Hours rules"),
+              [_("Hours rule"), _("Learners"), _("Reached this period")],
+              [[r["rule_object"].title_in(_locale()), r["learners"], r["reached"]]
+               for r in report.hours_rules]),
         Table("credentials", _("Credentials"),
               [_("Credential"), _("Expiring within %(days)s days", days=EXPIRY_DAYS),
                _("Expired"), _("Issued")],

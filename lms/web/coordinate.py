@@ -14,7 +14,7 @@ from lms.models import Organisation
 from lms.reports import charts
 from lms.reports.coordinator import coordinator_report
 from lms.reports.tables import coordinator_tables, progress_totals, programme_labels, risk_totals
-from lms.reports.writers import csv_document, to_xlsx
+from lms.reports.writers import csv_document, export_filename, to_xlsx
 
 bp = Blueprint("coordinate", __name__, url_prefix="/coordinatie")
 
@@ -27,8 +27,10 @@ def _org(org_id: int) -> Organisation:
 
 def _report(org: Organisation):
     cfg = current_app.config
+    start = cfg.get("HOURS_CYCLE_START")
     return coordinator_report(org.id, date.today(), cycle_years=int(cfg["HOURS_CYCLE_YEARS"]),
-                              benchmark=float(cfg["HOURS_BENCHMARK"]))
+                              benchmark=float(cfg["HOURS_BENCHMARK"]),
+                              cycle_start=int(start) if start not in (None, "") else None)
 
 
 @bp.get("")
@@ -62,9 +64,9 @@ def report(org_id: int):
             _("Active track enrolments that are overdue, due soon or behind schedule."),
             risk_totals(data)),
         "hours": charts.bar_chart(
-            "chart-hours", _("Hours against the benchmark"),
-            _("Learners by their professionalisation hours in the last cycle as a share of the "
-              "benchmark of %(hours)s hours.", hours=current_app.config["HOURS_BENCHMARK"]),
+            "chart-hours", _("Hours against each person's rule"),
+            _("Learners by their professionalisation hours in the current period of their own "
+              "hours rule, as a share of that rule's hours."),
             [(f"{h['bucket']} %", h["learners"]) for h in data.hours]),
     }
     return render_template("coordinate/report.html", org=org, data=data, tables=tables,
@@ -80,8 +82,9 @@ def export_csv(org_id: int, table: str):
         abort(404)
     found = tables[table]
     body = csv_document(found.headers, found.rows)
+    name = export_filename(org.name, found.title, day=date.today(), extension="csv")
     return Response(body, mimetype="text/csv", headers={
-        "Content-Disposition": f'attachment; filename="leerpad-{org.id}-{table}.csv"'})
+        "Content-Disposition": f'attachment; filename="{name}"'})
 
 
 @bp.get("/<id:org_id>/rapport.xlsx")
@@ -90,6 +93,6 @@ def export_xlsx(org_id: int):
     org = _org(org_id)
     tables = coordinator_tables(_report(org))
     body = to_xlsx((t.title, t.headers, t.rows) for t in tables.values())
+    name = export_filename(org.name, _("progress"), day=date.today(), extension="xlsx")
     return Response(body, mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-                    headers={"Content-Disposition":
-                             f'attachment; filename="leerpad-{org.id}-rapport.xlsx"'})
+                    headers={"Content-Disposition": f'attachment; filename="{name}"'})
