@@ -15,6 +15,9 @@ whatever the number of mentees or learners:
   without a mentor, one query each.
 - coordinator (per organisation where the person is coordinator): key numbers of the subtree
   now and a month ago, one query.
+
+Like every page that shows other people's data, the home records who was shown in the audit
+log (one statement, ``Home.people_shown``; nothing for a learner's own home).
 """
 from __future__ import annotations
 
@@ -41,6 +44,7 @@ from lms.tracking.dates import TIMEZONE, add_months
 
 SHOWN = 8  # names listed per part; the full lists are one click away
 MENTEES_SHOWN = 12
+WAITING_SHOWN = 5
 
 
 # --- waiting for a decision (shared with the navigation) --------------------------------------
@@ -337,6 +341,15 @@ class Home:
     mentor: MentorPart | None = None
     schools: list[SchoolPart] = field(default_factory=list)
     coordinator: list[CoordinatorPart] = field(default_factory=list)
+
+    def people_shown(self) -> set[int]:
+        """The other people whose data the home shows by name (for the audit log)."""
+        shown = {item.learner_id for item in (self.waiting or [])[:WAITING_SHOWN]}
+        if self.mentor is not None:
+            shown |= {mentee.id for mentee in self.mentor.mentees}
+        for school in self.schools:
+            shown |= {p.id for p in school.behind} | {p.id for p in school.without_mentor}
+        return shown
 
 
 def _held_orgs(user: Any, role: str) -> list[Organisation]:

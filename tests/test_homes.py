@@ -20,6 +20,7 @@ from tests import builders
 from tests.supervision_data import confirmation_request, count_queries, login_as
 
 WRITES = re.compile(r"^\s*(INSERT|UPDATE|DELETE)", re.I)
+AUDIT = re.compile(r"^\s*INSERT INTO audit_event", re.I)
 
 
 def _route():
@@ -65,9 +66,10 @@ def _home(client) -> str:
 
 
 def _measure(app, client) -> tuple[int, str]:
+    """Queries of one home page; it writes nothing but the audit of who was shown."""
     with count_queries(app) as statements:
         html = _home(client)
-    assert not [s for s in statements if WRITES.match(s)], "a GET wrote something"
+    assert not [s for s in statements if WRITES.match(s) and not AUDIT.match(s)]
     return len(statements), html
 
 
@@ -271,3 +273,20 @@ def test_queue_page_counts_for_the_navigation_without_asking_again(app, world):
         html = client.get("/begeleiding/aftekenen").get_data(as_text=True)
     assert 'class="nav-count">1<' in html
     assert not [s for s in statements if "count(competence_confirmation.id)" in s]
+
+
+def test_the_people_a_home_shows_are_audited(app, world):
+    """Names on a mentor's or schoolopleider's home are views of personal data, recorded
+    like the lists they come from; a learner's own home records nothing."""
+    from lms.models import AuditEvent
+
+    with app.app_context():
+        confirmation_request(world.users["learner"], world.users["mentor"])
+    for who in ("learner", "mentor"):
+        client = app.test_client()
+        login_as(client, who)
+        client.get("/")
+    with app.app_context():
+        rows = db.session.execute(select(AuditEvent.actor_id, AuditEvent.subject_id).where(
+            AuditEvent.object_type == "home")).all()
+    assert rows == [(world.users["mentor"], world.users["learner"])]

@@ -50,6 +50,7 @@ ACTIONS = {
 
 # What an entry is about: the page a person's data was seen on, or the kind of thing changed.
 OBJECTS = {
+    "home": _l("the home page"),
     "mentor.overview": _l("the mentor's list of learners"),
     "mentor.queue": _l("the sign-off queue"),
     "mentor.learner": _l("the learner's page (mentor)"),

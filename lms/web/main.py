@@ -1,7 +1,7 @@
 """The home page and the language switch."""
 from __future__ import annotations
 
-from flask import Blueprint, current_app, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, redirect, request, url_for
 from flask_login import current_user, login_required
 
 from lms.extensions import db
@@ -18,8 +18,10 @@ def home():
     from lms.homes import home_for
     from lms.models.base import utcnow
     from lms.tracking.dates import local_date
+    from lms.web.viewlog import render_audited
 
-    return render_template("main/home.html", home=home_for(current_user, local_date(utcnow())))
+    home = home_for(current_user, local_date(utcnow()))
+    return render_audited("main/home.html", home.people_shown(), "home", home=home)
 
 
 @bp.get("/favicon.ico")
