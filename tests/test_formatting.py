@@ -54,16 +54,16 @@ def test_percent_in_the_locales_style():
 
 
 def test_filters_follow_the_page_language(app):
-    """The Jinja filters use the request's locale."""
-    template = "{{ 1680.0|number }} · {{ 1.5|number }} · {{ 1605|duration(approximate=True) }} · {{ d|day }}"
+    """The Jinja filters use the request's locale and catalogue."""
+    template = "{{ 1680.0|hours }} · {{ 1.5|number }} · {{ 1605|duration(approximate=True) }} · {{ d|day }}"
     with app.test_request_context(headers={"Cookie": "lms_lang=nl"}):
         from flask import render_template_string
 
         dutch = render_template_string(template, d=date(2026, 11, 30))
     with app.test_request_context(headers={"Cookie": "lms_lang=en"}):
         english = render_template_string(template, d=date(2026, 11, 30))
-    assert dutch.startswith("1.680 · 1,5 · 27 ") and dutch.endswith(" · 30 nov 2026")
-    assert english == "1,680 · 1.5 · 27 hours · Nov 30, 2026"
+    assert dutch == "1.680 uur · 1,5 · 27 uur · 30 nov 2026"
+    assert english == "1,680 hours · 1.5 · 27 hours · Nov 30, 2026"
 
 
 # --- exports -----------------------------------------------------------------------------------

@@ -168,7 +168,7 @@ def test_cards_show_study_load_duration_level_sectors_and_competences(app, world
     assert "1680.0" not in html and "10.0 " not in html
     dutch = _english_client(app)
     dutch.post("/lang", data={"lang": "nl"})
-    assert "1.680 " in _text(dutch, "/catalogus")  # the Dutch way of writing 1680
+    assert "Studielast: 1.680 uur" in _text(dutch, "/catalogus")
 
 
 def test_filters_are_remembered_until_cleared(app, world):
