@@ -133,6 +133,41 @@ def import_(directory: Path | None, source: str | None, move_from: tuple[str, ..
         raise SystemExit(1)
 
 
+@courses_group.command("preview")
+@click.argument("directory", type=click.Path(exists=True, file_okay=False, path_type=Path),
+                required=False)
+@_source_option
+@click.option("--host", default="127.0.0.1", show_default=True,
+              help="Address to listen on; only this computer can open the preview by default.")
+@click.option("--port", default=5050, show_default=True, type=int)
+@with_appcontext
+def preview(directory: Path | None, source: str | None, host: str, port: int) -> None:
+    """Serve DIRECTORY as learners would see it, read again on every change, with each file's
+    problems on its page; the platform's database is only read (other sources' courses)."""
+    from werkzeug.serving import run_simple
+
+    from lms.content.sources import Imported
+    from lms.extensions import db
+    from lms.preview import create_preview_app
+
+    chosen = _sources(directory, source)
+    if len(chosen) > 1:
+        raise click.UsageError("Several sources are configured: name one (`--source NAME`) or "
+                               "a folder.")
+    (chosen,) = chosen
+    imported = Imported.load_if_possible(chosen.name)
+    db.session.remove()
+    app = create_preview_app(chosen.root, source=chosen.name, imported=imported,
+                             config=current_app.config, instance_path=current_app.instance_path)
+    if host not in ("127.0.0.1", "localhost", "::1"):
+        click.echo(f"Warning: listening on {host}: others on the network can open the preview.")
+    click.echo(f"Preview of {chosen.root} (source '{chosen.name}') at http://{host}:{port}/ "
+               "— pages follow your edits; Ctrl+C stops.")
+    if imported is None:
+        click.echo("No database: references are checked against this folder only.")
+    run_simple(host, port, app, use_reloader=False, threaded=False)
+
+
 @courses_group.command("sources")
 @with_appcontext
 def sources() -> None:
