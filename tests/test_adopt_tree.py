@@ -243,3 +243,24 @@ def test_course_page_shows_level_hours_audience_and_competences(app, tmp_path):
     assert [re.sub(r"\s+", " ", item).strip() for item in re.findall(r"<li>(.*?)</li>", facts, re.S)] == [
         "NLQF level 6", "Study load: 12 hours", "For: Learner, Mentor",
         "Competences: Lessen plannen (Kader); Verdwijnt (Kader)"]
+
+
+def test_folder_links_that_loop_are_read_once(app, tmp_path):
+    """A link from a section back to its own course folder (or to itself) neither hangs
+    check nor adopt: the folder is read once and the link is reported."""
+    root = write_course(tmp_path / "courses", {
+        "course.md": "---\nid: lus\ntitle: Lus\n---\n",
+        "01-les.md": "---\nid: les\ntitle: Les\ntype: page\n---\n"})
+    write(root / "lus/deel/02-meer.md", "---\nid: meer\ntitle: Meer\ntype: page\n---\n")
+    (root / "lus/deel/terug").symlink_to("../..")
+    (root / "lus/deel/zelf").symlink_to(".")
+    with app.app_context():
+        problems = [str(p) for p in check_directory(root)]
+    assert problems == [
+        "lus/deel/terug/lus/:0: folder: leads (through a symbolic link) to a folder the "
+        "course already reads; it is read once",
+        "lus/deel/zelf/:0: folder: leads (through a symbolic link) to a folder the "
+        "course already reads; it is read once"]
+    result = run(app, "adopt", root)
+    assert result.exit_code == 0 and f"skipped {root}/lus/deel/terug: is a symbolic link; " \
+        "adopt only edits real files" in result.output

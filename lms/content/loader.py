@@ -284,8 +284,8 @@ class _CourseWalk:
         resolved = folder.resolve()
         if resolved in self.seen:  # a link to a folder of the course itself
             problems.append(Problem(self.files.rel(folder) + "/", 0, "folder",
-                                    "is a symbolic link to a folder the course already reads; "
-                                    "it is read once"))
+                                    "leads (through a symbolic link) to a folder the course "
+                                    "already reads; it is read once"))
             return 0
         self.seen.add(resolved)
         paths = [p for p in self.files.entries(folder, _is_markdown, problems)
