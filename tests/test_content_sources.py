@@ -253,9 +253,9 @@ def test_verbose_and_dry_run_name_every_change_and_dry_run_writes_nothing(app, t
     assert "unchanged  course    po-start  Cursus po-start" in everything.output.splitlines()
 
 
-def test_migration_gives_existing_rows_the_configured_folders_name(tmp_path):
-    """Rows imported before sources existed get the name of COURSES_DIR's folder (else
-    'courses'), so the next import of that folder carries on without --move-from."""
+def _before_sources(tmp_path, config: dict, slug: str, source_path: str):
+    """An app whose database has one course imported before sources existed (migration 0050
+    plus a row), then upgraded to the heads."""
     if PG_URL:
         from tests.test_migrations import _own_database
     else:
@@ -263,25 +263,48 @@ def test_migration_gives_existing_rows_the_configured_folders_name(tmp_path):
 
         def _own_database(path):
             return nullcontext(f"sqlite:///{path / 'legacy.sqlite'}")
-    folder = write_course(tmp_path / "Onze Cursussen", course("oud", "les"))
     with _own_database(tmp_path) as url:
         app = create_app({"INSTANCE_PATH": tmp_path / "instance", "DATABASE_URL": url,
-                          "TESTING": True, "SECRET_KEY": "x", "COURSES_DIR": str(folder)})
+                          "TESTING": True, "SECRET_KEY": "x", **config})
         try:
             with app.app_context():
                 upgrade(revision="0050")
                 db.session.execute(sa.text(
                     "INSERT INTO course (slug, title, summary, audience, sectors, language, hours, "
                     "competences, prerequisites, version, intro_html, source_path, content_hash, "
-                    "archived, updated_at) VALUES ('oud', 'Oud', '', '[]', '[]', 'nl', 0, '[]', "
-                    "'[]', '1', '', 'oud/course.md', '', false, CURRENT_TIMESTAMP)"))
+                    "archived, updated_at) VALUES (:slug, 'Oud', '', '[]', '[]', 'nl', 0, '[]', "
+                    "'[]', '1', '', :path, '', false, CURRENT_TIMESTAMP)"),
+                    {"slug": slug, "path": source_path})
                 db.session.commit()
                 upgrade(revision="heads")
-                assert db.session.scalar(select(Course.source)) == "onze-cursussen"
-                assert db.session.scalar(select(ContentSource.name)) == "onze-cursussen"
-                summary = import_directory(folder)
-                assert summary.source == "onze-cursussen" and summary["courses"].changed == 1
+            yield app
         finally:
             with app.app_context():
                 db.session.remove()
                 db.engine.dispose()
+
+
+def test_migration_gives_existing_rows_the_configured_folders_name(tmp_path):
+    """Rows imported before sources existed get the name of COURSES_DIR's folder, so the next
+    import of that folder carries on without --move-from."""
+    folder = write_course(tmp_path / "Onze Cursussen", course("oud", "les"))
+    for app in _before_sources(tmp_path, {"COURSES_DIR": str(folder)}, "oud", "oud/course.md"):
+        with app.app_context():
+            assert db.session.scalar(select(Course.source)) == "onze-cursussen"
+            assert db.session.scalar(select(ContentSource.name)) == "onze-cursussen"
+            summary = import_directory(folder)
+            assert summary.source == "onze-cursussen" and summary["courses"].changed == 1
+
+
+def test_migration_names_a_demos_shipped_courses_after_their_folder(tmp_path):
+    """Without COURSES_DIR, rows that are all shipped courses (a demo) get the name the demo's
+    next import of them gets; other rows get 'courses'."""
+    from lms.content import SHIPPED_COURSES
+
+    for app in _before_sources(tmp_path, {}, "goed-van-start", "goed-van-start/course.md"):
+        with app.app_context():
+            assert db.session.scalar(select(Course.source)) == "shipped-courses"
+            assert import_directory(SHIPPED_COURSES).source == "shipped-courses"
+    for app in _before_sources(tmp_path / "ander", {}, "eigen", "eigen/course.md"):
+        with app.app_context():
+            assert db.session.scalar(select(Course.source)) == "courses"

@@ -5,10 +5,11 @@ Revises: 0071
 Create Date: 2026-11-30 18:00:00.000000
 
 Rows imported before sources existed all came from one folder (each import treated its folder
-as the whole catalogue), so they get one source: the name of the folder in COURSES_DIR when
-that is set (the name an import of that folder gets by default, so the next import of it goes
-on as before), else ``courses``. Columns are added in place (no table copy on SQLite), so the
-search triggers of 0050 stay.
+as the whole catalogue), so they get one source, the name the next import of that folder gets
+by default so that it goes on as before: the name of the folder in COURSES_DIR when that is
+set; else ``shipped-courses`` when every course is one of the courses shipped with Leerpad
+(a demo: ``lms serve --demo`` imports them from there); else ``courses``. Columns are added
+in place (no table copy on SQLite), so the search triggers of 0050 stay.
 """
 from pathlib import Path
 
@@ -25,7 +26,8 @@ depends_on = None
 TABLES = ("competence_framework", "course", "track")
 
 
-def _legacy_source() -> str:
+def _legacy_source(bind) -> str:
+    from lms.content import SHIPPED_COURSES
     from lms.content.sources import LEGACY_SOURCE, source_name
 
     try:
@@ -34,7 +36,12 @@ def _legacy_source() -> str:
         folder = current_app.config.get("COURSES_DIR")
     except RuntimeError:  # run outside the app (plain alembic)
         folder = None
-    return source_name(Path(folder).resolve().name) if folder else LEGACY_SOURCE
+    if folder:
+        return source_name(Path(folder).resolve().name)
+    paths = [row[0] for row in bind.execute(sa.text("SELECT source_path FROM course"))]
+    if paths and all(p and (SHIPPED_COURSES / p).is_file() for p in paths):
+        return source_name(SHIPPED_COURSES.name)
+    return LEGACY_SOURCE
 
 
 def upgrade():
@@ -46,8 +53,8 @@ def upgrade():
     sa.PrimaryKeyConstraint('id', name=op.f('pk_content_source')),
     sa.UniqueConstraint('name', name=op.f('uq_content_source_name'))
     )
-    legacy = _legacy_source()
     bind = op.get_bind()
+    legacy = _legacy_source(bind)
     held = 0
     for table in TABLES:
         op.add_column(table, sa.Column('source', sa.String(length=64), nullable=False,
