@@ -1,7 +1,7 @@
 """The core CSV exporter, offered through ``lms_exporters`` like any plugin's format.
 
-Comma separated, header row first, formulas neutralised (a cell starting with = + - @ gets
-a leading apostrophe). The text has no BOM; whoever serves it as a file encodes it with the
+Comma separated, header row first, formulas neutralised by the same rule as the reports'
+downloads (``lms.reports.writers.safe_cell``). The text has no BOM; whoever serves it as a file encodes it with the
 exporter's ``encoding`` (``utf-8-sig``) so Excel reads the accents right.
 """
 from __future__ import annotations
@@ -15,16 +15,11 @@ from flask_babel import lazy_gettext as _l
 
 from lms import hookimpl
 from lms.activities import Exporter
-
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+from lms.reports.writers import safe_cell
 
 
 def _cell(value: Any) -> Any:
-    if value is None:
-        return ""
-    if isinstance(value, str) and value.startswith(_FORMULA_START):
-        return "'" + value
-    return value
+    return "" if value is None else safe_cell(value)
 
 
 def export_csv(rows: Iterable[Mapping[str, Any] | Sequence[Any]],
@@ -41,7 +36,6 @@ def export_csv(rows: Iterable[Mapping[str, Any] | Sequence[Any]],
         values = [row.get(h) for h in headers] if isinstance(row, Mapping) else row
         writer.writerow([_cell(v) for v in values])
     return out.getvalue()
-
 
 @hookimpl(trylast=True)
 def lms_exporters():
