@@ -1,8 +1,9 @@
 """The core CSV exporter, offered through ``lms_exporters`` like any plugin's format.
 
 Comma separated, header row first, formulas neutralised by the same rule as the reports'
-downloads (``lms.reports.writers.safe_cell``). The text has no BOM; whoever serves it as a file encodes it with the
-exporter's ``encoding`` (``utf-8-sig``) so Excel reads the accents right.
+downloads (``lms.reports.writers.safe_cell``). The text has no BOM; whoever serves it as a
+file encodes it with the exporter's ``encoding`` (``utf-8-sig``) so Excel reads the accents
+right.
 """
 from __future__ import annotations
 
