@@ -157,7 +157,7 @@ def test_marking_done_outside_an_enrolment_enrols(app, client, world, auth):
         b.course("los", 2, title="Losse cursus")
     _english(client, auth)
     done = client.post("/courses/los/l1/done", follow_redirects=True)
-    assert "you are now enrolled in this course" in done.get_data(as_text=True)
+    assert "Marked as done. You are now enrolled in this course." in done.get_data(as_text=True)
     with app.app_context():
         enrolment = db.session.scalar(select(Enrolment))
         assert enrolment.course.slug == "los" and enrolment.user_id == world.users["learner"]

@@ -145,7 +145,7 @@ def mark_done(course_slug: str, lesson_slug: str):
         flash(locked_message(exc.waiting_for), "error")
         return redirect(url_for("learn.course", course_slug=course_slug))
     record_progress(current_user, db.session.get(type(view.current.lesson), lesson_id), "completed")
-    flash(_("Marked as done; you are now enrolled in this course.") if enrolled
+    flash(_("Marked as done. You are now enrolled in this course.") if enrolled
           else _("Marked as done."), "success")
     if next_slug:
         return redirect(url_for("learn.lesson", course_slug=course_slug, lesson_slug=next_slug))

@@ -54,7 +54,7 @@ def test_teacher_enrols_reads_passes_reflects_and_sees_the_path_update(page):
     assert "Gehaald met 100%." in result.inner_text()
     assert result.locator(".feedback").count() >= 5
 
-    # Write a reflection: saved in the logbook, private.
+    # Write a reflection: saved in the logbook, private; done once every prompt is answered.
     page.get_by_role("link", name=re.compile("^" + re.escape(COURSE))).click()
     page.get_by_role("link", name="Energiegevers en energievreters", exact=True).click()
     prompt = page.locator("#prompt-gevers-vreters")
@@ -62,6 +62,15 @@ def test_teacher_enrols_reads_passes_reflects_and_sees_the_path_update(page):
     prompt.get_by_role("button", name="Opslaan").click()
     assert "Opgeslagen in je logboek." in page.locator(".flashes").inner_text()
     assert "Privé." in page.locator("#prompt-gevers-vreters").inner_text()
+    assert "1 van 3 beantwoord." in page.locator(".reflection-completion").inner_text()
+    assert page.locator("main p .badge").first.inner_text() == "Bezig"
+    for prompt_id, text in (("beinvloeden", "Geen mail na acht uur."),
+                            ("herstel", "Hardlopen, twee keer per week.")):
+        prompt = page.locator(f"#prompt-{prompt_id}")
+        prompt.get_by_role("textbox").fill(text)
+        prompt.get_by_role("button", name="Opslaan").click()
+    assert "3 van 3 beantwoord." in page.locator(".reflection-completion").inner_text()
+    assert page.locator("main p .badge").first.inner_text() == "Afgerond"
 
     # The course page counts three lessons done.
     page.get_by_role("link", name=re.compile("^" + re.escape(COURSE))).click()
@@ -72,7 +81,7 @@ def test_teacher_enrols_reads_passes_reflects_and_sees_the_path_update(page):
     # Mijn leerpad: the track with its next step, and the competences the lessons covered.
     page.get_by_role("link", name="Mijn leerpad").click()
     track = page.locator("article.path-track", has_text=TRACK)
-    assert "0 van 1 verplichte cursussen afgerond" in track.inner_text()
+    assert "van de verplichte cursussen: 0 van 1 afgerond, 1 bezig" in track.inner_text()
     assert track.get_by_role("link", name=COURSE).is_visible()  # the next step
     assert "Volgende stap:" in track.inner_text()
     assert coverage_caption(page, "Bekwaamheidseisen") == "1 van 3 competenties gedekt"

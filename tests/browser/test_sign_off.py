@@ -73,7 +73,7 @@ def test_mentor_signs_off_what_the_learner_handed_in(new_page):
     assert "Afgerond op" in learner.locator(".course-progress").inner_text()
     learner.get_by_role("link", name="Mijn leerpad").click()
     track = learner.locator("article.path-track", has_text="Inductieprogramma starters")
-    assert "1 van 1 verplichte cursussen afgerond" in track.inner_text()
+    assert "100% van de verplichte cursussen: 1 van 1 afgerond" in track.inner_text()
     assert "Afgerond" in track.inner_text()
     credentials = learner.locator("section[aria-labelledby=credentials-title]")
     assert "Inductieprogramma starters afgerond" in credentials.inner_text()
