@@ -494,3 +494,27 @@ def test_the_schoolopleider_chooses_a_learners_hours_rule(app, client, world, au
     auth.login("learner")
     assert client.post(f"/leerpad/{learner_id}/urenregel",
                        data={"rule": "brlo"}).status_code in (403, 404)
+
+
+def test_hours_are_entered_and_shown_the_readers_way(app, client, world, auth):
+    """A Dutch teacher types 1,5; the edit form shows 1,5 again; 1.5 works too."""
+    auth.login("learner")
+    client.post("/lang", data={"lang": "nl"})
+    today = date.today().isoformat()
+    assert client.post("/leerpad/uren/nieuw", data={
+        "day": today, "hours": "1,5", "category": "lezen", "description": "Artikel"}
+    ).status_code == 302
+    with app.app_context():
+        entry = db.session.scalar(sa.select(HoursEntry))
+        assert entry.hours == 1.5
+        entry_id = entry.id
+    form = client.get(f"/leerpad/uren/{entry_id}").get_data(as_text=True)
+    assert 'value="1,5"' in form and "bijvoorbeeld 1,5" in form
+    assert client.post(f"/leerpad/uren/{entry_id}", data={
+        "day": today, "hours": "2.25", "category": "lezen", "description": "Artikel"}
+    ).status_code == 302
+    with app.app_context():
+        assert db.session.get(HoursEntry, entry_id).hours == 2.25
+    refused = client.post(f"/leerpad/uren/{entry_id}", data={
+        "day": today, "hours": "1.000,5", "category": "lezen", "description": "Artikel"})
+    assert refused.status_code == 200

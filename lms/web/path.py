@@ -63,13 +63,32 @@ def _not_in_future(form, field) -> None:
         raise StopValidation(_("Hours can only be logged for days that have passed."))
 
 
+class HoursField(FiniteFloatField):
+    """Hours as the reader writes them: 1,5 or 1.5 (one decimal comma is a point), shown in
+    the reader's language when the form is filled in again."""
+
+    def process_formdata(self, valuelist):
+        if valuelist and valuelist[0].count(",") == 1 and "." not in valuelist[0]:
+            valuelist = [valuelist[0].replace(",", ".")]
+        super().process_formdata(valuelist)
+
+    def _value(self):
+        if self.raw_data:
+            return self.raw_data[0]
+        if self.data is None:
+            return ""
+        from babel.numbers import format_decimal
+
+        # No thousands separator: "1.000" would read back as one hour.
+        return format_decimal(self.data, format="0.##", locale=_locale())
+
+
 class HoursForm(OnceForm):
     # From 1990 (no one logs professionalisation hours for earlier years) up to today.
     day = DateField(_l("Date"), validators=[DataRequired(), _not_in_future, DateWithin()])
     # Finite numbers only: "inf", "nan" and 1e308 are form errors, never arithmetic on them.
-    hours = FiniteFloatField(_l("Hours"), validators=[DataRequired(),
-                                                      NumberRange(min=0.25, max=1000),
-                                                      _quarter_hours])
+    hours = HoursField(_l("Hours"), validators=[DataRequired(), NumberRange(min=0.25, max=1000),
+                                                _quarter_hours])
     category = SelectField(_l("Category"), choices=[SelectChoice(c, CATEGORY_LABELS[c]) for c in HOURS_CATEGORIES])
     description = StringField(_l("What did you do?"), validators=[DataRequired(), Length(max=500)])
     evidence = TextAreaField(_l("Evidence"), validators=[Optional(), Length(max=2000)])
