@@ -70,7 +70,13 @@ class HoursField(FiniteFloatField):
     def process_formdata(self, valuelist):
         if valuelist and valuelist[0].count(",") == 1 and "." not in valuelist[0]:
             valuelist = [valuelist[0].replace(",", ".")]
-        super().process_formdata(valuelist)
+        try:
+            super().process_formdata(valuelist)
+        except ValueError:
+            from babel.numbers import format_decimal
+
+            raise ValueError(_("Enter the hours as a number, for example %(example)s.",
+                               example=format_decimal(1.5, locale=_locale()))) from None
 
     def _value(self):
         if self.raw_data:
