@@ -9,6 +9,7 @@ inputs that make those long away from the renderer.
 """
 from __future__ import annotations
 
+import gc
 import signal
 import sys
 import threading
@@ -33,21 +34,36 @@ def time_limit(seconds: float) -> ContextManager[None]:
     return _traced(seconds)
 
 
-def _expire(signum, frame) -> None:
-    raise OverBudget
-
-
 @contextmanager
 def _alarm(seconds: float) -> Iterator[None]:
-    previous = signal.signal(signal.SIGALRM, _expire)
+    """The exception is raised wherever the interpreter is when the timer fires. If that is a
+    callback whose exceptions Python ignores (a weak-reference callback during garbage
+    collection, say), it is lost; so the handler re-arms the timer and fires again shortly,
+    and the cyclic collector, the usual source of such callbacks, waits until the block ends."""
+    armed = True
+
+    def expire(signum, frame) -> None:
+        if armed:
+            signal.setitimer(signal.ITIMER_REAL, _AGAIN)
+            raise OverBudget
+
+    previous = signal.signal(signal.SIGALRM, expire)
+    collecting = gc.isenabled()
+    gc.disable()
     try:
         signal.setitimer(signal.ITIMER_REAL, seconds)
         try:
             yield
         finally:
+            armed = False
             signal.setitimer(signal.ITIMER_REAL, 0)
     finally:
         signal.signal(signal.SIGALRM, previous)
+        if collecting:
+            gc.enable()
+
+
+_AGAIN = 0.05  # seconds until the timer fires again when its exception was swallowed
 
 
 @contextmanager
