@@ -67,7 +67,8 @@ def login_options(invitation: str | None) -> Markup | None:
     if not found:
         return None
     next_url = safe_next(request.args.get("next"))
-    return Markup(render_template("oidc/login_options.html", options=[
+    # autoescaped template output
+    return Markup(render_template("oidc/login_options.html", options=[  # nosec B704
         (p, url_for("oidc.login", provider=p.name, next=next_url, invitation=invitation),
          _label(p)) for p in found]))
 
@@ -79,7 +80,8 @@ def account_section(user: User) -> Markup | None:
         return None
     linked_names = {i.provider for i in linked}
     titles = {p.name: p.title for p in configured.values()}
-    return Markup(render_template(
+    # autoescaped template output
+    return Markup(render_template(  # nosec B704
         "oidc/account_section.html",
         linked=[(i, titles.get(i.provider, i.provider)) for i in linked],
         available=[p for p in configured.values() if p.name not in linked_names]))
