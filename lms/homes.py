@@ -4,7 +4,7 @@ A person with several roles sees each part. Every part costs a fixed number of q
 whatever the number of mentees or learners:
 
 - learner (everyone with enrolments or the learner role): enrolments with progress and where
-  to continue (``lms.tracking.pages.home_overview``, three queries), the next deadline (from
+  to continue (``lms.readmodels.pages.home_overview``, three queries), the next deadline (from
   those rows) and the hours of this calendar year (one query). With the signed-in user and the
   notifications widget a learner's home is six queries.
 - waiting (who may open the sign-off queue): what waits for their decision, from the
@@ -86,7 +86,7 @@ class NextDeadline:
 
 @dataclass
 class LearnerPart:
-    overview: Any  # lms.tracking.pages.HomeOverview
+    overview: Any  # lms.readmodels.pages.HomeOverview
     next_deadline: NextDeadline | None
     hours_this_year: float
     year: int
@@ -115,7 +115,7 @@ def hours_this_year(user_id: int, today: date, tz: str = TIMEZONE) -> float:
 def learner_part(user: Any, today: date) -> LearnerPart | None:
     """Where to continue, the next deadline and this year's hours; None for someone who is
     not a learner and has no enrolments."""
-    from lms.tracking.pages import home_overview
+    from lms.readmodels.pages import home_overview
 
     overview = home_overview(user.id, today)
     if not overview.enrolments and not user.has_role("learner"):

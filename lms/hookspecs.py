@@ -24,7 +24,7 @@ if TYPE_CHECKING:
     from lms.content.loader import CourseFile
     from lms.models import Lesson, Organisation, User
     from lms.models.progress import LessonState
-    from lms.tracking.path import LearningPath
+    from lms.readmodels.path import LearningPath
 
 hookspec = pluggy.HookspecMarker("lms")
 

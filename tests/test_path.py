@@ -13,7 +13,7 @@ from lms.extensions import db
 from lms.models import User
 from lms.models.portfolio import DevelopmentGoal, HoursEntry
 from lms.plugins import get_pm
-from lms.tracking.path import PathSettings, learning_path
+from lms.readmodels.path import PathSettings, learning_path
 from tests.test_path_support import complete, count_queries, enrol, many_tracks, seed_content
 
 

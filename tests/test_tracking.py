@@ -167,7 +167,7 @@ def _route():
 
 
 def _steps(learner, slug="route"):
-    from lms.tracking.pages import track_view
+    from lms.readmodels.pages import track_view
     return {s.slug: s for s in track_view(learner.id, slug, date(2026, 1, 1)).steps}
 
 

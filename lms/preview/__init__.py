@@ -266,7 +266,7 @@ def course(course_slug: str):
 
 def _section_starts(course: CourseFile) -> dict[str, list[Any]]:
     """Lesson slug → the sections that open at it (as on the course page)."""
-    from lms.tracking.pages import section_starts
+    from lms.readmodels.pages import section_starts
 
     class _Row:  # what section_starts reads of a lesson
         def __init__(self, lesson: LessonFile):

@@ -1,4 +1,7 @@
-"""Tracking: recording learning events, deriving state, tracks and the learning path.
+"""Tracking, the write side: recording learning events, deriving state, tracks.
+
+What the pages read (course, lesson, home, track, catalogue, the learning path) lives in
+``lms.readmodels``.
 
 ``record_progress`` is the only writer of progress (see docs/tracking.md).
 """

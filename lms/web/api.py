@@ -18,7 +18,7 @@ from lms.models import Course, Lesson, User
 from lms.models.base import utcnow
 from lms.models.portfolio import ApiToken
 from lms.plugins import get_pm
-from lms.tracking.path import PathSettings, learning_path
+from lms.readmodels.path import PathSettings, learning_path
 from lms.web.errors import json_error
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")

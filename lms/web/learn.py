@@ -24,9 +24,9 @@ from lms.plugins import get_pm
 from lms.tracking import record_progress
 from lms.tracking.dates import local_date
 from lms.hours_rules import person_facts
-from lms.tracking.catalogue import NLQF_LEVELS, Filters
-from lms.tracking.catalogue import catalogue as load_catalogue
-from lms.tracking.pages import course_view, track_view
+from lms.readmodels.catalogue import NLQF_LEVELS, Filters
+from lms.readmodels.catalogue import catalogue as load_catalogue
+from lms.readmodels.pages import course_view, track_view
 from lms.tracking.prerequisites import CourseLocked, start_lesson
 from lms.tracking.tracks import TrackError, enrol, grant_exemption
 from lms.web.inputs import to_id

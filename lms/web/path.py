@@ -30,7 +30,7 @@ from lms.models.portfolio import GOAL_STATUSES, HOURS_CATEGORIES, ApiToken, Deve
 from lms.tracking.records import announce_records, hours_logged
 from lms.models.base import utcnow
 from lms.plugins import collect, get_pm
-from lms.tracking.path import PathSettings, learning_path
+from lms.readmodels.path import PathSettings, learning_path
 from lms.web.inputs import GOAL_HORIZON_YEARS, DateWithin, FiniteFloatField, years_ahead
 from lms.web.once import OnceForm, first_post
 from lms.web.viewlog import render_audited

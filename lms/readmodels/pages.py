@@ -5,7 +5,7 @@
 - ``lesson_page``: the same (the open lesson's text is fetched in the lesson list query).
 - ``home_overview``: 3 queries (enrolments with states; their tracks' courses; lessons of
   the course to continue).
-- ``track_page``: 2 queries. (The catalogue: ``lms.tracking.catalogue``.)
+- ``track_page``: 2 queries. (The catalogue: ``lms.readmodels.catalogue``.)
 - A course page whose course names competences asks one more for their titles
   (``CourseView.competences``); sections come with the course and its lessons (no query).
 """
