@@ -5,7 +5,7 @@ from datetime import date, datetime, timezone
 
 import pytest
 
-from lms.readmodels.path import HoursItem, cycle_first_year, local_date, summarise_hours
+from lms.readmodels.path.hours import HoursItem, cycle_first_year, local_date, summarise_hours
 
 
 def logged(day: date, hours: float) -> HoursItem:

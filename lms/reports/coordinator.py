@@ -147,7 +147,7 @@ def hours_distribution(org_ids, today: date, rules: HoursRules, *, cycle_start: 
 
     ``cycle_start`` anchors periods longer than a year (HOURS_CYCLE_START; else the year the
     account was made); ``fallback_rule`` is for learners no rule applies to."""
-    from lms.readmodels.path import cycle_first_year
+    from lms.readmodels.path.hours import cycle_first_year
 
     fallback_rule = fallback_rule or fallback(160, 4)
     longest = max([r.period_years for r in rules.rules] + [fallback_rule.period_years])
