@@ -96,14 +96,17 @@ def check(directory: Path | None, source: str | None, move_from: tuple[str, ...]
 @click.option("-v", "--verbose", count=True,
               help="List every course, lesson and track that changed (-vv: unchanged ones too).")
 @click.option("--dry-run", is_flag=True, help="Show what the import would do; write nothing.")
+@click.option("--workers", type=click.IntRange(min=0), default=0, show_default="one per core",
+              help="Processes that render a large import's Markdown (1: no extra processes).")
 @with_appcontext
 def import_(directory: Path | None, source: str | None, move_from: tuple[str, ...],
-            strict: bool, verbose: int, dry_run: bool) -> None:
+            strict: bool, verbose: int, dry_run: bool, workers: int) -> None:
     """Validate, then import everything in one transaction (nothing is written on an error).
 
     Only what disappeared from the same source is archived."""
     from lms.content import ContentError
     from lms.content.importer import import_directory
+    from lms.content.pool import usable_workers
 
     failed = False
     for chosen in _sources(directory, source):
@@ -111,7 +114,8 @@ def import_(directory: Path | None, source: str | None, move_from: tuple[str, ..
                    + (" (dry run: nothing is written)" if dry_run else ""))
         try:
             summary = import_directory(chosen.root, chosen.name, move_from=move_from,
-                                       dry_run=dry_run, strict=strict)
+                                       dry_run=dry_run, strict=strict,
+                                       workers=usable_workers(workers))
         except ContentError as exc:
             _print_problems(exc.problems)
             click.echo(f"{len(exc.errors)} error(s): nothing was imported.")

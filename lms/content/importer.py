@@ -30,6 +30,7 @@ from lms.content.limits import Limits
 from lms.content.loader import ContentTree, CourseFile, LessonFile, TrackFile, load_tree, resolve
 from lms.content.parse import Reference, SourceFile
 from lms.content.problems import ContentError, Problem, strict as make_strict
+from lms.content.pool import render_all
 from lms.content.render import COURSE_URL, LESSON_URL, RenderError, Renderer
 from lms.content.sources import Imported, check_name, default_source
 from lms.content.validate import activity_types, check_tree, external_references, render_problem
@@ -111,13 +112,15 @@ class _Prepared:
 
 
 def import_directory(root: Path, source: str | None = None, *, move_from: Iterable[str] = (),
-                     dry_run: bool = False, strict: bool = False) -> ImportSummary:
+                     dry_run: bool = False, strict: bool = False,
+                     workers: int = 1) -> ImportSummary:
     """Validate and import a course tree as ``source`` (default: the folder's name) in one
     transaction (needs an app context).
 
     Raises ``ContentError`` with every problem when validation finds an error; ``strict``
     makes unknown keys errors. A row of another source is refused unless that source is in
     ``move_from`` (then it moves here). ``dry_run`` reports the same and writes nothing.
+    ``workers`` > 1 renders a large tree in that many processes (``lms.content.pool``).
     """
     root = Path(root)
     source = check_name(source) if source is not None else default_source(root)
@@ -133,7 +136,7 @@ def import_directory(root: Path, source: str | None = None, *, move_from: Iterab
         db.session.rollback()
         raise ContentError(problems)
     renderer = Renderer.for_plugins(pm, tree.limits.render_seconds)
-    run = _Run(tree, renderer, _types_fingerprint(types), source, move_from, dry_run)
+    run = _Run(tree, renderer, _types_fingerprint(types), source, move_from, dry_run, workers)
     run.summary.warnings = problems
     run.summary.references = external_references(tree, imported)
     try:
@@ -164,7 +167,7 @@ class _Run:
     """One import: prepares hashes, then writes each kind with one SELECT and bulk statements."""
 
     def __init__(self, tree: ContentTree, renderer: Renderer, types_fingerprint: str,
-                 source: str, move_from: set[str], dry_run: bool):
+                 source: str, move_from: set[str], dry_run: bool, workers: int = 1):
         self.tree = tree
         self.renderer = renderer
         self.source = source
@@ -177,6 +180,8 @@ class _Run:
         self.now = utcnow()
         self.course_ids: dict[str, int] = {}
         self.render_problems: list[Problem] = []
+        self.workers = workers
+        self._pending: list[tuple[dict[str, Any], str, _Prepared]] = []
         self._fake_id = 0
 
     def note(self, kind: str, ref: str, title: str, what: str, detail: str = "") -> None:
@@ -193,6 +198,7 @@ class _Run:
 
     def insert_returning(self, model: Any, rows: list[dict[str, Any]], *columns: Any) -> list[Any]:
         """INSERT ``rows`` and return ``columns`` of each (a dry run makes up negative ids)."""
+        self.render_pending()
         if not rows:
             return []
         if self.dry_run:
@@ -204,6 +210,7 @@ class _Run:
         return list(db.session.execute(insert(model).returning(*columns), rows))
 
     def bulk(self, model: Any, inserts: list[dict[str, Any]], updates: list[dict[str, Any]]) -> None:
+        self.render_pending()
         if not self.dry_run:
             _bulk(model, inserts, updates)
 
@@ -239,13 +246,24 @@ class _Run:
             digest.update(f"\0{key}\0{urls[key]}".encode())
         return _Prepared(source, urls, assets, digest.hexdigest())
 
-    def html(self, prepared: _Prepared) -> str:
+    def with_html(self, values: dict[str, Any], key: str, prepared: _Prepared) -> dict[str, Any]:
+        """``values``, whose ``key`` gets ``prepared``'s HTML before anything is written: the
+        files of one write are rendered together (``lms.content.pool``), on every core
+        ``workers`` allows."""
         self.needed_assets.update(prepared.assets)
-        try:
-            return self.renderer.render(prepared.source.body, prepared.urls)
-        except RenderError as exc:
-            self.render_problems.append(render_problem(prepared.source, exc))
-            return ""
+        values[key] = ""
+        self._pending.append((values, key, prepared))
+        return values
+
+    def render_pending(self) -> None:
+        pending, self._pending = self._pending, []
+        jobs = [(prepared.source.body, prepared.urls or None) for _, _, prepared in pending]
+        for (values, key, prepared), html in zip(
+                pending, render_all(self.renderer, jobs, self.workers)):
+            if isinstance(html, RenderError):
+                self.render_problems.append(render_problem(prepared.source, html))
+            else:
+                values[key] = html
 
     # --- writing -------------------------------------------------------------------------
 
@@ -259,6 +277,7 @@ class _Run:
         _write_tracks(self)
         _write_assets(self)
         _write_source(self, stored_source)
+        self.render_pending()  # a dry run writes nothing but renders all the same
 
 
 def _write_frameworks(run: _Run) -> None:
@@ -324,14 +343,17 @@ def _write_frameworks(run: _Run) -> None:
     run.bulk(Competence, inserts, updates)
 
 
-def _course_values(run: _Run, course: CourseFile, prepared: _Prepared) -> dict[str, Any]:
-    return {"slug": course.slug, "title": course.title, "summary": course.summary,
-            "audience": course.audience, "sectors": course.sectors, "language": course.language,
-            "hours": course.hours, "nlqf": course.nlqf, "competences": course.competences,
-            "prerequisites": course.prerequisites, "version": course.version,
-            "intro_html": run.html(prepared), "source_path": course.source.rel,
-            "content_hash": prepared.hash, "archived": False, "updated_at": run.now,
-            "source": run.source, "sections": [s.stored() for s in course.sections]}
+def _course_values(run: _Run, course: CourseFile, prepared: _Prepared,
+                   **key: int) -> dict[str, Any]:
+    """The row's values (``key``: its id); the HTML is filled in before the row is written."""
+    return run.with_html({
+        **key, "slug": course.slug, "title": course.title, "summary": course.summary,
+        "audience": course.audience, "sectors": course.sectors, "language": course.language,
+        "hours": course.hours, "nlqf": course.nlqf, "competences": course.competences,
+        "prerequisites": course.prerequisites, "version": course.version,
+        "source_path": course.source.rel, "content_hash": prepared.hash, "archived": False,
+        "updated_at": run.now, "source": run.source,
+        "sections": [s.stored() for s in course.sections]}, "intro_html", prepared)
 
 
 def _write_courses(run: _Run) -> None:
@@ -353,7 +375,7 @@ def _write_courses(run: _Run) -> None:
         run.course_ids[course.slug] = row.id
         run.stored_course_ids.append(row.id)
         if row.content_hash != prepared.hash:
-            updates.append({"id": row.id, **_course_values(run, course, prepared)})
+            updates.append(_course_values(run, course, prepared, id=row.id))
         elif row.archived or row.source_path != course.source.rel or row.source != run.source:
             updates.append({"id": row.id, "archived": False, "source_path": course.source.rel,
                             "source": run.source})
@@ -380,13 +402,16 @@ def _note(run: _Run, kind: str, ref: str, title: str, row: Any, digest: str) -> 
         run.note(kind, ref, title, "unchanged")
 
 
-def _lesson_values(run: _Run, lesson: LessonFile, prepared: _Prepared) -> dict[str, Any]:
-    return {"slug": lesson.slug, "title": lesson.title, "type": lesson.type,
-            "position": lesson.position, "minutes": lesson.minutes, "required": lesson.required,
-            "competences": lesson.competences, "settings": lesson.settings,
-            "html": run.html(prepared), "section": lesson.section,
-            "source_path": lesson.source.rel,
-            "content_hash": prepared.hash, "archived": False, "updated_at": run.now}
+def _lesson_values(run: _Run, lesson: LessonFile, prepared: _Prepared,
+                   **key: int) -> dict[str, Any]:
+    """The row's values (``key``: its id or course id); the HTML follows before writing."""
+    return run.with_html({
+        **key, "slug": lesson.slug, "title": lesson.title, "type": lesson.type,
+        "position": lesson.position, "minutes": lesson.minutes, "required": lesson.required,
+        "competences": lesson.competences, "settings": lesson.settings,
+        "section": lesson.section, "source_path": lesson.source.rel,
+        "content_hash": prepared.hash, "archived": False, "updated_at": run.now},
+        "html", prepared)
 
 
 def _write_lessons(run: _Run) -> None:
@@ -410,11 +435,11 @@ def _write_lessons(run: _Run) -> None:
             row = stored.get(key)
             ref = f"{course.slug}/{lesson.slug}"
             if row is None:
-                inserts.append({"course_id": course_id, **_lesson_values(run, lesson, prepared)})
+                inserts.append(_lesson_values(run, lesson, prepared, course_id=course_id))
                 run.note("lesson", ref, lesson.title, "added")
                 continue
             if row.content_hash != prepared.hash:
-                updates.append({"id": row.id, **_lesson_values(run, lesson, prepared)})
+                updates.append(_lesson_values(run, lesson, prepared, id=row.id))
             elif (row.archived or row.position != lesson.position
                   or row.source_path != lesson.source.rel or row.section != lesson.section):
                 updates.append({"id": row.id, "archived": False, "position": lesson.position,
@@ -428,15 +453,17 @@ def _write_lessons(run: _Run) -> None:
     run.bulk(Lesson, inserts, updates)
 
 
-def _track_values(run: _Run, track: TrackFile, prepared: _Prepared) -> dict[str, Any]:
-    return {"slug": track.slug, "title": track.title, "summary": track.summary,
-            "audience": track.audience, "sectors": track.sectors, "language": track.language,
-            "nlqf": track.nlqf, "intro_html": run.html(prepared),
-            "duration_months": track.duration_months, "hours_target": track.hours_target,
-            "credential_name": track.credential_name,
-            "credential_validity_years": track.credential_validity_years,
-            "source_path": track.source.rel, "content_hash": prepared.hash, "archived": False,
-            "source": run.source}
+def _track_values(run: _Run, track: TrackFile, prepared: _Prepared,
+                  **key: int) -> dict[str, Any]:
+    """The row's values (``key``: its id); the HTML is filled in before the row is written."""
+    return run.with_html({
+        **key, "slug": track.slug, "title": track.title, "summary": track.summary,
+        "audience": track.audience, "sectors": track.sectors, "language": track.language,
+        "nlqf": track.nlqf, "duration_months": track.duration_months,
+        "hours_target": track.hours_target, "credential_name": track.credential_name,
+        "credential_validity_years": track.credential_validity_years,
+        "source_path": track.source.rel, "content_hash": prepared.hash, "archived": False,
+        "source": run.source}, "intro_html", prepared)
 
 
 def _write_tracks(run: _Run) -> None:
@@ -455,7 +482,7 @@ def _write_tracks(run: _Run) -> None:
             run.note("track", track.slug, track.title, "added")
             continue
         if row.content_hash != prepared.hash:
-            updates.append({"id": row.id, **_track_values(run, track, prepared)})
+            updates.append(_track_values(run, track, prepared, id=row.id))
             rewritten[row.id] = track
         elif row.archived or row.source_path != track.source.rel or row.source != run.source:
             updates.append({"id": row.id, "archived": False, "source_path": track.source.rel,
