@@ -8,7 +8,10 @@ of them nested, half with a section.yml), as adopted real-world material looks.
 from __future__ import annotations
 
 import argparse
+import os
 import random
+import subprocess
+import sys
 import tempfile
 import time
 from pathlib import Path
@@ -102,26 +105,42 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("lessons", type=int, nargs="?", default=1000)
     args = parser.parse_args()
+    from lms.content.pool import usable_workers
 
-    print(f"lessons: {args.lessons}")
+    cores = usable_workers()
+    print(f"lessons: {args.lessons}; cores this process may use: {cores}")
     for sections in (False, True):
-        (first_s, first_cpu), (again_s, again_cpu) = measure(args.lessons, sections)
         label = "with sections" if sections else "flat"
-        print(f"{label}: first import {first_s:.2f} s = {args.lessons / first_s:.0f} lessons/s "
-              f"({args.lessons / first_cpu:.0f} per CPU second); unchanged re-import "
-              f"{again_s:.3f} s ({again_cpu:.3f} s CPU)")
+        for workers in sorted({1, cores}):
+            (first_s, first_cpu), (again_s, again_cpu) = measure(args.lessons, sections, workers)
+            print(f"{label}, in-process, {workers} worker(s): first import {first_s:.2f} s = "
+                  f"{args.lessons / first_s:.0f} lessons/s ({args.lessons / first_cpu:.0f} per "
+                  f"CPU second); unchanged re-import {again_s:.3f} s "
+                  f"({again_cpu:.3f} s CPU)")
+        whole, again, start = through_cli(args.lessons, sections)
+        print(f"{label}, `lms courses import` with the bundled plugins: {whole:.2f} s = "
+              f"{args.lessons / whole:.0f} lessons/s start-up included, "
+              f"{args.lessons / (whole - start):.0f} lessons/s net of the {start:.2f} s "
+              f"start-up (`lms plugins`); unchanged re-import {again:.2f} s")
 
 
 def timed(work) -> tuple[Any, tuple[float, float]]:
-    """``work()``'s result and its (wall, CPU) seconds: CPU time tells a busy machine apart."""
-    wall, cpu = time.perf_counter(), time.process_time()
+    """``work()``'s result and its (wall, CPU) seconds, the CPU of render workers included:
+    CPU time tells a busy machine apart."""
+    wall, cpu = time.perf_counter(), _cpu()
     result = work()
-    return result, (time.perf_counter() - wall, time.process_time() - cpu)
+    return result, (time.perf_counter() - wall, _cpu() - cpu)
 
 
-def measure(lessons: int, sections: bool) -> tuple[tuple[float, float], tuple[float, float]]:
+def _cpu() -> float:
+    t = os.times()
+    return t.user + t.system + t.children_user + t.children_system
+
+
+def measure(lessons: int, sections: bool,
+            workers: int) -> tuple[tuple[float, float], tuple[float, float]]:
     """(wall, CPU) seconds for a first import and for an unchanged re-import, on a fresh
-    database."""
+    database, in this process (no plugins)."""
     from flask_migrate import upgrade
 
     from lms import create_app
@@ -137,14 +156,38 @@ def measure(lessons: int, sections: bool) -> tuple[tuple[float, float], tuple[fl
                           "DATABASE_URL": f"sqlite:///{tmp_path / 'bench.sqlite'}"})
         with app.app_context():
             upgrade(revision="heads")
-            first, first_s = timed(lambda: import_directory(tree))
+            first, first_s = timed(lambda: import_directory(tree, workers=workers))
             db.session.remove()
-            again, again_s = timed(lambda: import_directory(tree))
+            again, again_s = timed(lambda: import_directory(tree, workers=workers))
             assert all(bool(c.sections) == sections for c in db.session.query(Course))
             db.session.remove()
             db.engine.dispose()
         assert first["lessons"].added == lessons and not again.changed_anything
         return first_s, again_s
+
+
+def through_cli(lessons: int, sections: bool) -> tuple[float, float, float]:
+    """Wall seconds of ``lms courses import DIR`` as an author runs it (a new process, the
+    bundled plugins loaded, default workers), first and again unchanged, and of the same
+    start-up without an import (``lms plugins``). The database is made beforehand with
+    ``lms db upgrade``, which is not timed."""
+    lms = str(Path(sys.executable).with_name("lms"))
+    with tempfile.TemporaryDirectory() as tmp:
+        tmp_path = Path(tmp)
+        tree = tmp_path / "courses"
+        generate(tree, lessons, sections=sections)
+        env = {**os.environ, "LMS_INSTANCE_PATH": str(tmp_path / "instance"),
+               "LMS_DATABASE_URL": f"sqlite:///{tmp_path / 'bench.sqlite'}"}
+        subprocess.run([lms, "db", "upgrade"], env=env, check=True, capture_output=True)
+        seconds = []
+        for command in (["courses", "import", str(tree)], ["courses", "import", str(tree)],
+                        ["plugins"]):
+            started = time.perf_counter()
+            done = subprocess.run([lms, *command], env=env, capture_output=True, text=True)
+            seconds.append(time.perf_counter() - started)
+            if done.returncode:
+                raise SystemExit(done.stdout + done.stderr)
+        return seconds[0], seconds[1], seconds[2]
 
 
 if __name__ == "__main__":
