@@ -217,6 +217,26 @@ def test_section_yml_sets_title_and_order_and_moves_keep_lessons(app, tmp_path):
                      r'start="2">', html), html
 
 
+def test_a_lesson_page_names_its_sections(app, tmp_path):
+    """A lesson in a nested section says where it is: course › chapter › section."""
+    root = write_course(tmp_path / "courses", {
+        "course.md": "---\nid: genest\ntitle: Genest\n---\nIntro.\n"})
+    write(root / "genest/1-eerste-deel/01-a.md", "---\nid: a\ntitle: A\ntype: page\n---\n")
+    write(root / "genest/1-eerste-deel/2-dieper/01-b.md", "---\nid: b\ntitle: B\ntype: page\n---\n")
+    with app.app_context():
+        import_directory(root)
+        make_world()
+    client = app.test_client()
+    Auth(client).login("learner")
+    crumbs = {slug: re.search(r'<nav aria-label="[^"]+" class="breadcrumb">(.*?)</nav>',
+                              client.get(f"/courses/genest/{slug}").get_data(as_text=True),
+                              re.S).group(1) for slug in ("a", "b")}
+    assert re.sub(r"<a [^>]+>", "<a>", crumbs["a"]).strip() == (
+        '<a>Genest</a> › <span class="section">Eerste deel</span>')
+    assert re.sub(r"<a [^>]+>", "<a>", crumbs["b"]).strip() == (
+        '<a>Genest</a> › <span class="section">Eerste deel › Dieper</span>')
+
+
 def test_course_page_shows_level_hours_audience_and_competences(app, tmp_path):
     """The metadata that has an effect is on the course page: NLQF level, study load, whom it
     is for and its competences by title, within the learner pages' six queries."""
