@@ -65,6 +65,13 @@ def test_token_reads_own_path_and_is_stored_hashed(app, client, world, auth, con
     data = response.get_json()
     assert data["learner"]["id"] == world.users["learner"]
     assert data["tracks"][0]["slug"] == "werkplekbegeleider"
+    # A track's courses carry exactly the documented fields; the second waits for the first.
+    step_fields = client.get("/api/v1/openapi.json").get_json()[
+        "components"]["schemas"]["CourseStep"]["properties"]
+    steps = data["tracks"][0]["courses"]
+    assert all(set(step) == set(step_fields) for step in steps)
+    assert [s["available"] for s in steps] == [True, False]
+    assert data["tracks"][0]["next_step"] == steps[0]
     enrolments = client.get("/api/v1/me/enrolments", headers=bearer(token)).get_json()
     assert [e["slug"] for e in enrolments["enrolments"]] == ["werkplekbegeleider"]
     with app.app_context():

@@ -82,7 +82,8 @@ def import_(csv_file: Path) -> None:
         click.echo(f"{len(result.people)} people imported.")
         for person in result.people:
             invitation = deliver_invitation(person)
-            status = "invitation e-mailed" if invitation.emailed else invitation.link
+            status = {"emailed": "invitation e-mailed", "queued": "invitation queued for e-mail"
+                      }.get(invitation.delivery, invitation.link)
             click.echo(f"{person.email}  {status}")
         db.session.commit()
 

@@ -25,8 +25,8 @@ from lms.models.content import Competence, CompetenceFramework, Course, Lesson, 
 from lms.models.progress import (CourseState, Credential, Enrolment, Exemption, LessonState,
                                  TrackState)
 from lms.tracking.dates import validity_status
+from lms.readmodels.steps import CourseStep, StepSums, next_step, track_steps
 from lms.tracking.state import CourseCount
-from lms.tracking.tracks import TrackStep, track_steps
 
 
 def _enrolled_in_course(user_id: int):
@@ -221,12 +221,12 @@ def course_view(user_id: int, course_slug: str, lesson_slug: str | None = None) 
 
 
 @dataclass
-class TrackView:
+class TrackView(StepSums):
     track: Track
     enrolment: Enrolment | None
     state: TrackState | None
     credential: Credential | None
-    steps: list[TrackStep]
+    steps: list[CourseStep]
     today: date
 
     @property
@@ -235,35 +235,6 @@ class TrackView:
         if self.completed:
             return 100
         return self.state.percent if self.state else 0
-
-    def _counted(self) -> list[TrackStep]:
-        return [s for s in self.steps if s.required] or self.steps
-
-    @property
-    def counted_done(self) -> int:
-        return sum(1 for s in self._counted() if s.done)
-
-    @property
-    def counted_total(self) -> int:
-        return len(self._counted())
-
-    @property
-    def counted_busy(self) -> int:
-        return sum(1 for s in self._counted() if s.status == "in_progress")
-
-    @property
-    def electives_only(self) -> bool:
-        return not any(s.required for s in self.steps)
-
-    @property
-    def study_load(self) -> float:
-        """Hours of study of the required courses (all courses when none is required)."""
-        return round(sum(s.hours for s in self._counted()), 2)
-
-    @property
-    def elective_load(self) -> float:
-        return 0.0 if self.electives_only else round(
-            sum(s.hours for s in self.steps if not s.required), 2)
 
     @property
     def late(self) -> bool:
@@ -281,18 +252,8 @@ class TrackView:
         return validity_status(self.credential.expires_at, self.today)
 
     @property
-    def next_step(self) -> TrackStep | None:
+    def next_step(self) -> CourseStep | None:
         return next_step(self.steps)
-
-
-def next_step(steps: list[TrackStep]) -> TrackStep | None:
-    """The course to work on: one in progress, else the first open required one, else any."""
-    open_steps = [s for s in steps if not s.done and not s.locked]
-    for wanted in (lambda s: s.status == "in_progress", lambda s: s.required, lambda s: True):
-        for step in open_steps:
-            if wanted(step):
-                return step
-    return None
 
 
 def _track_course_rows(user_id: int, track_ids: list[int]):
@@ -311,19 +272,17 @@ def _track_course_rows(user_id: int, track_ids: list[int]):
     ).all()
 
 
-def _steps_by_track(rows) -> dict[int, list[TrackStep]]:
+def _steps_by_track(rows) -> dict[int, list[CourseStep]]:
     grouped: dict[int, list] = {}
     for row in rows:
         grouped.setdefault(row.track_id, []).append(row)
     found = {}
     for track_id, group in grouped.items():
-        steps = track_steps(
-            [(r.course_id, r.slug, r.title, bool(r.required), r.after or []) for r in group],
+        found[track_id] = track_steps(
+            [(r.course_id, r.slug, r.title, bool(r.required), r.after or [], r.hours)
+             for r in group],
             {r.course_id: (r.status, r.percent or 0) for r in group if r.status},
             {r.course_id: r.reason for r in group if r.reason is not None})
-        for step, row in zip(steps, group):
-            step.hours = float(row.hours or 0)
-        found[track_id] = steps
     return found
 
 
@@ -356,7 +315,7 @@ class EnrolmentItem:
     track: Track | None
     course_state: CourseState | None
     track_state: TrackState | None
-    steps: list[TrackStep] = field(default_factory=list)
+    steps: list[CourseStep] = field(default_factory=list)
 
     @property
     def title(self) -> str:

@@ -95,7 +95,7 @@ def course_locks(user_id: int, course: Any) -> list[Prerequisite]:
         if row.kind == "track":
             tracks.setdefault(row.track_id, []).append(row)
     for group in tracks.values():
-        # The track page's rule (lms.tracking.tracks.track_steps): an `after` course is done
+        # The track page's rule (lms.readmodels.steps.track_steps): an `after` course is done
         # when completed or exempted in this track; one the track does not hold never is.
         by_slug = {r.slug: r for r in group}
         for row in group:

@@ -1,8 +1,7 @@
-"""Tracks (leerroutes): enrolment, prerequisites and unlocking, exemptions (vrijstellingen),
-deadlines and credentials."""
+"""Tracks (leerroutes): enrolment, exemptions (vrijstellingen), deadlines and credentials.
+How a track's courses lock and unlock for a learner is read in ``lms.readmodels.steps``."""
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
@@ -36,64 +35,6 @@ def track_deadline(track: Track, enrolled_at: datetime) -> date | None:
 def credential_status(credential: Any, today: date) -> str:
     """``valid``, ``expiring`` (within 90 days) or ``expired``."""
     return validity_status(credential.expires_at, today)
-
-
-# --- prerequisites -------------------------------------------------------------------------
-
-
-@dataclass
-class TrackStep:
-    """One course in a learner's track, with what still locks it."""
-
-    course_id: int
-    slug: str
-    title: str
-    required: bool
-    status: str  # not_started | in_progress | completed | exempt
-    percent: int = 0
-    waiting_for: list[str] = field(default_factory=list)  # titles of unfinished `after` courses
-    exemption_reason: str | None = None
-    hours: float = 0.0  # the course's study load
-
-    @property
-    def locked(self) -> bool:
-        return bool(self.waiting_for)
-
-    @property
-    def done(self) -> bool:
-        return self.status in ("completed", "exempt")
-
-
-def track_steps(entries: list[tuple[int, str, str, bool, list[str]]],
-                states: dict[int, tuple[str, int]],
-                exemptions: dict[int, str]) -> list[TrackStep]:
-    """Lay out a track for one learner: status per course and which ``after`` courses still
-    lock it. Exempted courses count as done; courses without open prerequisites run in
-    parallel.
-
-    :param entries: (course_id, slug, title, required, after-slugs) in track order.
-    :param states: course id → (course state status, percent).
-    :param exemptions: course id → reason.
-    """
-    steps, by_slug = [], {}
-    for course_id, slug, title, required, _after in entries:
-        status, percent = states.get(course_id, ("not_started", 0))
-        if course_id in exemptions:
-            status = "exempt"
-        step = TrackStep(course_id, slug, title, required, status, percent,
-                         exemption_reason=exemptions.get(course_id))
-        steps.append(step)
-        by_slug[slug] = step
-    for step, (_, _, _, _, after) in zip(steps, entries):
-        step.waiting_for = [by_slug[s].title if s in by_slug else s
-                            for s in (after or []) if not (s in by_slug and by_slug[s].done)]
-    return steps
-
-
-def track_complete(steps: list[TrackStep]) -> bool:
-    """All required courses completed or exempted (all courses when none is required)."""
-    considered = [s for s in steps if s.required] or steps
-    return bool(considered) and all(s.done for s in considered)
 
 
 # --- writes ------------------------------------------------------------------------------------

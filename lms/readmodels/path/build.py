@@ -9,7 +9,8 @@ from lms.readmodels.path.frameworks import competence_row, coverage, nlqf_levels
 from lms.readmodels.path.hours import (DEFAULT_TIMEZONE, Comparison, HoursItem, PendingCourse,
                                        hours_for_rule, local_date, rule_view)
 from lms.readmodels.path.model import (CredentialView, Deadline, GoalView, HoursEntryView,
-                                       LearningPath, TrackProgress, next_step, track_steps)
+                                       LearningPath, TrackProgress)
+from lms.readmodels.steps import next_step, track_steps
 from lms.readmodels.path import queries
 from lms.tracking.dates import validity_status
 
@@ -183,6 +184,7 @@ def _tracks(rows: list, course_status: dict[int, str], today: date, tz: str):
     grouped: dict[int, list] = {}
     for row in rows:
         grouped.setdefault(row.enrolment_id, []).append(row)
+    states = {course_id: (status, 0) for course_id, status in course_status.items()}
     tracks, deadlines = [], []
     for enrolment_id, group in grouped.items():
         first = group[0]
@@ -195,7 +197,7 @@ def _tracks(rows: list, course_status: dict[int, str], today: date, tz: str):
             title, slug = first.track_title, first.track_slug
             courses = [(r.course_id, r.course_slug, r.course_title, bool(r.required),
                         r.after or [], r.course_hours) for r in group if r.course_id is not None]
-            steps = track_steps(courses, course_status)
+            steps = track_steps(courses, states)
             required = [s for s in steps if s.required]
             days_left, late = deadline_of(first.deadline, today, done)
             tracks.append(TrackProgress(

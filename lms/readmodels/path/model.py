@@ -6,21 +6,12 @@ from dataclasses import asdict, dataclass
 from datetime import date, datetime
 
 from lms.readmodels.path.frameworks import FrameworkCoverage, NlqfLevel
-from lms.readmodels.path.hours import HoursSummary, round_hours
+from lms.readmodels.path.hours import HoursSummary
+from lms.readmodels.steps import CourseStep, StepSums
 
 
 @dataclass
-class CourseStep:
-    slug: str
-    title: str
-    required: bool
-    status: str  # not_started | in_progress | completed | exempt
-    available: bool  # its `after:` courses are done
-    hours: float = 0.0  # study load
-
-
-@dataclass
-class TrackProgress:
+class TrackProgress(StepSums):
     enrolment_id: int
     slug: str
     title: str
@@ -49,33 +40,9 @@ class TrackProgress:
         """Required courses begun but not completed: why the percentage can exceed the count."""
         return sum(1 for s in self.courses if s.required and s.status == "in_progress")
 
-    def _counted(self) -> list[CourseStep]:
-        # The courses the percentage is about: the required ones, all of a track of electives.
-        return [s for s in self.courses if s.required] or self.courses
-
     @property
-    def counted_done(self) -> int:
-        return sum(1 for s in self._counted() if s.status in ("completed", "exempt"))
-
-    @property
-    def counted_total(self) -> int:
-        return len(self._counted())
-
-    @property
-    def counted_busy(self) -> int:
-        return sum(1 for s in self._counted() if s.status == "in_progress")
-
-    @property
-    def study_load(self) -> float:
-        """Hours of study of the required courses (all courses when none is required)."""
-        counted = [s for s in self.courses if s.required] or self.courses
-        return round_hours(sum(s.hours for s in counted))
-
-    @property
-    def elective_load(self) -> float:
-        if not any(s.required for s in self.courses):
-            return 0.0
-        return round_hours(sum(s.hours for s in self.courses if not s.required))
+    def steps(self) -> list[CourseStep]:
+        return self.courses
 
 
 @dataclass
@@ -161,7 +128,9 @@ class LearningPath:
                 "target": self.nlqf_target,
                 "routes": [asdict(level) for level in self.routes],
             },
-            "tracks": [dict(asdict(t), percent=t.percent, required_busy=t.required_busy,
+            "tracks": [dict(asdict(t), courses=[s.to_dict() for s in t.courses],
+                            next_step=t.next_step.to_dict() if t.next_step else None,
+                            percent=t.percent, required_busy=t.required_busy,
                             study_load=t.study_load, elective_load=t.elective_load)
                        for t in self.tracks],
             "deadlines": [asdict(d) for d in self.deadlines],
@@ -206,28 +175,3 @@ def _jsonable(value):
     if isinstance(value, (date, datetime)):
         return value.isoformat()
     return value
-
-
-def track_steps(courses: list[tuple], states: dict[int, str]) -> list[CourseStep]:
-    """The courses of a track with their status and whether their prerequisites are done.
-
-    :param courses: (course_id, slug, title, required, after, hours) in track order.
-    :param states: course id → status (``completed``, ``exempt``, ``in_progress``...).
-    """
-    done = {slug for cid, slug, *_ in courses if states.get(cid) in ("completed", "exempt")}
-    return [
-        CourseStep(slug=slug, title=title, required=required,
-                   status=states.get(cid, "not_started"),
-                   available=all(a in done for a in (after or [])), hours=hours or 0.0)
-        for cid, slug, title, required, after, hours in courses
-    ]
-
-
-def next_step(steps: list[CourseStep]) -> CourseStep | None:
-    """The first unfinished course that can be started: in progress first, then required."""
-    open_steps = [s for s in steps if s.status not in ("completed", "exempt") and s.available]
-    for wanted in (lambda s: s.status == "in_progress", lambda s: s.required, lambda s: True):
-        for step in open_steps:
-            if wanted(step):
-                return step
-    return None
