@@ -44,7 +44,8 @@ BACKOFF = 2
 LOCAL_ZONE = ZoneInfo("Europe/Amsterdam")
 EXTENSION = "lms.jobs"
 # Core modules that register jobs; plugins' modules are imported when the app loads them.
-CORE_JOB_MODULES = ("lms.mail", "lms.notify", "lms.reminders", "lms.privacy.retention")
+CORE_JOB_MODULES = ("lms.mail", "lms.notify", "lms.reminders", "lms.privacy.retention",
+                    "lms.accounts.invitations")
 
 
 @dataclass(frozen=True)
@@ -189,6 +190,12 @@ def get_queue(app: Flask | None = None):
     for name in set(JOBS) - set(queue.lms_tasks):  # a module imported after the queue was built
         _bind(queue, app, JOBS[name])
     return queue
+
+
+def runs_at_once(app: Flask | None = None) -> bool:
+    """True when jobs run inside the caller (``JOBS_IMMEDIATE``): there is no queue, so a
+    caller that must tell the person the outcome may do the work itself."""
+    return bool(get_queue(app).immediate)
 
 
 def enqueue(name: str, *args: Any, delay: float | None = None) -> bool:

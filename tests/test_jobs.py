@@ -145,6 +145,44 @@ def test_mail_leaves_the_request_and_a_real_worker_sends_it(app_factory, smtp, s
     assert len(inbox.messages) == 1
 
 
+def test_an_invitation_is_emailed_by_the_worker_not_the_page(app_factory, smtp, start_worker):
+    """Inviting someone answers at once with "being sent by e-mail" (no link shown, nothing
+    sent yet); the worker e-mails a working link; a job left over for a used invitation
+    sends nothing."""
+    port, inbox = smtp
+    app = app_factory(MAIL_SERVER="127.0.0.1", MAIL_PORT=port, JOBS_IMMEDIATE=False,
+                      BASE_URL="https://leerpad.test")
+    with app.app_context():
+        world = make_world()
+    client = app.test_client()
+    client.post("/login", data={"email": "admin@example.org", "password": PASSWORD})
+    page = client.post("/admin/people/new", data={
+        "name": "Wacht Rij", "email": "wacht.rij@example.org", "organisation": world.school,
+        "role": "learner"}).get_data(as_text=True)
+    assert "being sent by e-mail" in page or "wordt per e-mail verstuurd" in page
+    assert "/invitation/" not in page
+    assert inbox.messages == []
+    with app.app_context():
+        assert pending_count() == 1
+        person = db.session.scalar(sa.select(User).where(User.email == "wacht.rij@example.org"))
+        person_id, version = person.id, person.auth_version or 0
+    worker = start_worker(app)
+    _wait(lambda: inbox.messages, what="the invitation e-mail", output=worker)
+    (recipients, message), = inbox.messages
+    assert recipients == ["wacht.rij@example.org"]
+    link = re.search(r"https://leerpad\.test(/invitation/\S+)", message.get_content())
+    assert link, message.get_content()
+    client.post("/logout")
+    assert client.post(link[1], data={"password": "mijn eigen wachtwoord",
+                                      "confirm": "mijn eigen wachtwoord"}).status_code == 302
+    with app.app_context():
+        assert enqueue("invitation.send", person_id, version, "https://leerpad.test")
+        _wait(lambda: pending_count() == 0, what="an empty queue", output=worker)
+    time.sleep(1)
+    assert len(inbox.messages) == 1
+    assert worker.stop() == 0
+
+
 def test_a_job_that_keeps_failing_reaches_the_admin_page_and_can_run_again(
         app_factory, start_worker, tmp_path):
     """A failing job is retried; after its last try the admin page lists it with its error,

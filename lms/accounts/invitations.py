@@ -2,8 +2,10 @@
 
 The token carries the user's ``auth_version``; setting a password bumps it, so a link works
 once. It is signed with the app's secret key (itsdangerous) and expires after
-``INVITATION_MAX_AGE`` seconds. Sent by e-mail when SMTP is configured, otherwise the
-link is shown to the person who invited.
+``INVITATION_MAX_AGE`` seconds. When SMTP is configured the e-mail is a job
+(``invitation.send``, run by the worker and retried with back-off), so a slow or unreachable
+mail server never holds up the page; otherwise the link is shown to the person who invited.
+With ``JOBS_IMMEDIATE`` (no queue: tests) it is sent at once, and a failed send shows the link.
 """
 from __future__ import annotations
 
@@ -12,7 +14,7 @@ import smtplib
 from dataclasses import dataclass
 from datetime import datetime
 
-from flask import current_app, has_request_context, url_for
+from flask import current_app, has_request_context, request, url_for
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from itsdangerous import BadData, SignatureExpired, TimestampSigner, URLSafeTimedSerializer
@@ -21,6 +23,7 @@ from lms import mail
 from lms.accounts.passwords import check_new_password
 from lms.accounts.sessions import end_all_sessions
 from lms.extensions import db
+from lms.jobs import enqueue, job, runs_at_once
 from lms.models import User, audit
 
 log = logging.getLogger(__name__)
@@ -99,22 +102,39 @@ def accept_invitation(token: str, password: str, confirm: str) -> User:
     return user
 
 
-def invitation_link(token: str) -> str:
-    """The absolute URL of the set-password page (BASE_URL, else the current request's host)."""
-    base = current_app.config.get("BASE_URL")
+def invitation_link(token: str, base_url: str | None = None) -> str:
+    """The absolute URL of the set-password page: on ``base_url``, else BASE_URL, else the
+    current request's host."""
+    base = base_url or current_app.config.get("BASE_URL")
     if has_request_context() and not base:
         return url_for("auth.invitation", token=token, _external=True)
     with current_app.test_request_context(base_url=base or FALLBACK_BASE_URL):
         return url_for("auth.invitation", token=token, _external=True)
 
 
+def _base_url() -> str:
+    """Where links point: BASE_URL, else the host the current page was asked on."""
+    base = current_app.config.get("BASE_URL")
+    if not base and has_request_context():
+        base = request.host_url
+    return (base or FALLBACK_BASE_URL).rstrip("/")
+
+
+QUEUED, EMAILED, HANDOVER = "queued", "emailed", "handover"
+
+
 @dataclass(frozen=True)
 class Invitation:
-    """A sent (or to be handed over) invitation."""
+    """A sent, queued, or to be handed over invitation (``delivery`` says which)."""
 
     user: User
     link: str
-    emailed: bool
+    delivery: str
+
+    @property
+    def emailed(self) -> bool:
+        """The link goes by e-mail (sent, or queued for the worker): not shown to the inviter."""
+        return self.delivery in (QUEUED, EMAILED)
 
 
 def _message(user: User, link: str) -> tuple[str, str]:
@@ -131,18 +151,37 @@ def _message(user: User, link: str) -> tuple[str, str]:
     return subject, body
 
 
+@job("invitation.send")
+def send_invitation(user_id: int, version: int, base_url: str) -> bool:
+    """The job: e-mail a fresh link to ``user_id``, unless the account has been deactivated or
+    has a new password since it was queued (version changed: the invitation was used, or a
+    newer one made this one void); False when skipped. Raises when the send failed (retried).
+    The token is made here, so no usable link waits in the queue or the failed-jobs list."""
+    user = db.session.get(User, user_id)
+    if user is None or not user.active or (user.auth_version or 0) != version:
+        return False
+    link = invitation_link(invitation_token(user), base_url)
+    subject, body = _message(user, link)
+    mail.send_mail(user.email, subject, body)
+    return True
+
+
 def deliver_invitation(user: User, inviter: User | None = None) -> Invitation:
-    """E-mail an invitation when SMTP is configured; the link is returned either way, and
-    ``emailed`` says whether it went out (a failed send is logged, not raised)."""
+    """Queue the invitation e-mail when SMTP is configured; the link is returned either way.
+    Without a queue (``JOBS_IMMEDIATE``) the e-mail is sent here, and a failed send (logged, not
+    raised) leaves the link to be handed over, as does a queue that cannot be reached."""
     link = invitation_link(invitation_token(user))
-    emailed = False
+    delivery = HANDOVER
     if mail.mail_configured():
-        subject, body = _message(user, link)
-        try:
-            mail.send_mail(user.email, subject, body)
-            emailed = True
-        except (OSError, smtplib.SMTPException) as exc:
-            log.warning("invitation for user %s not e-mailed: %s", user.id, exc)
+        args = (user.id, user.auth_version or 0, _base_url())
+        if runs_at_once():
+            try:
+                send_invitation(*args)
+                delivery = EMAILED
+            except (OSError, smtplib.SMTPException) as exc:
+                log.warning("invitation for user %s not e-mailed: %s", user.id, exc)
+        elif enqueue("invitation.send", *args):
+            delivery = QUEUED
     audit("account.invite", actor=inviter, subject=user, object_type="user", object_id=user.id,
-          detail={"emailed": emailed})
-    return Invitation(user, link, emailed)
+          detail={"emailed": delivery != HANDOVER, "delivery": delivery})
+    return Invitation(user, link, delivery)
