@@ -1,8 +1,16 @@
-"""The ``lms`` command line: a Flask CLI group with Leerpad's own commands."""
+"""The ``lms`` command line: a Flask CLI group with Leerpad's own commands.
+
+Starting it is cheap: the core command modules import only click and Flask at the top, and
+plugins' commands are listed from their distributions' entry points in the group
+``lms.commands`` (``command-name = "plugin.module"``) without importing them; the app and
+its plugins are built only when a command that needs them runs (the commands themselves come
+from the ``lms_register_commands`` hook, as always)."""
 from __future__ import annotations
 
 import click
 from flask.cli import FlaskGroup, ScriptInfo
+
+COMMANDS_ENTRY_POINT_GROUP = "lms.commands"
 
 
 def _print_version(ctx: click.Context, _param, value: bool) -> None:
@@ -21,6 +29,23 @@ def _create_app():
     from lms import create_app
 
     return create_app()
+
+
+class PluginCommandStub(click.Command):
+    """A plugin's command as ``lms --help`` lists it before the plugins are loaded; asking
+    for it by name loads the app and its plugins, and the real command answers."""
+
+    def __init__(self, name: str, plugin_module: str):
+        plugin = plugin_module.rsplit(".", 1)[-1]
+        super().__init__(name, short_help=f"From the plugin {plugin}: see lms {name} --help.")
+
+
+def declared_plugin_commands() -> dict[str, PluginCommandStub]:
+    """Plugin commands named in installed distributions' metadata, read without importing."""
+    import importlib.metadata
+
+    return {ep.name: PluginCommandStub(ep.name, ep.module)
+            for ep in importlib.metadata.entry_points(group=COMMANDS_ENTRY_POINT_GROUP)}
 
 
 class LmsGroup(FlaskGroup):
@@ -61,8 +86,21 @@ class LmsGroup(FlaskGroup):
         return cmd
 
     def list_commands(self, ctx):
-        self._load_lms_plugin_commands(ctx)
-        return super().list_commands(ctx)
+        # Listing builds no app (FlaskGroup's would): the core's commands, Flask's own, and
+        # the plugins' declared ones; an undeclared plugin command still runs by its name.
+        self._load_plugin_commands()
+        return sorted(set(click.Group.list_commands(self, ctx)) | set(declared_plugin_commands()))
+
+    def format_commands(self, ctx, formatter):
+        stubs = declared_plugin_commands()
+        rows = []
+        for name in self.list_commands(ctx):
+            cmd = self.commands.get(name) or stubs.get(name)
+            if cmd is not None and not cmd.hidden:
+                rows.append((name, cmd.get_short_help_str(formatter.width - 6 - len(name))))
+        if rows:
+            with formatter.section("Commands"):
+                formatter.write_dl(rows)
 
 
 main = LmsGroup(help="Leerpad: learning platform for teachers and teacher educators.")

@@ -1,6 +1,7 @@
 """The ``lms`` command line as an operator uses it: migrate, demo data, serve."""
 from __future__ import annotations
 
+import json
 import os
 import re
 import shutil
@@ -238,6 +239,41 @@ def test_version_names_the_distribution():
     result = subprocess.run([*_lms_command(), "--version"], capture_output=True, text=True,
                             timeout=60)
     assert result.stdout.startswith(f"leerpad {importlib.metadata.version('leerpad')} ")
+
+
+_HELP_AND_MODULES = """
+import json, sys
+from lms.cli import main
+try:
+    main(["--help"])
+except SystemExit:
+    pass
+print(json.dumps(sorted({name.split(".")[0] for name in sys.modules})))
+"""
+
+
+def test_help_lists_plugin_commands_without_loading_the_app(tmp_path):
+    """`lms --help` lists the core's and the bundled plugins' commands, yet imports no
+    migration tool, no database layer and no plugin: starting the command line stays cheap."""
+    result = subprocess.run([sys.executable, "-c", _HELP_AND_MODULES], env=_env(tmp_path),
+                            capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stderr
+    help_text, _, modules_line = result.stdout.rstrip().rpartition("\n")
+    commands = {line.split()[0] for line in help_text.split("Commands:")[1].splitlines()
+                if line.startswith("  ") and not line.startswith("   ")}
+    assert {"courses", "db", "init", "serve", "users", "xapi", "openbadges", "talent"} <= commands
+    assert "From the plugin xapi" in help_text
+    imported = set(json.loads(modules_line))
+    assert not imported & {"alembic", "flask_migrate", "sqlalchemy", "gunicorn",
+                           "leerpad_plugins"}
+
+
+def test_a_listed_plugin_command_runs_as_the_plugin_defines_it(tmp_path):
+    """Asking for a plugin's command by name loads the plugins: its own help answers."""
+    result = subprocess.run([*_lms_command(), "xapi", "--help"], env=_env(tmp_path),
+                            capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    assert "xAPI: delivery of learning records to the configured LRSs." in result.stdout
 
 
 def test_courses_commands_without_a_folder_say_what_to_set(tmp_path):

@@ -4,8 +4,6 @@ from __future__ import annotations
 import click
 from flask import current_app
 from flask.cli import with_appcontext
-from flask_migrate import downgrade as alembic_downgrade
-from flask_migrate import upgrade as alembic_upgrade
 
 from lms.cli import register
 
@@ -58,6 +56,8 @@ def _branch_of(script) -> dict[str, str]:
 def upgrade_and_report(revision: str = "heads") -> list[str]:
     """Upgrade, then describe what happened: one line per branch that got revisions, or one
     line saying the database was already up to date. Needs an app context."""
+    from flask_migrate import upgrade as alembic_upgrade
+
     script = _script()
     before = _below(script, _applied_heads())
     alembic_upgrade(revision=revision)
@@ -93,6 +93,8 @@ def upgrade(revision: str) -> None:
 @with_appcontext
 def downgrade(revision: str) -> None:
     """Downgrade to REVISION (e.g. 'base' or 'lms@-1')."""
+    from flask_migrate import downgrade as alembic_downgrade
+
     alembic_downgrade(revision=revision)
 
 

@@ -3,10 +3,9 @@ from __future__ import annotations
 
 import click
 from flask.cli import with_appcontext
-from flask_babel import force_locale
 
 from lms.cli import register
-from lms.models.organisations import SECTORS
+from lms.vocabulary import SECTORS
 
 
 def _school(value: str) -> tuple[str, str]:
@@ -30,6 +29,7 @@ def _school(value: str) -> tuple[str, str]:
 def init(region: str, board: str, schools: tuple[str, ...], admin_email: str,
          admin_name: str, admin_password: str | None) -> None:
     """Apply migrations, create region → board → schools and the first administrator."""
+    from flask_babel import force_locale
     from sqlalchemy import select
 
     from lms.accounts import AccountError

@@ -9,27 +9,8 @@ import sys
 import click
 from flask import current_app
 from flask.cli import with_appcontext
-from gunicorn.app.base import BaseApplication
 
 from lms.cli import register
-
-
-class LeerpadServer(BaseApplication):
-    """Gunicorn, configured from Python; each worker builds its own app after the fork."""
-
-    def __init__(self, options: dict[str, object]):
-        self.options = options
-        super().__init__()
-
-    def load_config(self) -> None:
-        for key, value in self.options.items():
-            if key in self.cfg.settings:  # newer settings are skipped on older gunicorns
-                self.cfg.set(key, value)
-
-    def load(self):
-        from lms import create_app
-
-        return create_app(serve=True)
 
 
 def gunicorn_options(host: str, port: int, workers: int) -> dict[str, object]:
@@ -58,6 +39,7 @@ def serve(demo: bool, host: str, port: int, workers: int, no_worker: bool) -> No
     """Apply all migrations, then serve Leerpad with gunicorn (access log on stdout) and one
     background-job worker."""
     from lms.commands.db import upgrade_and_report
+    from lms.commands.gunicorn_server import LeerpadServer
     from lms.extensions import db
     from lms.plugins import missing_serve_settings
 

@@ -5,10 +5,9 @@ from pathlib import Path
 
 import click
 from flask.cli import with_appcontext
-from flask_babel import force_locale
 
 from lms.cli import register
-from lms.models import ROLES
+from lms.vocabulary import ROLES
 
 
 @click.group("users", help="Accounts: create one, or import people from a CSV file.")
@@ -41,6 +40,8 @@ def _organisation(name: str):
 @with_appcontext
 def create(email: str, name: str, role: str, org_name: str, password: str | None) -> None:
     """Create an account with a password and one role, e.g. the first administrator."""
+    from flask_babel import force_locale
+
     from lms.accounts import AccountError
     from lms.accounts.passwords import check_new_password
     from lms.accounts.people import create_person
@@ -66,6 +67,8 @@ def create(email: str, name: str, role: str, org_name: str, password: str | None
 @with_appcontext
 def import_(csv_file: Path) -> None:
     """Import people from CSV (name, email, school, role); nothing is imported when a row is bad."""
+    from flask_babel import force_locale
+
     from lms.accounts.invitations import deliver_invitation
     from lms.accounts.people_import import import_people
     from lms.extensions import db

@@ -14,9 +14,8 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from lms.extensions import db
 from lms.models.base import UTCDateTime, utcnow
 from lms.models.organisations import Organisation
+from lms.vocabulary import ROLES  # noqa: F401  (re-exported: lms.models.ROLES)
 
-# leidinggevende: a school leader (directeur, teamleider) of the people at their school.
-ROLES = ("learner", "mentor", "schoolopleider", "leidinggevende", "coordinator", "author", "admin")
 LOCALES = ("nl", "en")
 NLQF_LEVELS = (4, 5, 6, 7, 8)
 

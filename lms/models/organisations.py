@@ -8,9 +8,9 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from lms.extensions import db
 from lms.models.base import UTCDateTime, utcnow
+from lms.vocabulary import SECTORS  # noqa: F401  (re-exported)
 
 ORG_KINDS = ("region", "board", "school")
-SECTORS = ("po", "vo", "mbo")
 # Which kind of organisation may sit directly under which.
 PARENT_KIND = {"region": None, "board": "region", "school": "board"}
 
