@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     from lms.activities import (ActivityType, Exporter, LearnerColumn, LearningEvent,
                                 LearningRecord, NavItem, Setting, SignOffItem)
     from lms.content.loader import CourseFile
+    from lms.demo_region import DemoRegion
     from lms.models import Lesson, Organisation, User
     from lms.models.progress import LessonState
     from lms.readmodels.path import LearningPath
@@ -184,6 +185,17 @@ def lms_nav_items(user: User | AnonymousUserMixin) -> NavItem | list[NavItem] | 
 
     :param user: the current user (may be anonymous: check ``is_authenticated``).
     :returns: a ``NavItem``, a list of them, or None.
+    """
+
+
+@hookspec
+def lms_admin_links(user: User) -> NavItem | list[NavItem] | None:
+    """Return links to a plugin's own administration pages, listed on the administration
+    page (/admin) after the core's.
+
+    :param user: the administrator who looks (check the access your page itself checks).
+    :returns: a ``NavItem`` (``label`` is the link text, lowest ``order`` first), a list of
+        them, or None.
     """
 
 
@@ -372,4 +384,22 @@ def lms_permission(user: User, action: str, resource: Any) -> bool | None:
     :param resource: the object (a ``User``, a row with ``user_id``, an ``Organisation``,
         a ``Course``...) or None.
     :returns: True (allow), False (deny) or None (no opinion).
+    """
+
+
+# --- demo data --------------------------------------------------------------------------
+
+
+@hookspec
+def lms_demo_region(region: DemoRegion) -> None:
+    """Add the plugin's part of the demo region's year (``lms demo``, ``lms serve --demo``):
+    called once, when the region's ~300 people are generated, after the core's rows are
+    committed; write your own rows and commit them. Keep it deterministic (use
+    ``work.seed`` for choices) and quick (bulk inserts). What a learner wrote is theirs:
+    share it only where ``work.shared`` says.
+
+    :param region: ``lms.demo_region.DemoRegion``: ``today``, ``work`` (the lessons the
+        generated learners reached: ``user_id``, ``lesson``, ``completed``, ``at``,
+        ``reviewer_id``, ``shared``, ``seed``) and ``people`` (the generated user ids).
+    :returns: nothing.
     """

@@ -308,3 +308,20 @@ def test_resend_invitation(client, world, auth, app):
     response = client.post(f"/admin/people/{world.users['far_learner']}/invitation")
     assert response.status_code == 200
     assert "/invitation/" in _page(response)
+
+
+def test_the_administration_page_links_every_admin_page_plugins_included(client, world, auth):
+    """The queue of background jobs and the bundled plugins' own admin pages (xAPI delivery,
+    school login) are one click from /admin, and each link opens."""
+    import re
+
+    auth.login("admin")
+    client.post("/lang", data={"lang": "en"})
+    page = _page(client.get("/admin/"))
+    links = dict((label, href) for href, label in
+                 re.findall(r'<li><a href="([^"]+)">([^<]+)</a>', page))
+    for label, href in {"Background jobs": "/admin/taken/",
+                        "Learning records (xAPI)": "/plugins/xapi/",
+                        "School login (OpenID Connect)": "/plugins/oidc/admin"}.items():
+        assert links.get(label, "").startswith(href), (label, links)
+        assert client.get(links[label]).status_code == 200, label

@@ -23,6 +23,7 @@ from importlib import resources
 from flask_babel import lazy_gettext as _l
 
 from lms import hookimpl
+from lms.access import can
 from lms.activities import NavItem, Setting
 
 from . import accounts, config, models, views  # noqa: F401  (models: the tables join the metadata)
@@ -89,6 +90,13 @@ def lms_permission(user, action, resource):
 def lms_nav_items(user):
     if getattr(user, "is_authenticated", False) and user.is_admin:
         return [NavItem("oidc.admin", _l("School login"), 93)]
+    return None
+
+
+@hookimpl
+def lms_admin_links(user):
+    if can(user, "oidc.manage"):
+        return NavItem("oidc.admin", _l("School login (OpenID Connect)"), 70)
     return None
 
 

@@ -10,8 +10,11 @@ from __future__ import annotations
 
 from importlib import resources
 
+from flask_babel import lazy_gettext as _l
+
 from lms import hookimpl
-from lms.activities import Setting
+from lms.access import can
+from lms.activities import NavItem, Setting
 
 from . import commands, delivery, models, views  # noqa: F401  (models: tables; delivery: jobs)
 
@@ -75,3 +78,10 @@ def lms_register_commands(cli):
 def lms_register_blueprints(app):
     return [views.bp]
 
+
+
+@hookimpl
+def lms_admin_links(user):
+    if can(user, "xapi.manage"):
+        return NavItem("xapi.index", _l("Learning records (xAPI)"), 60)
+    return None

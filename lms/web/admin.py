@@ -29,6 +29,7 @@ from lms.extensions import db
 from lms.models import MentorAssignment, Organisation, RoleAssignment, User
 from lms.models.accounts import NLQF_LEVELS
 from lms.models.organisations import ORG_KINDS, SECTORS
+from lms.plugins import collect, get_pm
 from lms.web.auth import form_error
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
@@ -139,7 +140,9 @@ def require_admin():
 
 @bp.get("/")
 def index():
-    return render_template("admin/index.html")
+    links = collect(get_pm().hook.lms_admin_links(user=current_user))
+    return render_template("admin/index.html",
+                           plugin_links=sorted(links, key=lambda link: link.order))
 
 
 # --- organisations -------------------------------------------------------------------------
