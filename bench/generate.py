@@ -2,7 +2,8 @@
 
     python bench/generate.py --size M [--database-url URL] [--reset] [--seed 1]
 
-Sizes: S = 100 learners, M = 1,000, L = 10,000 (up to 1,000 lessons and 1,000,000 progress
+The rows are written by ``lms.generator``, the generator the demo region (``lms demo``) uses
+too. Sizes: S = 100 learners, M = 1,000, L = 10,000 (up to 1,000 lessons and 1,000,000 progress
 events). The database comes from --database-url or LMS_DATABASE_URL (SQLite or PostgreSQL);
 it is migrated first. Rows are written with core ``insert()`` executemany in batches, ids
 assigned here (so nothing is read back). Derived states (lesson, course and track states,
@@ -20,17 +21,18 @@ import os
 import random
 import sys
 import time
-import uuid
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta, timezone
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import sqlalchemy as sa
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from lms.generator import Content, Plan, Writer, reset_sequences, walk_of  # noqa: E402
+from lms.generator import build_progress as generate_progress  # noqa: E402
+
 PASSWORD = "bench-password"
-BATCH = 5000
 EPOCH = datetime(2023, 9, 1, 7, 0, tzinfo=timezone.utc)
 
 
@@ -64,29 +66,6 @@ LESSON_HTML = "<p>" + ("Een korte alinea lesstof over goed begeleiden in de scho
 
 def utc(moment: datetime) -> datetime:
     return moment.astimezone(timezone.utc)
-
-
-class Writer:
-    """Bulk inserts with explicit ids, counted per table."""
-
-    def __init__(self, conn, metadata):
-        self.conn = conn
-        self.tables = metadata.tables
-        self.counts: dict[str, int] = {}
-
-    def insert(self, table: str, rows) -> None:
-        batch = []
-        for row in rows:
-            batch.append(row)
-            if len(batch) >= BATCH:
-                self._flush(table, batch)
-                batch = []
-        if batch:
-            self._flush(table, batch)
-
-    def _flush(self, table: str, batch: list[dict]) -> None:
-        self.conn.execute(sa.insert(self.tables[table]), batch)
-        self.counts[table] = self.counts.get(table, 0) + len(batch)
 
 
 def password_hash() -> str:
@@ -236,6 +215,19 @@ def build_content(w: Writer, size: Size, rnd: random.Random) -> dict:
             "lesson_required": lesson_required}
 
 
+def content_index(built: dict) -> Content:
+    """The generated courses and tracks as ``lms.generator.Content``."""
+    slugs = {c["id"]: c["slug"] for c in built["courses"]}
+    object_ids = {lesson_id: f"{slugs[course_id]}/les-{n}"
+                  for course_id, ids in built["lessons"].items()
+                  for n, lesson_id in enumerate(ids, start=1)}
+    track_courses: dict[int, list[tuple[int, bool]]] = {}
+    for row in built["track_course_rows"]:
+        track_courses.setdefault(row["track_id"], []).append((row["course_id"], row["required"]))
+    return Content(built["lessons"], built["lesson_required"], object_ids, track_courses,
+                   {t["id"]: t for t in built["track_rows"]})
+
+
 def empty_database(conn, metadata) -> None:
     """Delete every row (not the schema); self-references are cut first."""
     if conn.dialect.name == "postgresql":
@@ -248,17 +240,6 @@ def empty_database(conn, metadata) -> None:
                 conn.execute(table.update().values({fk.parent.name: None}))
     for table in reversed(metadata.sorted_tables):
         conn.execute(table.delete())
-
-
-def reset_sequences(conn, metadata) -> None:
-    """PostgreSQL serial columns continue after the ids assigned here."""
-    if conn.dialect.name != "postgresql":
-        return
-    for table in metadata.sorted_tables:
-        if "id" in table.c and isinstance(table.c.id.type, sa.Integer):
-            conn.execute(sa.text(
-                f"SELECT setval(pg_get_serial_sequence('{table.name}', 'id'), "
-                f"COALESCE((SELECT MAX(id) FROM \"{table.name}\"), 0) + 1, false)"))
 
 
 def generate(size_name: str, database_url: str, *, reset: bool = False, seed: int = 1) -> dict:
@@ -283,128 +264,30 @@ def generate(size_name: str, database_url: str, *, reset: bool = False, seed: in
                 empty_database(conn, db.metadata)
             w = Writer(conn, db.metadata)
             people = build_people(w, size, rnd)
-            content = build_content(w, size, rnd)
-            build_progress(w, size, rnd, people, content, db.metadata)
+            content = content_index(build_content(w, size, rnd))
+            build_progress(w, size, rnd, people, content)
             reset_sequences(conn, db.metadata)
         seconds = time.perf_counter() - started
         db.engine.dispose()
     return {"size": size_name, "seconds": round(seconds, 1), "rows": w.counts}
 
 
-def build_progress(w: Writer, size: Size, rnd: random.Random, people: dict, content: dict,
-                   metadata) -> None:
-    """Track enrolments, then per learner a walk through their tracks' lessons in order
-    (``experienced`` then ``completed``), and the lesson, course and track states and
-    credentials that ``record_progress`` would have derived from those events."""
-    from lms.tracking.dates import add_months, add_years, local_date
-    from lms.tracking.record import idempotency_key
-
-    lessons = content["lessons"]
-    required = content["lesson_required"]
-    tracks = {t["id"]: t for t in content["track_rows"]}
-    track_required = {}
-    for row in content["track_course_rows"]:
-        track_required.setdefault(row["track_id"], []).append((row["course_id"], row["required"]))
-    course_slug = {c["id"]: c["slug"] for c in content["courses"]}
-    lesson_slug = {}
-    for course_id, ids in lessons.items():
-        for n, lesson_id in enumerate(ids, start=1):
-            lesson_slug[lesson_id] = f"{course_slug[course_id]}/les-{n}"
+def build_progress(w: Writer, size: Size, rnd: random.Random, people: dict,
+                   content: Content) -> None:
+    """Per learner one or two tracks, enrolled in the first two months after EPOCH, and about
+    half the event budget walked (``lms.generator.build_progress`` writes the rows)."""
     budget = size.events_per_learner
-    ids = {"enrolment": 0, "event": 0, "lesson": 0, "course": 0, "track": 0, "credential": 0}
-    chunk = 500
-    learners = people["learners"]
-    for first in range(0, len(learners), chunk):
-        rows: dict[str, list] = {name: [] for name in (
-            "enrolment", "progress_event", "lesson_state", "course_state", "track_state",
-            "credential")}
-        for user_id in learners[first:first + chunk]:
-            chosen = rnd.sample(sorted(tracks), rnd.choice([1, 1, 2]))
-            enrolled_at = utc(EPOCH + timedelta(days=rnd.randint(0, 60), minutes=rnd.randint(0, 600)))
-            walk, registration = [], {}
-            for track_id in chosen:
-                ids["enrolment"] += 1
-                registration[track_id] = ids["enrolment"]
-                rows["enrolment"].append({
-                    "id": ids["enrolment"], "uuid": str(uuid.UUID(int=rnd.getrandbits(128),
-                                                                  version=4)),
-                    "user_id": user_id, "course_id": None,
-                    "track_id": track_id, "enrolled_at": enrolled_at, "enrolled_by_id": None,
-                    "deadline": add_months(local_date(enrolled_at), tracks[track_id]["duration_months"]),
-                    "status": "active", "completed_at": None})
-                for course_id, _ in track_required[track_id]:
-                    walk.extend((track_id, course_id, lesson_id) for lesson_id in lessons[course_id])
-            done_lessons = min(len(walk), rnd.randint(max(1, budget // 2 - 10), budget // 2 - 1))
-            at = enrolled_at
-            course_lessons: dict[int, list] = {}
-            for n, (track_id, course_id, lesson_id) in enumerate(walk[:done_lessons + 1]):
-                completed = n < done_lessons
-                verbs = ["experienced", "completed"] if completed else ["experienced"]
-                for verb in verbs:
-                    at = at + timedelta(minutes=rnd.randint(5, 2880))
-                    ids["event"] += 1
-                    rows["progress_event"].append({
-                        "id": ids["event"], "user_id": user_id, "verb": verb,
-                        "object_id": lesson_slug[lesson_id], "lesson_id": lesson_id,
-                        "course_id": course_id, "result": None, "timestamp": at,
-                        "registration": registration[track_id],
-                        "idempotency_key": idempotency_key(user_id, lesson_id, verb, None, None, at)})
-                ids["lesson"] += 1
-                rows["lesson_state"].append({
-                    "id": ids["lesson"], "user_id": user_id, "lesson_id": lesson_id,
-                    "course_id": course_id, "status": "completed" if completed else "in_progress",
-                    "score": None, "attempts": 0, "verbs": sorted(verbs), "last_verb": verbs[-1],
-                    "completed_at": at if completed else None, "updated_at": at})
-                course_lessons.setdefault(course_id, []).append((lesson_id, completed, at))
-            course_done, course_percent = {}, {}
-            for course_id, touched in course_lessons.items():
-                needed = [lid for lid in lessons[course_id] if required[lid]] or lessons[course_id]
-                done_at = {lid: when for lid, completed, when in touched if completed}
-                got = sum(1 for lid in needed if lid in done_at)
-                complete = got >= len(needed)
-                finished = max(done_at[lid] for lid in needed) if complete else None
-                course_done[course_id] = finished
-                course_percent[course_id] = 100 * got // len(needed)
-                ids["course"] += 1
-                rows["course_state"].append({
-                    "id": ids["course"], "user_id": user_id, "course_id": course_id,
-                    "status": "completed" if complete else "in_progress",
-                    "completed_lessons": got, "required_lessons": len(needed),
-                    "percent": 100 * got // len(needed), "last_lesson_id": touched[-1][0],
-                    "completed_at": finished, "updated_at": touched[-1][2]})
-            for track_id in chosen:
-                considered = [c for c, req in track_required[track_id] if req] or \
-                    [c for c, _ in track_required[track_id]]
-                finished = [course_done.get(c) for c in considered]
-                done = sum(1 for f in finished if f is not None)
-                started = any(c in course_lessons for c, _ in track_required[track_id])
-                completed_at = max(finished) if done == len(considered) else None
-                last = max((course_lessons[c][-1][2] for c, _ in track_required[track_id]
-                            if c in course_lessons), default=enrolled_at)
-                ids["track"] += 1
-                rows["track_state"].append({
-                    "id": ids["track"], "user_id": user_id, "track_id": track_id,
-                    "status": "completed" if completed_at else "in_progress" if started else "not_started",
-                    "done_courses": done, "required_courses": len(considered),
-                    # the tracking engine's rule: the mean of the courses' percentages
-                    "percent": sum(100 if course_done.get(c) else course_percent.get(c, 0)
-                                   for c in considered) // len(considered),
-                    "completed_at": completed_at,
-                    "updated_at": last})
-                if completed_at is not None:
-                    enrolment = rows["enrolment"][-len(chosen) + chosen.index(track_id)]
-                    enrolment.update(status="completed", completed_at=completed_at)
-                    track = tracks[track_id]
-                    if track["credential_name"]:
-                        ids["credential"] += 1
-                        validity = track["credential_validity_years"]
-                        rows["credential"].append({
-                            "id": ids["credential"], "user_id": user_id, "track_id": track_id,
-                            "name": track["credential_name"], "issued_at": completed_at,
-                            "expires_at": add_years(local_date(completed_at), validity)
-                            if validity else None})
-        for table, table_rows in rows.items():
-            w.insert(table, table_rows)
+
+    def plans():
+        for user_id in people["learners"]:
+            chosen = rnd.sample(sorted(content.tracks), rnd.choice([1, 1, 2]))
+            enrolled_at = utc(EPOCH + timedelta(days=rnd.randint(0, 60),
+                                                minutes=rnd.randint(0, 600)))
+            walk = walk_of(content, chosen)
+            done = min(len(walk), rnd.randint(max(1, budget // 2 - 10), budget // 2 - 1))
+            yield Plan(user_id, chosen, enrolled_at, lessons_done=done)
+
+    generate_progress(w, rnd, content, plans())
 
 
 def main(argv: list[str] | None = None) -> int:

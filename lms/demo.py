@@ -1,4 +1,6 @@
-"""Demo data: the region "Regio Progressus" with its schools and one person per role.
+"""Demo data: the region "Regio Progressus" with its schools, one login per role, and (once
+the shipped courses are imported) ~300 generated people with a year of activity
+(``lms.demo_region``).
 
 ``create_demo_data()`` is idempotent: organisations, people and their roles are looked up
 by name and e-mail address and only created when missing. Every call gives each demo person
@@ -51,6 +53,16 @@ ORGANISATIONS: dict[str, tuple[str, str, str | None, str | None]] = {
     "po": ("school", "Basisschool De Wegwijzer", "po", "board_po_vo"),
     "vo": ("school", "Progressus College", "vo", "board_po_vo"),
     "mbo": ("school", "Progressus Vakcollege (mbo)", "mbo", "board_mbo"),
+    "board_po": ("board", "Stichting Kindcentra Progressus", None, "region"),
+    "po_2": ("school", "Basisschool De Regenboog", "po", "board_po_vo"),
+    "po_3": ("school", "OBS Het Kompas", "po", "board_po_vo"),
+    "po_4": ("school", "Kindcentrum De Zonnewijzer", "po", "board_po"),
+    "po_5": ("school", "IKC Het Palet", "po", "board_po"),
+    "po_6": ("school", "Basisschool De Klimop", "po", "board_po"),
+    "vo_2": ("school", "Lyceum aan de IJssel", "vo", "board_po_vo"),
+    "vo_3": ("school", "Progressus Mavo", "vo", "board_po_vo"),
+    "mbo_2": ("school", "Zorg & Welzijn College (mbo)", "mbo", "board_mbo"),
+    "mbo_3": ("school", "Techniek College (mbo)", "mbo", "board_mbo"),
 }
 
 PEOPLE: tuple[DemoPerson, ...] = (
@@ -85,6 +97,16 @@ CREDENTIALS: dict[str, tuple[str, int, bool]] = {
     "certificaat-ingetrokken": ("werkplekbegeleider", 200, True),
 }
 
+# The demo learners' year in the shipped tracks (lms.demo_region): key → (track, days since
+# enrolment, the lesson their walk stops at, or None for about halfway). The starter's
+# assignment waits for the mentor's sign-off.
+DEMO_WALKS: dict[str, tuple[str, int, str | None]] = {
+    "deelnemer": ("inductie-starters", 150, "mijn-werkafspraken"),
+    "zij-instromer": ("zij-instroom", 240, None),
+    "pdg": ("pdg-mbo", 300, None),
+    "schoolopleider": ("schoolopleider-brlo", 210, None),
+}
+
 # The mentor guides every demo learner.
 MENTORING = (("werkplekbegeleider", "deelnemer"), ("werkplekbegeleider", "zij-instromer"),
              ("werkplekbegeleider", "pdg"))
@@ -110,8 +132,19 @@ def create_demo_data() -> list[DemoLogin]:
     _seed_mentoring(users)
     logins = _reset_passwords(users)
     db.session.commit()
+    _seed_region(orgs, users)
     _seed_credentials(users)
     return logins
+
+
+def _seed_region(orgs: dict[str, Organisation], users: dict[str, User]) -> None:
+    """The region's ~300 generated people and their year (once, when the tracks are imported)."""
+    from lms.demo_region import generate_region, generated
+    from lms.models import Track
+
+    if generated(orgs["region"]) or db.session.scalar(select(Track.id).limit(1)) is None:
+        return
+    generate_region(orgs, users, EMAIL_DOMAIN, DEMO_WALKS)
 
 
 def _seed_organisations() -> dict[str, Organisation]:

@@ -599,3 +599,39 @@ def test_lms_erase_personal_data_runs_with_the_erasure(full_app, world):
     _login(full_app, "admin").post(f"/admin/privacy/{world.users['learner']}/verwijderen",
                                    data={"confirm": "learner@example.org"})
     assert erased == [world.users["learner"]]
+
+
+def test_lms_demo_region_lets_plugins_add_the_learners_work(app):
+    """The demo region asks the plugins once for their part: the bundled ones write each
+    learner's own reflections (shared only where the walk says) and their hand-ins, waiting
+    exactly where the lesson is not completed yet."""
+    from lms import hookimpl
+    from lms.content import SHIPPED_COURSES
+    from lms.content.importer import import_directory
+    from lms.demo import create_demo_data
+
+    regions = []
+
+    class Recorder:
+        @hookimpl
+        def lms_demo_region(self, region):
+            regions.append(region)
+
+    get_pm(app).register(Recorder())
+    with app.app_context():
+        import_directory(SHIPPED_COURSES)
+        create_demo_data()
+        create_demo_data()  # made once
+        work = [(w.user_id, w.lesson.id, w.lesson.type, w.completed, w.shared)
+                for w in regions[0].work]
+        entries = db.session.execute(sa.text(
+            "SELECT user_id, lesson_id, shared FROM reflection_entry")).all()
+        waiting = db.session.execute(sa.text(
+            "SELECT user_id, lesson_id FROM assignment_submission WHERE status = 'submitted'"
+        )).all()
+    assert len(regions) == 1
+    shared = {(uid, lid): is_shared for uid, lid, kind, _done, is_shared in work
+              if kind == "reflection"}
+    assert entries and all(shared[(uid, lid)] == bool(is_shared) for uid, lid, is_shared in entries)
+    assert sorted(waiting) == sorted((uid, lid) for uid, lid, kind, done, _shared in work
+                                     if kind == "assignment" and not done)

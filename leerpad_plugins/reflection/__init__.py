@@ -70,3 +70,11 @@ def lms_personal_data(user):
 @hookimpl
 def lms_erase_personal_data(user):
     portfolio.erase_personal_data(user)
+
+
+@hookimpl
+def lms_demo_region(region):
+    """The demo learners' own logbook entries."""
+    from . import demo
+
+    demo.add_entries(region)

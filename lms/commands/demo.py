@@ -20,11 +20,16 @@ def print_demo_logins() -> None:
 @click.command("demo")
 @with_appcontext
 def demo() -> None:
-    """Apply migrations, create the demo region and one account per role; print the logins."""
+    """Apply migrations, import the shipped courses, create the demo region (~300 people with a
+    year of activity) and one account per role; print the logins."""
     from lms.commands.db import upgrade_and_report
+    from lms.content import SHIPPED_COURSES
+    from lms.demo import import_courses
 
     for line in upgrade_and_report():
         click.echo(line)
+    ok, message = import_courses(SHIPPED_COURSES)
+    click.echo(message, err=not ok)
     print_demo_logins()
 
 

@@ -1,0 +1,51 @@
+"""The assignment plugin's part of the demo region: for the assignment lessons the generated
+learners reached, their hand-in, approved by their mentor with feedback when the lesson is
+completed, waiting for sign-off when it is not."""
+from __future__ import annotations
+
+import random
+from datetime import timedelta
+
+from sqlalchemy import insert
+
+from lms.extensions import db
+
+from .models import AssignmentSubmission
+from .work import Rules
+
+WORK = (
+    "Mijn plan in het kort: vaste voorbereidingsmiddag op dinsdag, nakijken op school, en de "
+    "zondag blijft vrij. Besproken met mijn begeleider op {day}.",
+    "Hierbij mijn uitwerking. Ik heb de opdracht uitgevoerd in mijn eigen klas en de "
+    "observaties van twee lessen verwerkt. De reflectie staat aan het eind.",
+    "In de bijlage-tekst hieronder beschrijf ik wat ik heb gedaan, wat het opleverde en wat ik "
+    "de volgende keer anders doe. Mijn leerlingen gaven zelf ook feedback.",
+)
+FEEDBACK = (
+    "Helder en concreet. Goed dat je je stoplicht met je sectie hebt gedeeld.",
+    "Mooi uitgewerkt; let bij de volgende opdracht op het onderbouwen van je keuzes.",
+    "Sterk hoe je de feedback van je leerlingen hebt gebruikt. Akkoord.",
+)
+
+
+def add_submissions(region) -> None:
+    """Write the hand-ins in bulk; commits."""
+    rows = []
+    for work in region.work:
+        if work.lesson.type != "assignment":
+            continue
+        rnd = random.Random(work.seed)
+        handed_in = work.at - timedelta(days=rnd.randint(2, 9)) if work.completed else work.at
+        row = {"user_id": work.user_id, "lesson_id": work.lesson.id,
+               "text": rnd.choice(WORK).format(day=handed_in.strftime("%d-%m")),
+               "status": "submitted", "feedback": "", "criteria": None, "reviewer_id": None,
+               "submitted_at": handed_in, "reviewed_at": None}
+        if work.completed:
+            row.update(status="approved", feedback=rnd.choice(FEEDBACK),
+                       criteria=[{"criterion": c, "met": True}
+                                 for c in Rules.of(work.lesson).criteria] or None,
+                       reviewer_id=work.reviewer_id, reviewed_at=work.at)
+        rows.append(row)
+    if rows:
+        db.session.execute(insert(AssignmentSubmission), rows)
+    db.session.commit()
