@@ -7,6 +7,7 @@ from sqlalchemy import select
 
 from lms.extensions import db
 from lms.models import Course, Lesson, Track, TrackCourse, User
+from lms.tracking.content import content_changed
 
 
 def user(who: str) -> User:
@@ -40,6 +41,7 @@ def add_lesson(parent: Course, slug: str, *, required: bool = True, minutes: int
     lesson = Lesson(course_id=parent.id, slug=slug, title=f"Les {slug}", minutes=minutes,
                     required=required, position=len(parent.lessons) + 1, html="<p>Nieuw</p>")
     db.session.add(lesson)
+    content_changed(courses=[parent.id])
     db.session.commit()
     return lesson
 

@@ -18,11 +18,11 @@ from lms.models.progress import (CourseState, Credential, Enrolment, Exemption, 
                                  ProgressEvent, TrackState)
 from lms.plugins import get_pm
 from lms.tracking import record_progress
+from lms.tracking.content import content_changed, refresh_course_states
 from lms.tracking.dates import add_months, add_years, validity_status
-from lms.tracking.state import refresh_course_states
 from lms.tracking.tracks import TrackError, enrol, grant_exemption, track_deadline
 from tests import builders as b
-from tests.fixtures.content import EXAMPLE
+from tests.fixtures.content import EXAMPLE, write
 
 
 def at(year: int, month: int, day: int, hour: int = 12) -> datetime:
@@ -328,6 +328,7 @@ def test_archiving_the_last_open_lesson_completes_the_course(app, world):
         course, learner = b.course("c", 2), b.user("learner")
         record_progress(learner, course.lessons[0], "completed")
         course.lessons[1].archived = True
+        content_changed(courses=[course.id])
         db.session.commit()
         state = state_of(CourseState, user_id=learner.id, course_id=course.id)
         assert state.percent == 100 and state.status == "completed"
@@ -357,3 +358,54 @@ def test_reimport_with_a_new_lesson_updates_percentages(app, world, tmp_path):
         assert after.required_lessons == total and after.completed_lessons == total - 1
         assert after.percent == (100 * (total - 1)) // total and after.completed_at is not None
         assert refresh_course_states([course.id]) == 0  # already up to date
+
+
+def _lesson_file(tree, course: str, slug: str) -> None:
+    write(tree / course / f"{slug}.md",
+          f"---\nid: {slug}\ntitle: Les {slug}\ntype: page\nminutes: 5\n---\nTekst.\n")
+
+
+def _route_file(tree, courses: list[str]) -> None:
+    entries = "".join(f"  - course: {c}\n    required: true\n" for c in courses)
+    write(tree / "tracks" / "route.md", f"---\nid: route\ntitle: Route\nsummary: Een route.\n"
+          f"language: nl\ncourses:\n{entries}---\nDe route.\n")
+
+
+def test_reimports_that_add_and_remove_required_lessons_keep_progress_right(app, world, tmp_path):
+    """Each re-import recounts the learner's course and track: a required lesson added lowers
+    them, a course added to the track halves it, removing the open lessons completes the
+    course; nothing but the import is called."""
+    tree = tmp_path / "courses"
+    for slug in ("a", "b"):
+        write(tree / slug / "course.md", f"---\nid: {slug}\ntitle: Cursus {slug}\nsummary: "
+              f"Over {slug}.\nlanguage: nl\n---\nIntro.\n")
+    for course, slug in (("a", "l1"), ("a", "l2"), ("b", "b1")):
+        _lesson_file(tree, course, slug)
+    _route_file(tree, ["a"])
+    with app.app_context():
+        import_directory(tree)
+        learner = b.user("learner")
+        course = db.session.scalar(select(Course).where(Course.slug == "a"))
+        route = db.session.scalar(select(Track).where(Track.slug == "route"))
+        enrol(learner, track=route)
+        record_progress(learner, b.lesson(course, "l1"), "completed")
+
+        def percents():
+            db.session.expire_all()
+            course_state = state_of(CourseState, user_id=learner.id, course_id=course.id)
+            track_state = state_of(TrackState, user_id=learner.id, track_id=route.id)
+            return course_state.percent, course_state.status, track_state.percent
+
+        assert percents() == (50, "in_progress", 50)
+        _lesson_file(tree, "a", "l3")  # a required lesson more
+        import_directory(tree)
+        assert percents() == (33, "in_progress", 33)
+        _route_file(tree, ["a", "b"])  # the track asks for a second course
+        import_directory(tree)
+        assert percents() == (33, "in_progress", 16)
+        (tree / "a" / "l2.md").unlink()  # the open lessons go: the course is done
+        (tree / "a" / "l3.md").unlink()
+        import_directory(tree)
+        assert percents() == (100, "completed", 50)
+        assert db.session.scalar(select(Enrolment.status).where(
+            Enrolment.user_id == learner.id, Enrolment.track_id == route.id)) == "active"

@@ -39,6 +39,7 @@ from lms.models.base import utcnow
 from lms.models.content import (Asset, Competence, CompetenceFramework, ContentSource, Course,
                                 Lesson, Track, TrackCourse)
 from lms.plugins import get_pm
+from lms.tracking.content import content_changed
 
 KINDS = ("frameworks", "competences", "courses", "lessons", "tracks", "assets")
 INLINE_IMAGE_TYPES = {"image/png", "image/jpeg", "image/gif", "image/webp", "image/avif"}
@@ -145,7 +146,12 @@ def import_directory(root: Path, source: str | None = None, *, move_from: Iterab
             raise ContentError(sorted(problems + run.render_problems))
         if dry_run:
             db.session.rollback()
-        else:
+        else:  # stored progress follows the edit: lessons move courses, track edits tracks
+            edited = [c for c in run.summary.changes if c.what != "unchanged"]
+            content_changed(
+                courses={run.course_ids[c.ref.split("/")[0]] for c in edited if c.kind == "lesson"},
+                tracks=db.session.scalars(select(Track.id).where(Track.slug.in_(
+                    [c.ref for c in edited if c.kind == "track" and c.what != "archived"]))))
             db.session.commit()
     except BaseException:
         db.session.rollback()

@@ -3,20 +3,15 @@
 Every function here runs inside the caller's transaction. Rows are created with
 ``INSERT ... ON CONFLICT DO NOTHING`` and then locked (``SELECT ... FOR UPDATE`` on
 PostgreSQL; SQLite has one writer at a time), so concurrent recorders never lose an update.
-
-Content edits also move percentages (a lesson added to a course lowers them), so a session
-hook refreshes stored course and track states when lessons or track courses change, whether
-written through the ORM unit of work or with bulk statements (the importer).
+Content edits move states too: ``lms.tracking.content.content_changed``.
 """
 from __future__ import annotations
 
-import logging
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, case, event, func, inspect, select, update
-from sqlalchemy.orm import Session
+from sqlalchemy import and_, case, func, select, update
 
 from lms.extensions import db
 from lms.models.base import utcnow
@@ -25,8 +20,6 @@ from lms.models.progress import (CourseState, Credential, Enrolment, Exemption, 
                                  TrackState)
 from lms.tracking.completion import ATTEMPT_VERBS
 from lms.tracking.dates import add_years, local_date
-
-log = logging.getLogger(__name__)
 
 DONE = ("completed", "exempt")
 
@@ -116,7 +109,8 @@ class CourseCount:
         return self.needed > 0 and self.got >= self.needed
 
 
-def _completed():
+def completed():
+    """SQL: a lesson state that is completed."""
     return LessonState.status == "completed"
 
 
@@ -126,8 +120,8 @@ def course_count(user_id: int, course_id: int) -> tuple[CourseCount, int]:
         select(
             func.count(Lesson.id),
             func.coalesce(func.sum(case((Lesson.required, 1), else_=0)), 0),
-            func.coalesce(func.sum(case((_completed(), 1), else_=0)), 0),
-            func.coalesce(func.sum(case((and_(_completed(), Lesson.required), 1), else_=0)), 0),
+            func.coalesce(func.sum(case((completed(), 1), else_=0)), 0),
+            func.coalesce(func.sum(case((and_(completed(), Lesson.required), 1), else_=0)), 0),
             func.count(LessonState.id),
         )
         .select_from(Lesson)
@@ -138,7 +132,7 @@ def course_count(user_id: int, course_id: int) -> tuple[CourseCount, int]:
     return CourseCount(int(row[0]), int(row[1]), int(row[2]), int(row[3])), int(row[4])
 
 
-def _set_course_values(state: Any, count: CourseCount, started: bool, at: datetime) -> bool:
+def set_course_values(state: Any, count: CourseCount, started: bool, at: datetime) -> bool:
     """Update a course state from a count; True when the course became completed now."""
     state.required_lessons = count.needed
     state.completed_lessons = count.got
@@ -163,7 +157,7 @@ def refresh_course_state(user_id: int, course_id: int, at: datetime,
                        {"updated_at": at})
     count, states = course_count(user_id, course_id)
     before = state.percent
-    newly = _set_course_values(state, count, states > 0, at)
+    newly = set_course_values(state, count, states > 0, at)
     if last_lesson_id is not None:
         state.last_lesson_id = last_lesson_id
     if at > state.updated_at:
@@ -299,152 +293,3 @@ def track_completed(user_id: int, track_id: int, at: datetime) -> None:
                     object_name=track.credential_name, track_id=track_id,
                     registration=registration,
                     result={"expires": expires.isoformat()} if expires else {}, at=at)
-
-
-# --- content edits ---------------------------------------------------------------------------
-
-
-def refresh_course_states(course_ids: set[int] | list[int], at: datetime | None = None) -> int:
-    """Recount every learner's state in these courses after a content change (lessons added,
-    archived or made optional). Completions are kept. Returns the number of rows changed."""
-    course_ids = sorted(set(course_ids))
-    if not course_ids:
-        return 0
-    at = at or utcnow()
-    totals = {row[0]: (int(row[1]), int(row[2])) for row in db.session.execute(
-        select(Lesson.course_id, func.count(Lesson.id),
-               func.coalesce(func.sum(case((Lesson.required, 1), else_=0)), 0))
-        .where(Lesson.course_id.in_(course_ids), Lesson.archived.is_(False))
-        .group_by(Lesson.course_id))}
-    done = {(row[0], row[1]): (int(row[2]), int(row[3])) for row in db.session.execute(
-        select(LessonState.user_id, Lesson.course_id,
-               func.coalesce(func.sum(case((_completed(), 1), else_=0)), 0),
-               func.coalesce(func.sum(case((and_(_completed(), Lesson.required), 1), else_=0)), 0))
-        .join(Lesson, Lesson.id == LessonState.lesson_id)
-        .where(Lesson.course_id.in_(course_ids), Lesson.archived.is_(False))
-        .group_by(LessonState.user_id, Lesson.course_id))}
-    changed, newly = [], []
-    for state in db.session.scalars(
-            select(CourseState).where(CourseState.course_id.in_(course_ids))
-            .execution_options(populate_existing=True)):
-        lessons, required = totals.get(state.course_id, (0, 0))
-        got, got_required = done.get((state.user_id, state.course_id), (0, 0))
-        before = (state.required_lessons, state.completed_lessons, state.percent, state.status)
-        if _set_course_values(state, CourseCount(lessons, required, got, got_required),
-                              state.status != "not_started", at):
-            newly.append((state.user_id, state.course_id))
-        if before != (state.required_lessons, state.completed_lessons, state.percent, state.status):
-            changed.append(state)
-    db.session.flush()
-    for user_id, course_id in newly:
-        course_completed(user_id, course_id, at)
-    completed_now = set(newly)
-    for state in changed:  # percentages moved: so do the tracks holding these courses
-        if (state.user_id, state.course_id) not in completed_now:
-            for track_id in enrolled_tracks_with(state.user_id, state.course_id):
-                refresh_track_state(state.user_id, track_id, at)
-    return len(changed)
-
-
-def refresh_track_states(track_ids: set[int] | list[int], at: datetime | None = None) -> None:
-    """Recount every enrolled learner's state in these tracks (after their courses changed)."""
-    track_ids = sorted(set(track_ids))
-    if not track_ids:
-        return
-    at = at or utcnow()
-    pairs = db.session.execute(
-        select(TrackState.user_id, TrackState.track_id)
-        .where(TrackState.track_id.in_(track_ids))
-        .order_by(TrackState.user_id, TrackState.track_id)).all()
-    for user_id, track_id in pairs:
-        refresh_track_state(user_id, track_id, at)
-
-
-_PENDING = "lms.tracking.content_changes"
-
-
-def _pending(session: Session) -> dict[str, set]:
-    return session.info.setdefault(_PENDING, {"courses": set(), "lessons": set(),
-                                              "tracks": set(), "track_courses": set()})
-
-
-def _note_rows(changes: dict[str, set], rows: list[dict], parent: str, own: str) -> None:
-    key_parent, key_own = {"courses": "course_id", "tracks": "track_id"}[parent], "id"
-    for row in rows:
-        if row.get(key_parent) is not None:
-            changes[parent].add(row[key_parent])
-        elif row.get(key_own) is not None:
-            changes[own].add(row[key_own])
-
-
-@event.listens_for(Session, "do_orm_execute")
-def _watch_statements(state) -> None:
-    """Bulk INSERT/UPDATE of lessons or track courses (the importer) mark their parents."""
-    if not (state.is_insert or state.is_update or state.is_delete):
-        return
-    table = getattr(state.statement, "table", None)
-    name = getattr(table, "name", None)
-    if name not in ("lesson", "track_course"):
-        return
-    params = state.parameters
-    rows = params if isinstance(params, list) else [params] if params else []
-    changes = _pending(state.session)
-    if name == "lesson":
-        _note_rows(changes, rows, "courses", "lessons")
-    else:
-        _note_rows(changes, rows, "tracks", "track_courses")
-
-
-_LESSON_FIELDS = ("required", "archived", "course_id")
-
-
-@event.listens_for(Session, "after_flush")
-def _watch_flush(session: Session, context) -> None:
-    """Lessons and track courses changed through the unit of work mark their parents."""
-    changes = None
-    for obj in (*session.new, *session.dirty, *session.deleted):
-        if isinstance(obj, Lesson):
-            if obj in session.dirty and not any(
-                    inspect(obj).attrs[f].history.has_changes() for f in _LESSON_FIELDS):
-                continue
-            changes = changes or _pending(session)
-            changes["courses"].add(obj.course_id)
-        elif isinstance(obj, TrackCourse):
-            changes = changes or _pending(session)
-            changes["tracks"].add(obj.track_id)
-
-
-@event.listens_for(Session, "before_commit")
-def _refresh_before_commit(session: Session) -> None:
-    """Apply the content changes seen in this transaction to stored progress states."""
-    if session.new or session.dirty or session.deleted:
-        session.flush()
-    changes = session.info.pop(_PENDING, None)
-    if not changes or not any(changes.values()):
-        return
-    try:
-        same = db.session() is session
-    except RuntimeError:  # no app context: a bare session (e.g. a bench script)
-        same = False
-    if not same:
-        log.warning("content changed outside an app session; call refresh_course_states()")
-        return
-    courses, tracks = set(changes["courses"]), set(changes["tracks"])
-    if changes["lessons"]:
-        courses.update(db.session.scalars(
-            select(Lesson.course_id).where(Lesson.id.in_(changes["lessons"]))))
-    if changes["track_courses"]:
-        tracks.update(db.session.scalars(
-            select(TrackCourse.track_id).where(TrackCourse.id.in_(changes["track_courses"]))))
-    courses.discard(None)
-    tracks.discard(None)
-    # Course completion is kept when lessons are added; changed course percentages move
-    # the learners' tracks (refresh_course_states does that), track edits move all of them.
-    refresh_course_states(courses)
-    refresh_track_states(tracks)
-    session.info.pop(_PENDING, None)  # our own writes are not content changes
-
-
-@event.listens_for(Session, "after_rollback")
-def _forget_changes(session: Session) -> None:
-    session.info.pop(_PENDING, None)
