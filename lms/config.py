@@ -39,6 +39,8 @@ DEFAULTS: dict[str, object] = {
     "PASSWORD_HASH_METHOD": "scrypt",
     "HOURS_CYCLE_YEARS": 4,
     "HOURS_BENCHMARK": 160,
+    # A coordinator's workbook covering more learners than this is prepared by the worker.
+    "REPORT_EXPORT_QUEUE_LEARNERS": 5000,
     "HOURS_RULES_FILE": None,  # None: the shipped rules (lms.hours_rules)
     "RETENTION_DAYS": 730,
     "MENTOR_MAX_LEARNERS": 8,
@@ -63,7 +65,8 @@ DEFAULTS: dict[str, object] = {
 # Values read from the environment are strings; these keys are converted.
 _INT_KEYS = {"MAIL_PORT", "INVITATION_MAX_AGE", "MIN_PASSWORD_LENGTH", "HOURS_CYCLE_YEARS",
              "HOURS_BENCHMARK", "RETENTION_DAYS", "MENTOR_MAX_LEARNERS", "PROXY_FIX",
-             "COURSE_FILE_MAX_BYTES", "COURSE_RENDER_SECONDS"}
+             "COURSE_FILE_MAX_BYTES", "COURSE_RENDER_SECONDS",
+             "REPORT_EXPORT_QUEUE_LEARNERS"}
 _BOOL_KEYS = {"JOBS_IMMEDIATE", "MAIL_USE_TLS", "SESSION_COOKIE_SECURE", "TESTING", "DEBUG",
               "HTTPS", "RATELIMIT_SWALLOW_ERRORS", "RATELIMIT_IN_MEMORY_FALLBACK_ENABLED"}
 ENV_PREFIX = "LMS_"

@@ -45,7 +45,7 @@ LOCAL_ZONE = ZoneInfo("Europe/Amsterdam")
 EXTENSION = "lms.jobs"
 # Core modules that register jobs; plugins' modules are imported when the app loads them.
 CORE_JOB_MODULES = ("lms.mail", "lms.notify", "lms.reminders", "lms.privacy.retention",
-                    "lms.accounts.invitations")
+                    "lms.accounts.invitations", "lms.reports.exports")
 
 
 @dataclass(frozen=True)

@@ -94,6 +94,8 @@ def message(note: Notification) -> str:
         "credential_expiring": lambda: _("Your credential “%(credential)s” expires on %(date)s.",
                                          credential=p.get("credential", "?"),
                                          date=p.get("date", "?")),
+        "report_ready": lambda: _("The report of %(organisation)s is ready to download.",
+                                  organisation=p.get("organisation", "?")),
     }
     text = texts.get(note.kind)
     return text() if text else note.kind

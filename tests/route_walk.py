@@ -16,7 +16,7 @@ from lms.extensions import db
 from lms.models import ApiToken, DevelopmentGoal, HoursEntry, MentorAssignment, RoleAssignment, User
 from lms.models.base import utcnow
 from tests import builders
-from tests.supervision_data import confirmation_request, seed_written_work
+from tests.supervision_data import confirmation_request, ready_export, seed_written_work
 
 FIXTURE_COURSES = Path(__file__).parent / "fixtures" / "courses"
 WALK_PLUGIN = "walkplugin"
@@ -103,6 +103,7 @@ def seed(app: Flask, world) -> dict[str, object]:
             "token": invitation_token(db.session.get(User, world.users["far_learner"])),
             "plugin": WALK_PLUGIN, "plugin_filename": WALK_PLUGIN_FILE,
             "static_filename": "leerpad.css", "feed_token": "walk-feed",
+            "export_id": ready_export(world.users["coordinator"], world.board),
         }
     return values
 

@@ -95,6 +95,21 @@ def confirmation_request(learner_id: int, mentor_id: int, marker: str = MARKER) 
     return item.id
 
 
+def ready_export(user_id: int, org_id: int) -> int:
+    """A prepared report export of ``org_id`` waiting for ``user_id`` (in an app context)."""
+    from datetime import timedelta
+
+    from lms.models.base import utcnow
+    from lms.models.exports import ReportExport
+
+    export = ReportExport(user_id=user_id, organisation_id=org_id, kind="xlsx", locale="nl",
+                          status="ready", file_name="leerpad-rapport.xlsx", content=b"PK",
+                          finished_at=utcnow(), expires_at=utcnow() + timedelta(hours=1))
+    db.session.add(export)
+    db.session.commit()
+    return export.id
+
+
 @contextmanager
 def count_queries(app):
     """Count SQL statements sent while the block runs."""

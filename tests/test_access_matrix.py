@@ -15,7 +15,7 @@ from lms.extensions import db
 from lms.models import AuditEvent, DevelopmentGoal, HoursEntry, User
 from lms.models.base import utcnow
 from tests import builders
-from tests.supervision_data import confirmation_request, seed_written_work
+from tests.supervision_data import confirmation_request, ready_export, seed_written_work
 from lms.testing import PASSWORD
 
 AREAS = ("mentor.", "schoolopleider.", "coordinate.", "path.", "api.", "privacy.",
@@ -45,6 +45,8 @@ ALLOWED: dict[str, frozenset[str]] = {
     "coordinate.report": frozenset({"coordinator", "admin"}),
     "coordinate.export_csv": frozenset({"coordinator", "admin"}),
     "coordinate.export_xlsx": frozenset({"coordinator", "admin"}),
+    "coordinate.downloads": frozenset({"coordinator", "other_coordinator", "admin"}),
+    "coordinate.download": frozenset({"coordinator"}),  # only the person who asked for it
     "path.mine": EVERYONE,
     "path.learner_path": frozenset({"learner", "mentor", "schoolopleider", "admin"}),
     "path.export_html": EVERYONE,
@@ -90,11 +92,12 @@ def matrix(app, world):
         db.session.commit()
         builders.track("zij-instroom", [builders.course("basis", 1)], duration_months=24)
         written = seed_written_work(app, learner.id)
+        export = ready_export(world.users["coordinator"], world.board)
         values = {
             "learner_id": learner.id, "user_id": learner.id, "goal_id": goal.id,
             "entry_id": hours.id, "submission_id": written.submission,
             "item_id": confirmation_request(learner.id, world.users["mentor"]),
-            "table": "tracks", "track_slug": "zij-instroom",
+            "table": "tracks", "track_slug": "zij-instroom", "export_id": export,
         }
     urls = {}
     with app.test_request_context():

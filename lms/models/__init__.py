@@ -11,6 +11,7 @@ from lms.models.notifications import Notification  # noqa: F401
 from lms.models.confirmations import CompetenceConfirmation  # noqa: F401
 from lms.models.privacy import PrivacyStatus  # noqa: F401
 from lms.models.jobs import JobFailure  # noqa: F401
+from lms.models.exports import ReportExport  # noqa: F401
 from lms.models.records import LearningRecordRow  # noqa: F401
 from lms.models.calendar import CalendarFeed  # noqa: F401
 

@@ -14,7 +14,7 @@ from lms.extensions import db
 from lms.models.base import UTCDateTime, utcnow
 
 NOTIFICATION_KINDS = ("sign_off_requested", "item_returned", "item_approved", "deadline_soon",
-                      "credential_expiring")
+                      "credential_expiring", "report_ready")
 
 
 class Notification(db.Model):

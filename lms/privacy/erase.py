@@ -22,7 +22,8 @@ from lms.plugins import get_pm
 from lms.privacy.export import FILE_PATH_NAMES, USER_TABLE, core_tables, owner_column
 
 # Rows deleted outright: what the person wrote that has no aggregate meaning.
-DELETE_TABLES = ("development_goal", "api_token", "login_session", "calendar_feed")
+DELETE_TABLES = ("development_goal", "api_token", "login_session", "calendar_feed",
+                 "report_export")
 # Rows kept but with these columns emptied (the numbers stay for the reports).
 BLANK_COLUMNS = {
     "hours_entry": ("description", "evidence"),

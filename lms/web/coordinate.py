@@ -3,20 +3,29 @@ no texts: coordinators see status and counts)."""
 from __future__ import annotations
 
 from datetime import date
+from zoneinfo import ZoneInfo
 
-from flask import Blueprint, Response, abort, current_app, redirect, render_template, url_for
+from flask import (Blueprint, Response, abort, current_app, flash, redirect, render_template,
+                   url_for)
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
+from flask_wtf import FlaskForm
 
 from lms.access import dashboard_orgs, require
 from lms.extensions import db
 from lms.models import Organisation
-from lms.reports import charts
+from lms.reports import charts, exports
 from lms.reports.coordinator import coordinator_report
 from lms.reports.tables import coordinator_tables, progress_totals, programme_labels, risk_totals
-from lms.reports.writers import csv_document, export_filename, to_xlsx
+from lms.reports.writers import csv_document, export_filename
+from lms.tracking.dates import TIMEZONE
 
 bp = Blueprint("coordinate", __name__, url_prefix="/coordinatie")
+
+
+class EmptyForm(FlaskForm):
+    """A button that only needs its CSRF token."""
 
 
 def _org(org_id: int) -> Organisation:
@@ -90,9 +99,55 @@ def export_csv(org_id: int, table: str):
 @bp.get("/<id:org_id>/rapport.xlsx")
 @login_required
 def export_xlsx(org_id: int):
+    """The workbook at once; for a large subtree a page offering to prepare it (a GET writes
+    nothing, so the request itself is the form's POST)."""
     org = _org(org_id)
-    tables = coordinator_tables(_report(org))
-    body = to_xlsx((t.title, t.headers, t.rows) for t in tables.values())
-    name = export_filename(org.name, _("progress"), day=date.today(), extension="xlsx")
-    return Response(body, mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-                    headers={"Content-Disposition": f'attachment; filename="{name}"'})
+    if exports.is_large(org.id):
+        return render_template("coordinate/prepare.html", org=org, form=EmptyForm(),
+                               learners=exports.learners_covered(org.id))
+    name, body = exports.report_workbook(org, date.today())
+    return _file(name, body)
+
+
+@bp.post("/<id:org_id>/rapport.xlsx/aanvragen")
+@login_required
+def prepare_xlsx(org_id: int):
+    """Queue the workbook of a large subtree; the person follows it on their downloads page."""
+    org = _org(org_id)
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    export = exports.request_export(current_user, org, str(get_locale() or "nl"))
+    if export.status == exports.READY:
+        flash(_("Your export is ready."), "success")
+    elif export.status == exports.QUEUED:
+        flash(_("Your export is being prepared. It appears on this page when it is ready, and "
+                "you get a notification."), "success")
+    else:
+        flash(_("Your export could not be prepared right now. Please try again later."), "error")
+    return redirect(url_for("coordinate.downloads"))
+
+
+@bp.get("/downloads")
+@login_required
+def downloads():
+    """The person's prepared exports (two queries: the session's person, the list)."""
+    require(current_user, "coordinator.dashboard")
+    return render_template("coordinate/downloads.html", exports=exports.downloads_of(current_user),
+                           keep_hours=int(exports.KEEP.total_seconds() // 3600),
+                           local=lambda moment: moment.astimezone(ZoneInfo(TIMEZONE)))
+
+
+@bp.get("/downloads/<id:export_id>")
+@login_required
+def download(export_id: int):
+    """A prepared export, for the person who asked for it only (404 for anyone else)."""
+    require(current_user, "coordinator.dashboard")
+    export = exports.download(current_user, export_id)
+    if export is None:
+        abort(404)
+    return _file(export.file_name, export.content)
+
+
+def _file(name: str, body: bytes) -> Response:
+    return Response(body, mimetype=exports.XLSX_TYPE, headers={
+        "Content-Disposition": f'attachment; filename="{name}"', "Cache-Control": "no-store"})
