@@ -2,7 +2,9 @@
 
 - ``course_page``: 2 queries (course with enrolments and state; lessons with states), and a
   third for what locks the course when it has prerequisites or a track enrolment holds it.
-- ``lesson_page``: the same (the open lesson's text is fetched in the lesson list query).
+- ``lesson_page``: the same (the open lesson's text is fetched in the lesson list query);
+  with ``versions=True`` the first query also returns what a conditional GET compares
+  (``lms.readmodels.versions``), so the page's ETag costs no query of its own.
 - ``home_overview``: 3 queries (enrolments with states; their tracks' courses; lessons of
   the course to continue).
 - ``track_page``: 2 queries. (The catalogue: ``lms.readmodels.catalogue``.)
@@ -60,6 +62,7 @@ class CourseView:
     state: CourseState | None
     current: LessonItem | None = None  # the open lesson (lesson page)
     locks: list = field(default_factory=list)  # Prerequisites still to finish (locked)
+    versions: tuple | None = None  # lms.readmodels.versions, when asked for
 
     @property
     def locked(self) -> bool:
@@ -167,12 +170,16 @@ def competence_titles(codes: list[str]) -> list[str]:
     return [found.get(code, code) for code in codes]
 
 
-def course_view(user_id: int, course_slug: str, lesson_slug: str | None = None) -> CourseView | None:
+def course_view(user_id: int, course_slug: str, lesson_slug: str | None = None, *,
+                versions: bool = False) -> CourseView | None:
     """A course with the learner's lesson states; with ``lesson_slug`` also that lesson's text
-    and settings (loaded in the same query). None when the course does not exist or is
-    archived, or the lesson is not in it."""
+    and settings (loaded in the same query); with ``versions`` also what the page depends on
+    (``lms.readmodels.versions``, in the first query). None when the course does not exist
+    or is archived, or the lesson is not in it."""
+    from lms.readmodels.versions import version_columns
+
     rows = db.session.execute(
-        select(Course, Enrolment, CourseState)
+        select(Course, Enrolment, CourseState, *(version_columns(user_id) if versions else ()))
         .select_from(Course)
         .outerjoin(Enrolment, _enrolled_in_course(user_id))
         .outerjoin(CourseState, and_(CourseState.course_id == Course.id,
@@ -183,6 +190,7 @@ def course_view(user_id: int, course_slug: str, lesson_slug: str | None = None) 
     if not rows:
         return None
     course, state = rows[0][0], rows[0][2]
+    page_versions = tuple(rows[0][3:]) if versions else None
     enrolments = [row[1] for row in rows if row[1] is not None]
     is_open = Lesson.slug == (lesson_slug or "")
     lesson_rows = db.session.execute(
@@ -214,7 +222,7 @@ def course_view(user_id: int, course_slug: str, lesson_slug: str | None = None) 
         from lms.tracking.prerequisites import course_locks
 
         locks = course_locks(user_id, course)
-    return CourseView(course, items, enrolments, state, current, locks)
+    return CourseView(course, items, enrolments, state, current, locks, page_versions)
 
 
 # --- tracks --------------------------------------------------------------------------------

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 from flask import Blueprint, Flask
-from flask_login import current_user
 
 from lms.plugins import get_pm
 
@@ -57,10 +56,6 @@ def register_blueprints(app: Flask) -> None:
 
     formatting.register(app)  # number, hours, duration, percent, day (lms.web.formatting)
 
-    @app.context_processor
-    def navigation():
-        def nav_items():
-            items = _flatten(get_pm(app).hook.lms_nav_items(user=current_user))
-            return sorted(items, key=lambda item: (item.order, str(item.label)))
+    from lms.web.revalidation import navigation
 
-        return {"nav_items": nav_items}
+    app.add_template_global(navigation, "nav_items")  # asked of the plugins once per request

@@ -3,7 +3,8 @@ and granting exemptions. GET handlers only read; every write is a POST through
 ``lms.tracking`` after an ``lms.access`` check."""
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, session, url_for
+from flask import (Blueprint, abort, flash, make_response, redirect, render_template, request,
+                   session, url_for)
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
@@ -27,9 +28,11 @@ from lms.hours_rules import person_facts
 from lms.readmodels.catalogue import NLQF_LEVELS, Filters
 from lms.readmodels.catalogue import catalogue as load_catalogue
 from lms.readmodels.pages import course_view, track_view
+from lms.readmodels.versions import lesson_versions
 from lms.tracking.prerequisites import CourseLocked, start_lesson
 from lms.tracking.tracks import TrackError, enrol, grant_exemption
 from lms.web.inputs import to_id
+from lms.web.revalidation import confirms, not_modified, page_etag, tag
 
 bp = Blueprint("learn", __name__)
 
@@ -112,15 +115,32 @@ def course(course_slug: str):
 @bp.get("/courses/<course_slug>/<lesson_slug>")
 @login_required
 def lesson(course_slug: str, lesson_slug: str):
-    view = course_view(current_user.id, course_slug, lesson_slug) or abort(404)
+    # A revisit is confirmed (304) from one query when the lesson's type renders no
+    # per-learner activity (whose state lives in a plugin's tables): lms.web.revalidation.
+    types = activity_types(get_pm())
+    if request.if_none_match:
+        found = lesson_versions(current_user.id, course_slug, lesson_slug)
+        if found and _revalidates(types.get(found[0])):
+            etag = page_etag("lesson", found[1], course_slug, lesson_slug)
+            if confirms(etag):
+                return not_modified(etag)
+    view = course_view(current_user.id, course_slug, lesson_slug, versions=True) or abort(404)
     current = view.current.lesson
-    activity = activity_types(get_pm()).get(current.type)
+    activity = types.get(current.type)
     # A locked course shows what to finish first instead of the lesson and its activity.
     activity_html = (activity.render(current, current_user)
                      if activity and activity.render and not view.locked else None)
-    return render_template("learn/lesson.html", view=view, item=view.current,
-                           activity_html=activity_html,
-                           manual=bool(activity and activity.manual_completion))
+    response = make_response(render_template(
+        "learn/lesson.html", view=view, item=view.current, activity_html=activity_html,
+        manual=bool(activity and activity.manual_completion)))
+    if _revalidates(activity):
+        tag(response, page_etag("lesson", view.versions, course_slug, lesson_slug))
+    return response
+
+
+def _revalidates(activity) -> bool:
+    """Whether a lesson of this type is the same page while the versions are the same."""
+    return activity is None or activity.render is None
 
 
 def locked_message(waiting_for) -> str:

@@ -1,0 +1,72 @@
+"""What a learner's lesson page depends on in the database, as a few numbers: when content
+last changed, and the learner's progress, states, enrolments and exemptions. Equal numbers
+mean an equal page (for the same person, language and navigation), so a browser's copy can be
+confirmed (``304 Not Modified``) without building the page again (``lms.web.revalidation``).
+
+- ``lesson_versions``: 1 query — the versions and the lesson's type (None: no such lesson).
+- ``version_columns``: the same versions as columns, for a page's own first query (no extra
+  query on a full render: ``lms.readmodels.pages.course_view(..., versions=True)``).
+"""
+from __future__ import annotations
+
+from functools import cache
+from typing import Any
+
+from sqlalchemy import and_, bindparam, case, func, select
+
+from lms.extensions import db
+from lms.models.content import ContentSource, Course, Lesson
+from lms.models.progress import CourseState, Enrolment, Exemption, LessonState, ProgressEvent
+
+def version_columns(user_id: Any) -> list:
+    """Scalar subqueries, each an index lookup by user (or a scan of the small content
+    tables): anything the learner's lesson page shows changes at least one of them."""
+    enrolment_status = case((Enrolment.status == "active", 1),
+                            (Enrolment.status == "completed", 2), else_=3)
+    return [
+        # Content: every import that changes something stamps its source; courses carry
+        # their own time too, and a lesson added outside an import has a new id.
+        select(func.max(ContentSource.imported_at)).scalar_subquery(),
+        select(func.max(Course.updated_at)).scalar_subquery(),
+        select(func.max(Lesson.id)).scalar_subquery(),
+        # The learner: progress is append-only, so its count grows with every event (max(id)
+        # would walk the primary key backwards under PostgreSQL's generic plan); states are
+        # rewritten from it.
+        select(func.count()).select_from(ProgressEvent).where(ProgressEvent.user_id == user_id)
+        .scalar_subquery(),
+        select(func.max(LessonState.updated_at)).where(LessonState.user_id == user_id)
+        .scalar_subquery(),
+        select(func.count()).select_from(LessonState).where(LessonState.user_id == user_id)
+        .scalar_subquery(),
+        select(func.max(CourseState.updated_at)).where(CourseState.user_id == user_id)
+        .scalar_subquery(),
+        # Enrolments change status in place (withdrawn, completed): weigh each id by it.
+        select(func.count() * 1_000_000_007 + func.coalesce(func.sum(Enrolment.id
+                                                                     * enrolment_status), 0))
+        .where(Enrolment.user_id == user_id).scalar_subquery(),
+        select(func.count()).select_from(Exemption).where(Exemption.user_id == user_id)
+        .scalar_subquery(),
+        select(func.max(Exemption.id)).where(Exemption.user_id == user_id).scalar_subquery(),
+    ]
+
+
+def lesson_versions(user_id: int, course_slug: str, lesson_slug: str
+                    ) -> tuple[str, tuple] | None:
+    """(the lesson's type, its page's versions) in one query; None when the course or the
+    lesson does not exist or is archived."""
+    row = db.session.execute(_lesson_versions_statement(), {
+        "user_id": user_id, "course_slug": course_slug, "lesson_slug": lesson_slug}).first()
+    if row is None:
+        return None
+    return row[0], tuple(row[1:])
+
+
+@cache
+def _lesson_versions_statement():
+    """Built once: a revisit's whole cost is this query and the login's, so not even the
+    statement is put together per request."""
+    return (select(Lesson.type, *version_columns(bindparam("user_id")))
+            .join(Course, and_(Course.id == Lesson.course_id,
+                               Course.slug == bindparam("course_slug"),
+                               Course.archived.is_(False)))
+            .where(Lesson.slug == bindparam("lesson_slug"), Lesson.archived.is_(False)))
