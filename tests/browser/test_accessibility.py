@@ -1,7 +1,8 @@
 """axe-core finds no WCAG 2.1 A/AA violations on any main page, for every role, with real
 content on the pages (progress, quiz results, hand-ins, notifications, reports).
 
-With LMS_SCREENSHOTS=1 the main pages are also saved to docs/screenshots/ (1280x800).
+The screenshots in docs/screenshots/ come from the demo region instead
+(tests/browser/test_demo_pages.py).
 """
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ import pytest
 
 from lms.extensions import db
 from tests.browser import seed
-from tests.browser.helpers import axe_violations, login, screenshot
+from tests.browser.helpers import axe_violations, login
 from tests.builders import user
 
 pytestmark = pytest.mark.browser
@@ -104,13 +105,6 @@ def pages_of(role: str, world, ids) -> dict[str, str]:
     }[role]
 
 
-SCREENSHOTS = {("learner", "home"): "home", ("learner", "catalogue"): "catalogue",
-               ("learner", "lesson"): "lesson", ("learner", "quiz"): "quiz",
-               ("learner", "leerpad"): "leerpad", ("mentor", "mentor"): "mentor",
-               ("mentor", "sign-off queue"): "sign-off-queue",
-               ("coordinator", "coordinator"): "coordinator"}
-
-
 @pytest.mark.parametrize("role", ["learner", "mentor", "schoolopleider", "coordinator", "admin",
                                   "author"])
 def test_every_main_page_passes_axe(page, axe_source, world, ids, role):
@@ -122,10 +116,6 @@ def test_every_main_page_passes_axe(page, axe_source, world, ids, role):
         assert response.ok, (name, url, response.status)
         if violations := axe_violations(page, axe_source):
             found[f"{name} ({url})"] = violations
-        if (role, name) in SCREENSHOTS:
-            if name == "quiz":
-                page.evaluate("document.getElementById('quiz').scrollIntoView(); scrollBy(0, -16)")
-            screenshot(page, SCREENSHOTS[(role, name)])
     assert found == {}
 
 
@@ -133,7 +123,6 @@ def test_anonymous_pages_pass_axe(page, axe_source):
     """The login page (empty and with an error) and the 404 page."""
     found = {}
     page.goto("/login")
-    screenshot(page, "login")
     found["login"] = axe_violations(page, axe_source)
     page.get_by_label("E-mailadres").fill("learner@example.org")
     page.get_by_label("Wachtwoord").fill("wrong password")

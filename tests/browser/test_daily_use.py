@@ -15,7 +15,7 @@ from lms.content import SHIPPED_COURSES
 from lms.extensions import db
 from lms.models.base import utcnow
 from tests.browser import seed
-from tests.browser.helpers import axe_violations, login, screenshot
+from tests.browser.helpers import axe_violations, login
 from tests.builders import user
 
 pytestmark = pytest.mark.browser
@@ -100,7 +100,6 @@ def test_learner_home_says_what_to_do_today(page, axe_source):
     assert page.locator(".nav-count").count() == 0
     found = {}
     _no_violations(page, axe_source, found, "learner home")
-    screenshot(page, "home-learner")
     lesson = today.locator("a.button").inner_text()
     today.locator("a.button").click()
     expect(page.locator("h1")).to_have_text(lesson)
@@ -122,7 +121,6 @@ def test_mentor_signs_off_from_the_one_queue_with_the_checklist(page, axe_source
     assert row.locator("td").last.inner_text().startswith("2")
     assert "Daan de Boer" in mentees.inner_text()
     _no_violations(page, axe_source, found, "mentor home")
-    screenshot(page, "home-mentor")
 
     page.locator("nav.main-nav").get_by_role("link", name=re.compile("^Aftekenen")).click()
     expect(page.locator("h1")).to_have_text("Af te tekenen")
@@ -144,7 +142,6 @@ def test_mentor_signs_off_from_the_one_queue_with_the_checklist(page, axe_source
     box = page.get_by_label("Feedback (verplicht")
     assert box.bounding_box()["width"] >= page.locator("main").bounding_box()["width"] * 0.9
     _no_violations(page, axe_source, found, "review page")
-    screenshot(page, "review")
     folded.locator("summary").click()
     expect(folded.locator("article")).to_be_visible()
     for criterion in CRITERIA[::2]:
@@ -173,7 +170,6 @@ def test_schoolopleider_home_shows_her_school_not_herself(page, axe_source):
     assert page.locator("section[aria-labelledby=waiting-heading]").count() == 1
     found = {}
     _no_violations(page, axe_source, found, "schoolopleider home")
-    screenshot(page, "home-schoolopleider")
     school.get_by_role("link", name="Alle deelnemers van Het Noorderlicht").click()
     assert "Peter Visser" not in page.locator("main table").inner_text()
     assert found == {}
@@ -188,7 +184,6 @@ def test_coordinator_home_shows_key_numbers_with_their_change(page, axe_source):
     assert "Noor Hendriks" not in page.locator("main").inner_text()
     found = {}
     _no_violations(page, axe_source, found, "coordinator home")
-    screenshot(page, "home-coordinator")
     assert found == {}
 
 
@@ -238,7 +233,6 @@ def test_menu_button_on_a_phone(new_page, axe_source):
     _no_violations(phone, axe_source, found, "phone, menu open")
     width = phone.evaluate("document.documentElement.scrollWidth")
     assert width <= PHONE["width"], width  # nothing sticks out sideways
-    screenshot(phone, "phone-menu")
     wide = new_page()
     login(wide, "mentor")
     expect(wide.locator("nav.main-nav summary")).to_be_hidden()
