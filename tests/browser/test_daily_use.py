@@ -9,6 +9,7 @@ import shutil
 from datetime import timedelta
 
 import pytest
+from icalendar import Calendar
 from playwright.sync_api import expect
 
 from lms.content import SHIPPED_COURSES
@@ -187,9 +188,11 @@ def test_coordinator_home_shows_key_numbers_with_their_change(page, axe_source):
     assert found == {}
 
 
-def test_inbox_and_calendar_pages(page, axe_source):
-    """The inbox marks everything read; the calendar page shows a new address once."""
+def test_inbox_and_calendar_pages(new_page, axe_source):
+    """The inbox marks everything read; the calendar page shows a new address once, and the
+    learner's feed reads back as a calendar with her deadline."""
     found = {}
+    page = new_page()
     login(page, "mentor")
     page.locator(".header-tools").get_by_role("link", name="Meldingen").click()
     expect(page.locator("h1")).to_have_text("Meldingen")
@@ -205,12 +208,20 @@ def test_inbox_and_calendar_pages(page, axe_source):
     assert re.fullmatch(r"http://127\.0\.0\.1:\d+/agenda/[A-Za-z0-9_-]{40,}\.ics", address)
     _no_violations(page, axe_source, found, "calendar address")
     feed = page.request.get(address)
-    assert feed.ok and "BEGIN:VCALENDAR" in feed.text()
+    assert feed.ok and feed.headers["content-type"].startswith("text/calendar")
     page.goto("/account")
     page.get_by_label("Eén e-mail per week met alles (maandagochtend)").check()
     page.get_by_role("button", name="E-mailinstelling opslaan").click()
     assert "één e-mail per week" in page.locator(".flashes").inner_text()
     _no_violations(page, axe_source, found, "account")
+    learner = new_page()
+    login(learner, "learner")
+    learner.goto("/agenda")
+    learner.get_by_role("button", name="Maak mijn agenda-adres").click()
+    feed = learner.request.get(learner.get_by_label("Adres", exact=True).input_value())
+    events = Calendar.from_ical(feed.body()).walk("VEVENT")  # as a calendar app reads it
+    assert any("Inductieprogramma starters" in str(event["SUMMARY"]) for event in events)
+    assert all(event.get("DTSTART") and event.get("UID") for event in events)
     assert found == {}
 
 
