@@ -32,6 +32,7 @@ class DemoPerson:
     description: str
     roles: tuple[tuple[str, str], ...]  # (role, organisation key)
     nlqf_level: int | None = None
+    nlqf_target: int | None = None
 
 
 @dataclass(frozen=True)
@@ -67,7 +68,7 @@ ORGANISATIONS: dict[str, tuple[str, str, str | None, str | None]] = {
 
 PEOPLE: tuple[DemoPerson, ...] = (
     DemoPerson("deelnemer", "Sanne de Vries", "learner: starting teacher (po)",
-               (("learner", "po"),)),
+               (("learner", "po"),), nlqf_level=6, nlqf_target=7),
     DemoPerson("zij-instromer", "Yusuf Bakker", "learner: zij-instromer (vo)",
                (("learner", "vo"),), nlqf_level=7),
     DemoPerson("pdg", "Mirjam Visser", "learner: PDG mbo",
@@ -169,7 +170,8 @@ def _seed_people(orgs: dict[str, Organisation]) -> dict[str, User]:
         email = demo_email(person.key)
         user = db.session.scalar(select(User).where(User.email == email))
         if user is None:
-            user = User(email=email, name=person.name, nlqf_level=person.nlqf_level)
+            user = User(email=email, name=person.name, nlqf_level=person.nlqf_level,
+                        nlqf_target=person.nlqf_target)
             db.session.add(user)
             db.session.flush()
         have = {(r.role, r.organisation_id) for r in user.roles}

@@ -71,6 +71,7 @@ class DemoRegion:
     """What ``lms_demo_region`` gets: the lessons reached and the people generated."""
 
     today: date
+    now: datetime
     work: list[DemoWork] = field(default_factory=list)
     people: list[int] = field(default_factory=list)
 
@@ -130,7 +131,8 @@ def generate_region(orgs: dict[str, Organisation], named: dict[str, User], domai
 
     mentor_of = {p.user_id: p.mentor_id for p in people}
     mentor_of.update(_named_mentors(named))
-    region = DemoRegion(now.date(), _work(rnd, reached, mentor_of), [p.user_id for p in people])
+    region = DemoRegion(now.date(), now, _work(rnd, reached, mentor_of),
+                        [p.user_id for p in people])
     get_pm().hook.lms_demo_region(region=region)
     db.session.commit()
     return region

@@ -398,8 +398,8 @@ def lms_demo_region(region: DemoRegion) -> None:
     ``work.seed`` for choices) and quick (bulk inserts). What a learner wrote is theirs:
     share it only where ``work.shared`` says.
 
-    :param region: ``lms.demo_region.DemoRegion``: ``today``, ``work`` (the lessons the
-        generated learners reached: ``user_id``, ``lesson``, ``completed``, ``at``,
-        ``reviewer_id``, ``shared``, ``seed``) and ``people`` (the generated user ids).
+    :param region: ``lms.demo_region.DemoRegion``: ``today``, ``now``, ``work`` (the
+        lessons the generated learners reached: ``user_id``, ``lesson``, ``completed``,
+        ``at``, ``reviewer_id``, ``shared``, ``seed``) and ``people`` (the generated user ids).
     :returns: nothing.
     """

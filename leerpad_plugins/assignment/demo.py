@@ -9,6 +9,7 @@ from datetime import timedelta
 from sqlalchemy import insert
 
 from lms.extensions import db
+from lms.models import User
 
 from .models import AssignmentSubmission
 from .work import Rules
@@ -48,4 +49,33 @@ def add_submissions(region) -> None:
         rows.append(row)
     if rows:
         db.session.execute(insert(AssignmentSubmission), rows)
+    _notify(region)
     db.session.commit()
+
+
+def _notify(region) -> None:
+    """What the platform would have said: the reviewer that work waits, the learner that it
+    was approved (the last month's)."""
+    from lms.notify import link, notify_many
+
+    items, moments = [], {}
+    for number, work in enumerate(region.work):
+        if work.lesson.type != "assignment" or work.reviewer_id is None:
+            continue
+        if work.completed and (region.now - work.at).days > 30:
+            continue
+        key = f"demo:{number}"
+        if work.completed:
+            items.append({"user": work.user_id, "kind": "item_approved", "key": key,
+                          "params": {"item": work.lesson.title},
+                          "link": link("learn.lesson", course_slug=work.lesson.course.slug,
+                                       lesson_slug=work.lesson.slug)})
+            moments[(work.user_id, key)] = work.at
+        else:
+            learner = db.session.get(User, work.user_id)
+            items.append({"user": work.reviewer_id, "kind": "sign_off_requested", "key": key,
+                          "params": {"learner": learner.name, "item": work.lesson.title},
+                          "link": link("mentor.queue")})
+            moments[(work.reviewer_id, key)] = work.at
+    for note in notify_many(items):
+        note.created_at = moments[(note.user_id, note.key)]

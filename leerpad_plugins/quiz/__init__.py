@@ -49,3 +49,11 @@ def lms_personal_data(user):
 @hookimpl
 def lms_erase_personal_data(user):
     scoring.erase_personal_data(user)
+
+
+@hookimpl
+def lms_demo_region(region):
+    """The demo learners' quiz attempts."""
+    from . import demo
+
+    demo.add_attempts(region)

@@ -142,3 +142,11 @@ def lms_personal_data(user):
 @hookimpl
 def lms_erase_personal_data(user):
     privacy.erase(user)
+
+
+@hookimpl
+def lms_demo_region(region):
+    """Talent nominations and stay conversations in the demo's schools."""
+    from . import demo
+
+    demo.add_talent(region)
