@@ -9,6 +9,8 @@ from pathlib import Path
 
 from flask import Flask
 
+from lms.clock import check_time_zone
+
 DEFAULTS: dict[str, object] = {
     "DATABASE_URL": None,
     "SECRET_KEY": None,
@@ -39,6 +41,8 @@ DEFAULTS: dict[str, object] = {
     "PASSWORD_HASH_METHOD": "scrypt",
     "HOURS_CYCLE_YEARS": 4,
     "HOURS_BENCHMARK": 160,
+    # Where the learners live: their "today", deadlines, expiry and the hours of a year.
+    "TIMEZONE": "Europe/Amsterdam",
     # A coordinator's workbook covering more learners than this is prepared by the worker.
     "REPORT_EXPORT_QUEUE_LEARNERS": 5000,
     "HOURS_RULES_FILE": None,  # None: the shipped rules (lms.hours_rules)
@@ -124,6 +128,7 @@ def _derive(app: Flask) -> None:
     cfg["REMEMBER_COOKIE_SAMESITE"] = "Lax"
     cfg["REMEMBER_COOKIE_SECURE"] = cfg["SESSION_COOKIE_SECURE"]
     cfg["BABEL_TRANSLATION_DIRECTORIES"] = str(Path(app.root_path) / "translations")
+    cfg["TIMEZONE"] = check_time_zone(cfg["TIMEZONE"])
 
 
 def _normalise_db_url(url: str) -> str:

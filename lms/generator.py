@@ -16,7 +16,8 @@ from datetime import datetime, timedelta, timezone
 
 import sqlalchemy as sa
 
-from lms.tracking.dates import add_months, add_years, local_date
+from lms.clock import local_date
+from lms.tracking.dates import add_months, add_years
 from lms.tracking.record import idempotency_key
 
 BATCH = 5000

@@ -31,6 +31,7 @@ from flask import g, has_request_context
 from sqlalchemy import and_, case, func, or_, select
 
 from lms.access import can, org_role_ids
+from lms.clock import time_zone
 from lms.extensions import db
 from lms.models.accounts import MentorAssignment, RoleAssignment, User
 from lms.models.content import Course, Track
@@ -40,7 +41,7 @@ from lms.models.progress import CourseState, Credential, Enrolment, TrackState
 from lms.plugins import sign_off_count, sign_off_items
 from lms.reports.people import _behind as behind_schedule
 from lms.reports.scope import subtree_ids
-from lms.tracking.dates import TIMEZONE, add_months
+from lms.tracking.dates import add_months
 
 SHOWN = 8  # names listed per part; the full lists are one click away
 MENTEES_SHOWN = 12
@@ -92,10 +93,10 @@ class LearnerPart:
     year: int
 
 
-def hours_this_year(user_id: int, today: date, tz: str = TIMEZONE) -> float:
+def hours_this_year(user_id: int, today: date, tz: str | None = None) -> float:
     """Logged hours dated this calendar year plus the study load of courses completed in it
     (the year as it is where the learner lives), in one query."""
-    zone = ZoneInfo(tz)
+    zone = ZoneInfo(tz or time_zone())
     starts = datetime.combine(date(today.year, 1, 1), time.min, zone).astimezone(timezone.utc)
     ends = (datetime.combine(date(today.year + 1, 1, 1), time.min, zone).astimezone(timezone.utc)
             if today.year < 9999 else datetime.max.replace(tzinfo=timezone.utc))

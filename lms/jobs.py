@@ -36,12 +36,13 @@ from zoneinfo import ZoneInfo
 
 from flask import Flask, current_app
 
+from lms.clock import time_zone
+
 log = logging.getLogger(__name__)
 
 DEFAULT_RETRIES = 5  # tries after the first: 10 s, 20 s, 40 s, 80 s, 160 s apart
 DEFAULT_RETRY_DELAY = 10
 BACKOFF = 2
-LOCAL_ZONE = ZoneInfo("Europe/Amsterdam")
 EXTENSION = "lms.jobs"
 # Core modules that register jobs; plugins' modules are imported when the app loads them.
 CORE_JOB_MODULES = ("lms.mail", "lms.notify", "lms.reminders", "lms.privacy.retention",
@@ -81,23 +82,26 @@ def periodic(name: str, schedule: Callable[[datetime], bool], *, retries: int = 
     return register
 
 
-def daily_at(hour: int, minute: int = 0, zone: ZoneInfo = LOCAL_ZONE) -> Callable[[datetime], bool]:
-    """A schedule: every day at ``hour:minute`` in ``zone`` (Dutch time by default, so 06:00
-    stays 06:00 across summer time)."""
+def daily_at(hour: int, minute: int = 0,
+             zone: ZoneInfo | None = None) -> Callable[[datetime], bool]:
+    """A schedule: every day at ``hour:minute`` in ``zone`` (by default the configured
+    TIMEZONE, so 06:00 stays 06:00 across summer time)."""
     def due(moment: datetime) -> bool:
-        local = _aware(moment).astimezone(zone)
+        local = _aware(moment).astimezone(zone or ZoneInfo(time_zone()))
         return (local.hour, local.minute) == (hour, minute)
-    due.__doc__ = f"daily at {hour:02d}:{minute:02d} {zone.key}"
+    due.__doc__ = f"daily at {hour:02d}:{minute:02d} {zone.key if zone else 'TIMEZONE'}"
     return due
 
 
 def weekly_at(weekday: int, hour: int, minute: int = 0,
-              zone: ZoneInfo = LOCAL_ZONE) -> Callable[[datetime], bool]:
-    """A schedule: every week on ``weekday`` (0 is Monday) at ``hour:minute`` in ``zone``."""
+              zone: ZoneInfo | None = None) -> Callable[[datetime], bool]:
+    """A schedule: every week on ``weekday`` (0 is Monday) at ``hour:minute`` in ``zone``
+    (by default the configured TIMEZONE)."""
     def due(moment: datetime) -> bool:
-        local = _aware(moment).astimezone(zone)
+        local = _aware(moment).astimezone(zone or ZoneInfo(time_zone()))
         return (local.weekday(), local.hour, local.minute) == (weekday, hour, minute)
-    due.__doc__ = f"weekly on day {weekday} at {hour:02d}:{minute:02d} {zone.key}"
+    due.__doc__ = (f"weekly on day {weekday} at {hour:02d}:{minute:02d} "
+                   f"{zone.key if zone else 'TIMEZONE'}")
     return due
 
 
@@ -174,7 +178,11 @@ def _bind(queue, app: Flask, spec: Job) -> None:
     options = {"retries": spec.retries, "retry_delay": spec.retry_delay,
                "retry_backoff": BACKOFF, "name": spec.name}
     if spec.schedule is not None:
-        wrapper = queue.periodic_task(spec.schedule, **options)(run)
+        def due(moment: datetime, schedule=spec.schedule) -> bool:
+            with app.app_context():  # the schedule reads this app's TIMEZONE
+                return schedule(moment)
+
+        wrapper = queue.periodic_task(due, **options)(run)
     else:
         wrapper = queue.task(**options)(run)
     wrapper.task_class.lms_job = spec.name

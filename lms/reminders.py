@@ -9,6 +9,7 @@ from datetime import date, timedelta
 
 from sqlalchemy import and_, select
 
+from lms import clock
 from lms.extensions import db
 from lms.jobs import daily_at, periodic
 from lms.models.content import Track
@@ -55,7 +56,7 @@ def remind_credentials(today: date, days: int = EXPIRING_DAYS) -> int:
 
 
 def remind_all(today: date | None = None) -> int:
-    today = today or date.today()
+    today = today or clock.today()
     return remind_deadlines(today) + remind_credentials(today)
 
 

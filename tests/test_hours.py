@@ -5,7 +5,8 @@ from datetime import date, datetime, timezone
 
 import pytest
 
-from lms.readmodels.path.hours import HoursItem, cycle_first_year, local_date, summarise_hours
+from lms.clock import local_date
+from lms.readmodels.path.hours import HoursItem, cycle_first_year, summarise_hours
 
 
 def logged(day: date, hours: float) -> HoursItem:

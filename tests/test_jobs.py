@@ -283,6 +283,14 @@ def test_daily_jobs_run_at_dutch_time_all_year():
     assert not six(datetime(2026, 7, 15, 4, 1, tzinfo=timezone.utc))
 
 
+def test_daily_jobs_follow_the_configured_time_zone(app_factory):
+    """With TIMEZONE set to UTC the 06:00 reminders run at 06:00 UTC."""
+    six = daily_at(6, 0)
+    with app_factory(TIMEZONE="UTC").app_context():
+        assert six(datetime(2026, 1, 15, 6, 0, tzinfo=timezone.utc))
+        assert not six(datetime(2026, 1, 15, 5, 0, tzinfo=timezone.utc))
+
+
 def test_the_worker_has_the_periodic_jobs(app):
     """Reminders and the retention review are periodic jobs of every worker."""
     with app.app_context():

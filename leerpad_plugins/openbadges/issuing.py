@@ -20,11 +20,12 @@ from flask import current_app
 from sqlalchemy import exists, select
 
 from lms.access import learner_org_ids
+from lms.clock import local_date, time_zone, today
 from lms.extensions import db
 from lms.models import Organisation, Track, User, audit
 from lms.models.base import utcnow
 from lms.models.progress import Credential
-from lms.tracking.dates import TIMEZONE, add_years, local_date, validity_status
+from lms.tracking.dates import add_years, validity_status
 
 from .achievement import EXTENSIONS_CONTEXT, achievement
 from .did import base_url, issuer_did
@@ -53,7 +54,7 @@ def _iso(moment: datetime) -> str:
 
 def end_of_day(day: date) -> datetime:
     """The last second of ``day`` in the Netherlands (a credential's last valid day)."""
-    start = datetime.combine(day + timedelta(days=1), time(0), tzinfo=ZoneInfo(TIMEZONE))
+    start = datetime.combine(day + timedelta(days=1), time(0), tzinfo=ZoneInfo(time_zone()))
     return (start - timedelta(seconds=1)).astimezone(timezone.utc)
 
 
@@ -154,10 +155,6 @@ def issue_missing() -> int:
             done += 1
     db.session.commit()
     return done
-
-
-def today() -> date:
-    return local_date(utcnow())
 
 
 def status(row: BadgeCredential, on: date | None = None) -> str:

@@ -17,14 +17,13 @@ Everything is personal data: exported and erased through ``lms_personal_data`` a
 """
 from __future__ import annotations
 
-from datetime import date
 from importlib import resources
 
 import click
 from flask.cli import with_appcontext
 from flask_babel import lazy_gettext as _l
 
-from lms import hookimpl
+from lms import clock, hookimpl
 from lms.activities import NavItem, Setting, render_fragment
 
 from . import ambassadors, models, nominations, privacy, reports, rules, stay, views  # noqa: F401
@@ -100,7 +99,7 @@ def lms_dashboard_widgets(user, scope, organisation):
     if not getattr(user, "is_authenticated", False):
         return None
     if scope == "home" and rules.managed_org_ids(user):  # no query for anyone else
-        today = date.today()
+        today = clock.today()
         return render_fragment("talent/_home_widget.html", due=stay.due_for(user, today),
                                upcoming=stay.upcoming_for(user.id, today), today=today)
     if scope == "coordinator" and organisation is not None:

@@ -19,6 +19,7 @@ from flask_login import current_user, login_required
 from markupsafe import Markup
 from sqlalchemy import Date, String, cast, literal_column, null, select
 
+from lms import clock
 from lms.access import can, org_role_ids, record_views, require
 from lms.activities import render_fragment
 from lms.extensions import db
@@ -277,7 +278,7 @@ def _csv(headers: list[str], rows: list[list[str]]) -> bytes:
 def conversations():
     """Stay conversations: the person's own, and for a leidinggevende the ones they hold, the
     planning form and who is due."""
-    today = date.today()
+    today = clock.today()
     may_plan = can(current_user, "talent.stay.plan")
     held = stay.as_manager(current_user.id) if may_plan else []
     html = render_template(
@@ -303,7 +304,7 @@ def conversation():
         "talent/conversation.html", conversation=found, is_manager=is_manager,
         is_teacher=found.teacher_id == current_user.id, agenda=guide.agenda_html(),
         note=stay.note_of(found, current_user) if is_manager else None,
-        status_labels=STATUS_LABELS, today=date.today(), max_note=stay.MAX_NOTE,
+        status_labels=STATUS_LABELS, today=clock.today(), max_note=stay.MAX_NOTE,
         max_outcome=stay.MAX_OUTCOME)
     if is_manager:
         record_views(current_user, [found.teacher_id], "talent.stay", found.id)
@@ -325,7 +326,7 @@ def plan():
     require(current_user, "talent.stay.plan", teacher)
     try:
         found = stay.plan(current_user, teacher, _day(request.form.get("planned_for")),
-                          date.today())
+                          clock.today())
     except stay.StayError as exc:
         _flash_error(exc)
         return redirect(url_for("talent.conversations", met=teacher.id) + "#plannen")
@@ -341,7 +342,7 @@ def update_status():
                         "talent.stay.manage")
     try:
         if request.form.get("action") == "held":
-            stay.mark_held(found, _day(request.form.get("held_on")), date.today())
+            stay.mark_held(found, _day(request.form.get("held_on")), clock.today())
             flash(_("Recorded as held. Add the outcomes you agreed on; the teacher decides "
                     "which become goals."), "success")
         elif request.form.get("action") == "cancel":

@@ -11,6 +11,7 @@ from datetime import date, datetime, timedelta, timezone
 from sqlalchemy import (Float, Integer, String, and_, case, cast, distinct, extract, func, literal, null,
                         or_, select, union_all)
 
+from lms.clock import local_date
 from lms.extensions import db
 from lms.hours_rules import HoursRuleChoice, HoursRules, fallback
 from lms.models.accounts import RoleAssignment, User
@@ -22,7 +23,6 @@ from lms.models.progress import CourseState, Credential, Enrolment, TrackState
 from lms.reports.scope import subtree_ids
 from lms.reports.sql import (BEHIND_MARGIN, HOURS_BUCKETS, PROGRESS_BUCKETS, bucket,
                              days_between, learner_ids, learner_schools, mentor_counts)
-from lms.tracking.dates import local_date
 
 # Track ids of the three programmes the region reports on (FORMAT.md agreed ids).
 PROGRAMMES = (("inductie-starters", "starters"), ("zij-instroom", "zij_instroom"),

@@ -1,4 +1,4 @@
-"""Calendar arithmetic for deadlines and credential expiry.
+"""Calendar arithmetic for deadlines and credential expiry (which day it is: ``lms.clock``).
 
 Months and years are calendar units clamped to the end of the month: 31 January plus one
 month is 28 (or 29) February, and 29 February plus a year is 28 February.
@@ -6,10 +6,8 @@ month is 28 (or 29) February, and 29 February plus a year is 28 February.
 from __future__ import annotations
 
 import calendar
-from datetime import MAXYEAR, MINYEAR, date, datetime
-from zoneinfo import ZoneInfo
+from datetime import MAXYEAR, MINYEAR, date
 
-TIMEZONE = "Europe/Amsterdam"
 EXPIRING_DAYS = 90
 
 
@@ -26,15 +24,6 @@ def add_months(day: date, months: int) -> date:
 def add_years(day: date, years: int) -> date:
     """``day`` plus whole calendar years (29 February becomes 28 February)."""
     return add_months(day, 12 * years)
-
-
-def local_date(moment: datetime, tz: str = TIMEZONE) -> date:
-    """The calendar day of an aware moment where the learner lives (the UTC day at the very
-    ends of the calendar, where the shift would leave it)."""
-    try:
-        return moment.astimezone(ZoneInfo(tz)).date()
-    except OverflowError:
-        return moment.date()
 
 
 def validity_status(expires_on: date | None, today: date, warning_days: int = EXPIRING_DAYS) -> str:

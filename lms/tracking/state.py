@@ -13,13 +13,14 @@ from typing import Any
 
 from sqlalchemy import and_, case, func, select, update
 
+from lms.clock import local_date
 from lms.extensions import db
 from lms.models.base import utcnow
 from lms.models.content import Course, Lesson, Track, TrackCourse
 from lms.models.progress import (CourseState, Credential, Enrolment, Exemption, LessonState,
                                  TrackState)
 from lms.tracking.completion import ATTEMPT_VERBS
-from lms.tracking.dates import add_years, local_date
+from lms.tracking.dates import add_years
 
 DONE = ("completed", "exempt")
 

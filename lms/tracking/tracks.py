@@ -7,12 +7,13 @@ from typing import Any
 
 from sqlalchemy import select
 
+from lms.clock import local_date
 from lms.extensions import db
 from lms.models.audit import audit
 from lms.models.base import utcnow
 from lms.models.content import Course, Track, TrackCourse
 from lms.models.progress import Enrolment, Exemption
-from lms.tracking.dates import add_months, local_date, validity_status
+from lms.tracking.dates import add_months, validity_status
 from lms.tracking.records import announce_records, note_record, track_registration
 from lms.tracking.state import (insert_ignoring_conflicts, refresh_course_state,
                                 refresh_track_state)

@@ -2,8 +2,6 @@
 no texts: coordinators see status and counts)."""
 from __future__ import annotations
 
-from datetime import date
-from zoneinfo import ZoneInfo
 
 from flask import (Blueprint, Response, abort, current_app, flash, redirect, render_template,
                    url_for)
@@ -13,13 +11,13 @@ from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 
 from lms.access import dashboard_orgs, require
+from lms.clock import local_time, today
 from lms.extensions import db
 from lms.models import Organisation
 from lms.reports import charts, exports
 from lms.reports.coordinator import coordinator_report
 from lms.reports.tables import coordinator_tables, progress_totals, programme_labels, risk_totals
 from lms.reports.writers import csv_document, export_filename
-from lms.tracking.dates import TIMEZONE
 
 bp = Blueprint("coordinate", __name__, url_prefix="/coordinatie")
 
@@ -37,7 +35,7 @@ def _org(org_id: int) -> Organisation:
 def _report(org: Organisation):
     cfg = current_app.config
     start = cfg.get("HOURS_CYCLE_START")
-    return coordinator_report(org.id, date.today(), cycle_years=int(cfg["HOURS_CYCLE_YEARS"]),
+    return coordinator_report(org.id, today(), cycle_years=int(cfg["HOURS_CYCLE_YEARS"]),
                               benchmark=float(cfg["HOURS_BENCHMARK"]),
                               cycle_start=int(start) if start not in (None, "") else None)
 
@@ -91,7 +89,7 @@ def export_csv(org_id: int, table: str):
         abort(404)
     found = tables[table]
     body = csv_document(found.headers, found.rows)
-    name = export_filename(org.name, found.title, day=date.today(), extension="csv")
+    name = export_filename(org.name, found.title, day=today(), extension="csv")
     return Response(body, mimetype="text/csv", headers={
         "Content-Disposition": f'attachment; filename="{name}"'})
 
@@ -105,7 +103,7 @@ def export_xlsx(org_id: int):
     if exports.is_large(org.id):
         return render_template("coordinate/prepare.html", org=org, form=EmptyForm(),
                                learners=exports.learners_covered(org.id))
-    name, body = exports.report_workbook(org, date.today())
+    name, body = exports.report_workbook(org, today())
     return _file(name, body)
 
 
@@ -134,7 +132,7 @@ def downloads():
     require(current_user, "coordinator.dashboard")
     return render_template("coordinate/downloads.html", exports=exports.downloads_of(current_user),
                            keep_hours=int(exports.KEEP.total_seconds() // 3600),
-                           local=lambda moment: moment.astimezone(ZoneInfo(TIMEZONE)))
+                           local=local_time)
 
 
 @bp.get("/downloads/<id:export_id>")

@@ -17,6 +17,8 @@ from werkzeug.routing import IntegerConverter
 from wtforms import FloatField
 from wtforms.validators import ValidationError
 
+from lms.clock import today
+
 # The largest value of a database id column (a signed 32-bit ``integer`` on PostgreSQL).
 MAX_ID = 2_147_483_647
 _ID = re.compile(r"[0-9]{1,10}")
@@ -97,7 +99,7 @@ class DateWithin:
     """A date validator: from ``earliest()`` to ``latest()`` inclusive (callables, so "today"
     is the day the form is posted)."""
 
-    def __init__(self, earliest=lambda: EARLIEST_DATE, latest=date.today) -> None:
+    def __init__(self, earliest=lambda: EARLIEST_DATE, latest=today) -> None:
         self.earliest = earliest
         self.latest = latest
 
@@ -117,6 +119,6 @@ def years_ahead(years: int):
     def latest() -> date:
         from lms.tracking.dates import add_years
 
-        return add_years(date.today(), years)
+        return add_years(today(), years)
 
     return latest

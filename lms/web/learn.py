@@ -15,15 +15,14 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length
 
 from lms.access import can, require, supervised_learners
+from lms.clock import today
 from lms.content.validate import activity_types
 from lms.extensions import db
 from lms.accounts.people import role_label
 from lms.models import ROLES, Course, Track, User
-from lms.models.base import utcnow
 from lms.models.organisations import SECTORS
 from lms.plugins import get_pm
 from lms.tracking import record_progress
-from lms.tracking.dates import local_date
 from lms.hours_rules import person_facts
 from lms.readmodels.catalogue import NLQF_LEVELS, Filters
 from lms.readmodels.catalogue import catalogue as load_catalogue
@@ -45,10 +44,6 @@ class EnrolOtherForm(FlaskForm):
 class ExemptionForm(FlaskForm):
     course = SelectField(_l("Course"), validators=[DataRequired()])
     reason = TextAreaField(_l("Reason"), validators=[DataRequired(), Length(max=2000)])
-
-
-def _today():
-    return local_date(utcnow())
 
 
 def _enrol_other_form() -> EnrolOtherForm | None:
@@ -200,7 +195,7 @@ def track(slug: str):
         if learner_id != current_user.id:
             learner = db.session.get(User, learner_id) or abort(404)
             require(current_user, "progress.view", learner)  # status only: coordinators too
-    view = track_view(learner.id, slug, _today()) or abort(404)
+    view = track_view(learner.id, slug, today()) or abort(404)
     exemption_form = None
     if learner.id != current_user.id and can(current_user, "exemption.grant", learner):
         exemption_form = ExemptionForm()

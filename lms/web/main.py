@@ -15,12 +15,11 @@ bp = Blueprint("main", __name__)
 @login_required
 def home():
     """What needs this person today: one part per role they hold (``lms.homes``)."""
+    from lms.clock import today
     from lms.homes import home_for
-    from lms.models.base import utcnow
-    from lms.tracking.dates import local_date
     from lms.web.viewlog import render_audited
 
-    home = home_for(current_user, local_date(utcnow()))
+    home = home_for(current_user, today())
     return render_audited("main/home.html", home.people_shown(), "home", home=home)
 
 

@@ -2,7 +2,6 @@
 side of competence confirmation."""
 from __future__ import annotations
 
-from datetime import date
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -14,6 +13,7 @@ from wtforms import SelectField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
 from lms.access import require
+from lms.clock import today
 from lms.extensions import db
 from lms.mentoring import (MentoringError, competence_choices, decide_confirmation, mentors_of,
                            request_confirmation)
@@ -46,11 +46,11 @@ class RequestForm(FlaskForm):
 @login_required
 def index():
     require(current_user, "mentor.dashboard")
-    lines = people.learner_lines(people.mentees(current_user.id), date.today(),
+    lines = people.learner_lines(people.mentees(current_user.id), today(),
                                  limit=500, reviewer=current_user)
     columns = learner_columns(current_user, [line.id for line in lines], "mentor")
     return render_audited("mentor/index.html", [line.id for line in lines], "mentor.overview",
-                          lines=lines, columns=columns, today=date.today())
+                          lines=lines, columns=columns, today=today())
 
 
 @bp.get("/aftekenen")
@@ -82,7 +82,7 @@ def _learner(learner_id: int) -> User:
 @login_required
 def learner(learner_id: int):
     person = _learner(learner_id)
-    line = people.learner_lines(select(User.id).where(User.id == person.id), date.today(),
+    line = people.learner_lines(select(User.id).where(User.id == person.id), today(),
                                 reviewer=current_user)[0]
     confirmations = list(db.session.scalars(
         select(CompetenceConfirmation)

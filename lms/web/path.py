@@ -4,7 +4,6 @@ chooses for a learner."""
 from __future__ import annotations
 
 import re
-from datetime import date
 from types import SimpleNamespace
 
 from flask import (Blueprint, abort, current_app, flash, jsonify, redirect, render_template,
@@ -23,6 +22,7 @@ from wtforms.validators import (DataRequired, Length, NumberRange, Optional, Sto
 from lms.access import can, require
 from lms.accounts import AccountError
 from lms.accounts.people import update_person
+from lms.clock import today
 from lms.hours_rules import HoursRulesError, choose_rule, current_rules
 from lms.extensions import db
 from lms.models import User
@@ -59,7 +59,7 @@ def _quarter_hours(form, field) -> None:
 
 
 def _not_in_future(form, field) -> None:
-    if field.data and field.data > date.today():
+    if field.data and field.data > today():
         raise StopValidation(_("Hours can only be logged for days that have passed."))
 
 

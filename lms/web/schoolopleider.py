@@ -2,7 +2,6 @@
 mentor coverage."""
 from __future__ import annotations
 
-from datetime import date
 
 from flask import (Blueprint, abort, current_app, flash, redirect, render_template, request,
                    url_for)
@@ -14,6 +13,7 @@ from sqlalchemy import select
 from wtforms import SelectField, StringField
 from wtforms.validators import DataRequired, Length
 
+from lms import clock
 from lms.access import dashboard_orgs, learner_org_ids, require
 from lms.accounts.people import role_label
 from lms.extensions import db
@@ -81,7 +81,7 @@ def _filters() -> people.Filters:
 @login_required
 def school(org_id: int):
     org = _org(org_id, "school.learners")
-    today = date.today()
+    today = clock.today()
     filters = _filters()
     page = request.args.get("pagina", 1, type=bounded_int(1, 100_000))
     orgs = subtree_ids([org.id])
@@ -132,7 +132,7 @@ def _member(org: Organisation, learner_id: int) -> User:
 def learner(org_id: int, learner_id: int):
     org = _org(org_id, "school.manage")
     person = _member(org, learner_id)
-    line = people.learner_lines(select(User.id).where(User.id == person.id), date.today())[0]
+    line = people.learner_lines(select(User.id).where(User.id == person.id), clock.today())[0]
     orgs = subtree_ids([org.id])
     candidates = [m for m in mentor_candidates(orgs) if m.id != person.id]
     current_mentors = list(db.session.scalars(

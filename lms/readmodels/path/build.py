@@ -3,15 +3,17 @@ credentials, goals, hours and coverage, for one learner on one day."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
 
+from lms import clock
+from lms.clock import local_date
+from lms.readmodels.path import queries
 from lms.readmodels.path.frameworks import competence_row, coverage, nlqf_levels
-from lms.readmodels.path.hours import (DEFAULT_TIMEZONE, Comparison, HoursItem, PendingCourse,
-                                       hours_for_rule, local_date, rule_view)
+from lms.readmodels.path.hours import (Comparison, HoursItem, PendingCourse, hours_for_rule,
+                                       rule_view)
 from lms.readmodels.path.model import (CredentialView, Deadline, GoalView, HoursEntryView,
                                        LearningPath, TrackProgress)
 from lms.readmodels.steps import next_step, track_steps
-from lms.readmodels.path import queries
 from lms.tracking.dates import validity_status
 
 DUE_SOON_DAYS = 30
@@ -42,7 +44,7 @@ class PathSettings:
     cycle_years: int = 4
     benchmark: float = 160
     cycle_start: int | None = None
-    timezone: str = DEFAULT_TIMEZONE
+    timezone: str | None = None  # None: the configured TIMEZONE
 
     @classmethod
     def from_config(cls, config) -> PathSettings:
@@ -50,7 +52,7 @@ class PathSettings:
         return cls(cycle_years=int(config.get("HOURS_CYCLE_YEARS") or 4),
                    benchmark=float(config.get("HOURS_BENCHMARK") or 160),
                    cycle_start=int(start) if start not in (None, "") else None,
-                   timezone=config.get("TIMEZONE") or DEFAULT_TIMEZONE)
+                   timezone=config.get("TIMEZONE"))
 
 
 def _default_rules():
@@ -83,7 +85,7 @@ def learning_path(learner, *, settings: PathSettings | None = None, today: date 
     settings = settings or PathSettings()
     rules = rules or _default_rules()
     locale = locale or _locale()
-    today = today or local_date(datetime.now().astimezone(), settings.timezone)
+    today = today or clock.today(tz=settings.timezone)
     enrolment_rows = queries.enrolment_rows(learner.id)
     record_rows = queries.record_rows(learner.id)
     portfolio_rows = queries.portfolio_rows(learner.id)

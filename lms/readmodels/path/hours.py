@@ -4,10 +4,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from datetime import MAXYEAR, MINYEAR, date, datetime
-
-from lms.tracking.dates import TIMEZONE as DEFAULT_TIMEZONE
-from lms.tracking.dates import local_date as _local_date
+from datetime import MAXYEAR, MINYEAR, date
 
 
 @dataclass(frozen=True)
@@ -162,12 +159,6 @@ def summarise_hours(items: list[HoursItem], *, today: date, anchor: int, length:
         cycles=sorted(cycles.values(), key=lambda c: c.first_year, reverse=True),
         items=sorted(items, key=lambda i: (i.day, i.title), reverse=True),
     )
-
-
-def local_date(moment: datetime, tz: str = DEFAULT_TIMEZONE) -> date:
-    """The calendar date of an aware UTC moment where the teacher lives (a course completed
-    at 23:30 UTC on 31 December counts for the next year in the Netherlands)."""
-    return _local_date(moment, tz)
 
 
 def rule_view(rule, locale: str, chosen: bool = False) -> RuleView:
