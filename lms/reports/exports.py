@@ -19,6 +19,7 @@ from flask_babel import gettext as _
 from sqlalchemy import delete, func, select
 
 from lms.access import can
+from lms.clock import today
 from lms.extensions import db
 from lms.jobs import enqueue, job, periodic
 from lms.models.accounts import User
@@ -93,7 +94,7 @@ def prepare_export(export_id: int) -> str:
         return FAILED
     try:
         with force_locale(export.locale):
-            name, body = report_workbook(org, date.today())
+            name, body = report_workbook(org, today())
     except Exception as exc:
         db.session.rollback()
         export.status, export.error = FAILED, f"{type(exc).__name__}: {exc}"[:2000]
