@@ -15,10 +15,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
-from functools import cached_property
+from functools import cache, cached_property
 from typing import Any
 
-from sqlalchemy import JSON, and_, case, literal, null, or_, select, type_coerce
+from sqlalchemy import JSON, and_, bindparam, case, literal, null, or_, select, type_coerce
 from sqlalchemy.orm import defer
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -176,34 +176,15 @@ def course_view(user_id: int, course_slug: str, lesson_slug: str | None = None, 
     and settings (loaded in the same query); with ``versions`` also what the page depends on
     (``lms.readmodels.versions``, in the first query). None when the course does not exist
     or is archived, or the lesson is not in it."""
-    from lms.readmodels.versions import version_columns
-
-    rows = db.session.execute(
-        select(Course, Enrolment, CourseState, *(version_columns(user_id) if versions else ()))
-        .select_from(Course)
-        .outerjoin(Enrolment, _enrolled_in_course(user_id))
-        .outerjoin(CourseState, and_(CourseState.course_id == Course.id,
-                                     CourseState.user_id == user_id))
-        .where(Course.slug == course_slug, Course.archived.is_(False))
-        .options(*([defer(Course.intro_html)] if lesson_slug else []))
-    ).all()
+    rows = db.session.execute(_course_statement(versions, lesson_slug is not None), {
+        "user_id": user_id, "course_slug": course_slug}).all()
     if not rows:
         return None
     course, state = rows[0][0], rows[0][2]
     page_versions = tuple(rows[0][3:]) if versions else None
     enrolments = [row[1] for row in rows if row[1] is not None]
-    is_open = Lesson.slug == (lesson_slug or "")
-    lesson_rows = db.session.execute(
-        select(Lesson, LessonState.status, LessonState.score,
-               case((is_open, Lesson.html), else_=null()),
-               type_coerce(case((is_open, Lesson.settings), else_=null()), JSON))
-        .select_from(Lesson)
-        .outerjoin(LessonState, and_(LessonState.lesson_id == Lesson.id,
-                                     LessonState.user_id == user_id))
-        .where(Lesson.course_id == course.id, Lesson.archived.is_(False))
-        .order_by(Lesson.position, Lesson.id)
-        .options(defer(Lesson.html), defer(Lesson.settings))
-    ).all()
+    lesson_rows = db.session.execute(_lessons_statement(), {
+        "user_id": user_id, "course_id": course.id, "lesson_slug": lesson_slug or ""}).all()
     items, current = [], None
     for lesson, status, score, html, settings in lesson_rows:
         set_committed_value(lesson, "course", course)
@@ -223,6 +204,38 @@ def course_view(user_id: int, course_slug: str, lesson_slug: str | None = None, 
 
         locks = course_locks(user_id, course)
     return CourseView(course, items, enrolments, state, current, locks, page_versions)
+
+
+@cache
+def _course_statement(versions: bool, lesson: bool):
+    """``course_view``'s first query, built once per shape (every course and lesson page asks
+    it): the course with the learner's enrolments and state (and the page's versions)."""
+    from lms.readmodels.versions import version_columns
+
+    user_id = bindparam("user_id")
+    return (select(Course, Enrolment, CourseState, *(version_columns(user_id) if versions else ()))
+            .select_from(Course)
+            .outerjoin(Enrolment, _enrolled_in_course(user_id))
+            .outerjoin(CourseState, and_(CourseState.course_id == Course.id,
+                                         CourseState.user_id == user_id))
+            .where(Course.slug == bindparam("course_slug"), Course.archived.is_(False))
+            .options(*([defer(Course.intro_html)] if lesson else [])))
+
+
+@cache
+def _lessons_statement():
+    """``course_view``'s second query, built once: the lessons with the learner's states, and
+    the open lesson's text and settings."""
+    is_open = Lesson.slug == bindparam("lesson_slug")
+    return (select(Lesson, LessonState.status, LessonState.score,
+                   case((is_open, Lesson.html), else_=null()),
+                   type_coerce(case((is_open, Lesson.settings), else_=null()), JSON))
+            .select_from(Lesson)
+            .outerjoin(LessonState, and_(LessonState.lesson_id == Lesson.id,
+                                         LessonState.user_id == bindparam("user_id")))
+            .where(Lesson.course_id == bindparam("course_id"), Lesson.archived.is_(False))
+            .order_by(Lesson.position, Lesson.id)
+            .options(defer(Lesson.html), defer(Lesson.settings)))
 
 
 # --- tracks --------------------------------------------------------------------------------

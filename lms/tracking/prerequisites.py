@@ -16,9 +16,10 @@ Pages only read: a lesson page outside an enrolment explains that taking the les
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cache
 from typing import Any
 
-from sqlalchemy import and_, case, exists, literal, null, or_, select, union_all
+from sqlalchemy import and_, bindparam, case, exists, literal, null, or_, select, union_all
 from sqlalchemy import JSON, Boolean, Integer, String
 
 from lms.extensions import db
@@ -48,6 +49,16 @@ class CourseLocked(Exception):
 def _rows(user_id: int, course: Any):
     """One query: the courses of the learner's tracks that hold ``course`` (with states and
     exemptions), the course's own prerequisites, and the course itself."""
+    return db.session.execute(_locks_statement(), {
+        "user_id": user_id, "course_id": course.id,
+        "prerequisites": list(course.prerequisites or [])}).all()
+
+
+@cache
+def _locks_statement():
+    """Built once (every lesson and course page asks it): ``_rows``'s query with its user,
+    course and prerequisites as parameters."""
+    user_id, course_id = bindparam("user_id"), bindparam("course_id")
     in_tracks = (
         select(literal("track").label("kind"), TrackCourse.track_id.label("track_id"),
                Track.title.label("track_title"), TrackCourse.course_id.label("course_id"),
@@ -65,20 +76,20 @@ def _rows(user_id: int, course: Any):
                                    Exemption.track_id == TrackCourse.track_id,
                                    Exemption.user_id == user_id))
         .where(TrackCourse.track_id.in_(select(TrackCourse.track_id)
-                                        .where(TrackCourse.course_id == course.id))))
+                                        .where(TrackCourse.course_id == course_id))))
     any_exemption = exists(select(Exemption.id).where(Exemption.course_id == Course.id,
                                                       Exemption.user_id == user_id))
     own = (
-        select(case((Course.id == course.id, literal("self")), else_=literal("prerequisite")),
+        select(case((Course.id == course_id, literal("self")), else_=literal("prerequisite")),
                null().cast(Integer), null().cast(String), Course.id, Course.slug, Course.title,
                literal(True, Boolean), null().cast(JSON), literal(0), CourseState.status,
                case((any_exemption, True), else_=False))
         .outerjoin(CourseState, and_(CourseState.course_id == Course.id,
                                      CourseState.user_id == user_id))
-        .where(or_(Course.id == course.id,
-                   and_(Course.slug.in_(list(course.prerequisites or [])),
+        .where(or_(Course.id == course_id,
+                   and_(Course.slug.in_(bindparam("prerequisites", expanding=True)),
                         Course.archived.is_(False)))))
-    return db.session.execute(union_all(in_tracks, own)).all()
+    return union_all(in_tracks, own)
 
 
 def course_locks(user_id: int, course: Any) -> list[Prerequisite]:
