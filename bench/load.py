@@ -3,9 +3,15 @@ with the same gunicorn settings, on the L data set, on SQLite and on PostgreSQL.
 
     python bench/load.py                       # L data, both databases (generates once)
     python bench/load.py --size M --databases sqlite --skip-generate
+    python bench/load.py --skip-generate --postgresql-url postgresql://postgres@127.0.0.1/x
+
+One command gives every target's figure for both databases, measured in one run beside the
+hello-world: the lesson page's share of hello-world throughput (first visits, and revisits
+that send the page's ETag back and get 304), and p50/p95/p99 at 500 active learners.
 
 For each database it measures, with wrk and bench/wrk_session.lua:
-1. throughput: a closed loop (no think time) on logged-in lesson pages, then on hello-world;
+1. throughput: a closed loop (no think time) on logged-in lesson pages, then the same pages
+   revisited with If-None-Match (a browser's copy confirmed with 304), then hello-world;
    the ratio is Leerpad's share of what the same gunicorn set-up serves at most;
 2. latency at 500 active learners: each learner asks for a page (lesson, course, home, path)
    about every 10 s, i.e. 50 requests/s sent at a fixed rate (an open loop, so a slow answer
@@ -68,10 +74,10 @@ def wait_for(port: int, proc: subprocess.Popen, seconds: float = 60) -> None:
     raise SystemExit(f"server on port {port} did not answer within {seconds} s")
 
 
-def database_url(kind: str, data_dir: Path, size: str) -> str:
+def database_url(kind: str, data_dir: Path, size: str, postgresql_url: str | None = None) -> str:
     if kind == "sqlite":
         return f"sqlite:///{data_dir / f'{size}.sqlite'}"
-    return f"{PG_BASE}/bench_{size.lower()}"
+    return postgresql_url or f"{PG_BASE}/bench_{size.lower()}"
 
 
 def engine_for(url: str) -> sa.Engine:
@@ -150,6 +156,23 @@ def log_in(port: int, email: str) -> str:
     if "/logout" not in page:
         raise SystemExit(f"logging in {email} failed")
     return "; ".join(f"{c.name}={c.value}" for c in jar)
+
+
+def etag_of(port: int, cookie: str, path: str) -> str:
+    """The ETag a learner's browser keeps for a page, once a revisit with it is confirmed
+    (304); empty when the page has none or the revisit got a whole page."""
+    def get(headers: dict[str, str]):
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+        conn.request("GET", path, headers={"Cookie": cookie, **headers})
+        response = conn.getresponse()
+        response.read()
+        conn.close()
+        return response
+
+    etag = get({}).getheader("ETag", "")
+    if not etag or get({"If-None-Match": etag}).status != 304:
+        raise SystemExit(f"a revisit of {path} with its ETag was not answered 304")
+    return etag
 
 
 def wrk(port: int, targets: Path, threads: int, connections: int, seconds: int
@@ -233,7 +256,7 @@ def stop(proc: subprocess.Popen) -> None:
 
 
 def run_database(kind: str, args, data_dir: Path) -> dict:
-    url = database_url(kind, data_dir, args.size)
+    url = database_url(kind, data_dir, args.size, args.postgresql_url)
     generated = ensure_data(kind, url, args.size, args.skip_generate)
     shape = data_shape(url)
     env = dict(os.environ, LMS_DATABASE_URL=url, LMS_SECRET_KEY=SECRET,
@@ -256,12 +279,17 @@ def run_database(kind: str, args, data_dir: Path) -> dict:
                                           for c, (_, pages) in zip(cookies, learners)))
         mixed_targets.write_text("".join(f"{c}\t{p}\n" for c, (_, pages) in
                                          zip(cookies, learners) for p in pages))
+        revisit_targets = data_dir / f"{kind}-revisits.tsv"
+        revisit_targets.write_text("".join(
+            f"{c}\t{pages[0]}\t{etag_of(lms_port, c, pages[0])}\n"
+            for c, (_, pages) in zip(cookies, learners)))
         hello_targets = data_dir / "hello.tsv"
         hello_targets.write_text("none=1\t/\n")  # one anonymous path, same script
         before = watched_counts(url)
         wrk(lms_port, lesson_targets, 2, 8, 3)  # warm up every worker
         wrk(hello_port, hello_targets, 2, 8, 3)
         lesson = wrk(lms_port, lesson_targets, 2, args.connections, args.seconds)
+        revisit = wrk(lms_port, revisit_targets, 2, args.connections, args.seconds)
         hello_r = wrk(hello_port, hello_targets, 2, args.connections, args.seconds)
         active = open_loop(lms_port, mixed_targets, args.learners / 10, args.seconds * 2)
         after = watched_counts(url)
@@ -269,7 +297,7 @@ def run_database(kind: str, args, data_dir: Path) -> dict:
         stop(lms)
         stop(hello)
     return {"kind": kind, "shape": shape, "generated": generated, "lesson": lesson,
-            "hello": hello_r, "active": active, "writes": {
+            "revisit": revisit, "hello": hello_r, "active": active, "writes": {
                 t: after[t] - before[t] for t in before if after[t] != before[t]}}
 
 
@@ -278,7 +306,8 @@ def serve_hello(port: int, workers: int) -> None:
     sys.path.insert(0, str(HERE))
     from hello_app import app
 
-    from lms.commands.serve import LeerpadServer, gunicorn_options
+    from lms.commands.gunicorn_server import LeerpadServer
+    from lms.commands.serve import gunicorn_options
 
     class HelloServer(LeerpadServer):
         def load(self):
@@ -298,24 +327,30 @@ def report(results: list[dict], args) -> str:
         f"{args.workers} sync workers, access log on). Targets (DESIGN.md §6): a logged-in "
         "lesson page at ≥ 30 % of hello-world throughput; p95 ≤ 50 ms at 500 active learners.",
         "",
-        "| database | learners / lessons / events | lesson page req/s | hello-world req/s "
-        "| ratio | 500 learners: req/s | p50 | p95 | p99 | errors | rows written by GETs |",
-        "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---|",
+        "| database | learners / lessons / events | lesson page req/s | revisit (304) req/s "
+        "| hello-world req/s | ratio: page / revisit | 500 learners: req/s | p50 | p95 | p99 "
+        "| errors | rows written by GETs |",
+        "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|",
     ]
     for r in results:
         s, lesson, hello, active = r["shape"], r["lesson"], r["hello"], r["active"]
+        revisit = r["revisit"]
         ratio = lesson["rps"] / hello["rps"] if hello["rps"] else 0
-        errors = lesson["errors"] + active["errors"]
+        revisit_ratio = revisit["rps"] / hello["rps"] if hello["rps"] else 0
+        errors = lesson["errors"] + revisit["errors"] + active["errors"]
         writes = ", ".join(f"{t} +{n}" for t, n in r["writes"].items()) or "none"
         lines.append(
             f"| {r['kind']} | {s['learners']:,} / {s['lessons']:,} / {s['events']:,} "
-            f"| {lesson['rps']:.0f} | {hello['rps']:.0f} | {ratio:.0%} | {active['rps']:.0f} "
+            f"| {lesson['rps']:.0f} | {revisit['rps']:.0f} | {hello['rps']:.0f} "
+            f"| {ratio:.0%} / {revisit_ratio:.0%} | {active['rps']:.0f} "
             f"| {active['p50']:.1f} ms | {active['p95']:.1f} ms | {active['p99']:.1f} ms "
             f"| {errors} | {writes} |")
     lines += [
         "",
         f"Throughput: closed loop, {args.connections} connections, {args.seconds} s each, lesson "
-        f"pages of {args.learners} logged-in learners (real logins), measured with wrk. "
+        f"pages of {args.learners} logged-in learners (real logins), measured with wrk; the "
+        "revisits send each learner's ETag (If-None-Match), as a browser does for a page it "
+        "keeps, and are answered 304. "
         f"Latency: {args.learners} learners each asking for a page every 10 s = "
         f"{args.learners / 10:.0f} requests/s at a fixed rate for {args.seconds * 2} s "
         "(lesson, course, home and path pages of those learners in turn, a new connection "
@@ -347,6 +382,8 @@ def main() -> None:
     parser.add_argument("--learners", type=int, default=500)
     parser.add_argument("--connections", type=int, default=16)
     parser.add_argument("--seconds", type=int, default=15)
+    parser.add_argument("--postgresql-url", default=None,
+                        help=f"the PostgreSQL database (default {PG_BASE}/bench_<size>)")
     parser.add_argument("--write", action="store_true", help="update bench/RESULTS.md")
     parser.add_argument("--serve-hello", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args()

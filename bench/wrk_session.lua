@@ -1,13 +1,14 @@
 -- wrk script: every connection is one learner (its own session cookie) opening lesson pages.
--- Reads "cookie<TAB>path" lines from the file named by WRK_TARGETS and cycles through them
--- as fast as the server answers (a closed loop: bench/load.py's throughput runs).
+-- Reads "cookie<TAB>path[<TAB>etag]" lines from the file named by WRK_TARGETS and cycles
+-- through them as fast as the server answers (a closed loop: bench/load.py's throughput
+-- runs); a line with an ETag sends it as If-None-Match (a revisit: 304 is a success).
 local targets = {}
 local counter = 0
 
 function init(args)
   for line in io.lines(os.getenv("WRK_TARGETS")) do
-    local cookie, path = line:match("^(.-)\t(.+)$")
-    if cookie then targets[#targets + 1] = {cookie, path} end
+    local cookie, path, etag = line:match("^([^\t]*)\t([^\t]+)\t?(.*)$")
+    if cookie then targets[#targets + 1] = {cookie, path, etag} end
   end
   counter = math.random(1, #targets)
 end
@@ -15,7 +16,9 @@ end
 function request()
   counter = counter % #targets + 1
   local t = targets[counter]
-  return wrk.format("GET", t[2], {["Cookie"] = t[1]})
+  local headers = {["Cookie"] = t[1]}
+  if t[3] ~= "" then headers["If-None-Match"] = t[3] end
+  return wrk.format("GET", t[2], headers)
 end
 
 function done(summary, latency, requests)

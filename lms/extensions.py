@@ -54,13 +54,12 @@ limiter = LeerpadLimiter(key_func=get_remote_address, default_limits=[], headers
 def _plugin_branches(config):
     """Alembic looks for revisions in the core folder and in every plugin's branch folder."""
     from lms import MIGRATIONS
+    from lms.plugins import collect
 
     core = MIGRATIONS / "versions"
     locations = [str(core)]
     pm = current_app.extensions.get("lms.pm")
     if pm is not None:
-        for found in pm.hook.lms_migration_locations():
-            for location in [found] if isinstance(found, (str, Path)) else (found or []):
-                locations.append(str(location))
+        locations += [str(location) for location in collect(pm.hook.lms_migration_locations())]
     config.set_main_option("version_locations", os.pathsep.join(locations))
     return config

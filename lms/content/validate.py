@@ -19,6 +19,7 @@ from lms.content.parse import SourceFile
 from lms.content.problems import Problem
 from lms.content.render import RenderError, Renderer
 from lms.content.sources import Imported
+from lms.plugins import collect
 
 
 def check_tree(tree: ContentTree, pm: Any | None = None, render: bool = True,
@@ -72,12 +73,7 @@ def check_source(root: Path, source: str | None = None, *,
 
 def activity_types(pm: Any) -> dict[str, Any]:
     """Lesson types registered by plugins, by name."""
-    types: dict[str, Any] = {}
-    for result in pm.hook.lms_activity_types():
-        for activity in result if isinstance(result, (list, tuple)) else [result]:
-            if activity is not None:
-                types[activity.name] = activity
-    return types
+    return {activity.name: activity for activity in collect(pm.hook.lms_activity_types())}
 
 
 def _duplicates(items: Iterable[tuple[str, SourceFile]], what: str, problems: list[Problem]) -> None:
@@ -341,10 +337,8 @@ SAFE_SCHEMES = {"", "http", "https", "mailto"}
 
 def _course_hook(tree: ContentTree, pm: Any, problems: list[Problem]) -> None:
     for course in tree.courses:
-        results = pm.hook.lms_course_loaded(course=course)
-        for found in results:
-            for field_path, message in found or []:
-                problems.append(course.source.problem(str(field_path), str(message)))
+        for field_path, message in collect(pm.hook.lms_course_loaded(course=course)):
+            problems.append(course.source.problem(str(field_path), str(message)))
 
 
 __all__ = ["check_directory", "check_tree", "activity_types", "external_references",

@@ -113,12 +113,11 @@ def csv_document(headers: Sequence[str], rows: Iterable[Sequence]) -> bytes:
     """CSV bytes through the core CSV exporter (``lms_exporters``, name ``csv``), encoded as it
     asks (``utf-8-sig``, so Excel reads accents); the local writer when there is none. Cells
     are neutralised here first, whatever the exporter does itself."""
-    from lms.plugins import get_pm
+    from lms.plugins import collect, get_pm
 
-    for found in get_pm().hook.lms_exporters():
-        for exporter in found if isinstance(found, (list, tuple)) else [found]:
-            if getattr(exporter, "name", None) == "csv":
-                text = exporter.export([[safe_cell(plain_number(v)) for v in r] for r in rows],
-                                       headers=[safe_cell(h) for h in headers])
-                return text.encode(getattr(exporter, "encoding", None) or "utf-8-sig")
+    for exporter in collect(get_pm().hook.lms_exporters()):
+        if getattr(exporter, "name", None) == "csv":
+            text = exporter.export([[safe_cell(plain_number(v)) for v in r] for r in rows],
+                                   headers=[safe_cell(h) for h in headers])
+            return text.encode(getattr(exporter, "encoding", None) or "utf-8-sig")
     return to_csv(headers, rows).encode("utf-8-sig")

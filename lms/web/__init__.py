@@ -3,17 +3,7 @@ from __future__ import annotations
 
 from flask import Blueprint, Flask
 
-from lms.plugins import get_pm
-
-
-def _flatten(results):
-    for result in results:
-        if result is None:
-            continue
-        if isinstance(result, (list, tuple)):
-            yield from result
-        else:
-            yield result
+from lms.plugins import collect, get_pm
 
 
 def register_blueprints(app: Flask) -> None:
@@ -36,7 +26,7 @@ def register_blueprints(app: Flask) -> None:
 
     owners: dict[str, str] = {}
     for impl in reversed(get_pm(app).hook.lms_register_blueprints.get_hookimpls()):
-        for bp in _flatten([impl.function(**{name: app for name in impl.argnames})]):
+        for bp in collect([impl.function(**{name: app for name in impl.argnames})]):
             if not isinstance(bp, Blueprint):
                 raise PluginError(f"plugin {impl.plugin_name!r}: lms_register_blueprints "
                                   f"returned {bp!r}, not a Blueprint")

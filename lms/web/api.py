@@ -17,7 +17,7 @@ from lms.extensions import csrf, db
 from lms.models import Course, Lesson, User
 from lms.models.base import utcnow
 from lms.models.portfolio import ApiToken
-from lms.plugins import get_pm
+from lms.plugins import collect, get_pm
 from lms.readmodels.path import PathSettings, learning_path
 from lms.web.errors import json_error
 
@@ -113,11 +113,8 @@ def _lesson_by_object_id(object_id: str) -> Lesson | None:
 
 
 def _activity_type(name: str):
-    for found in get_pm().hook.lms_activity_types():
-        for activity in found if isinstance(found, (list, tuple)) else [found]:
-            if activity is not None and activity.name == name:
-                return activity
-    return None
+    return next((activity for activity in collect(get_pm().hook.lms_activity_types())
+                 if activity.name == name), None)
 
 
 @bp.post("/progress")
