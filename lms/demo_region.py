@@ -119,8 +119,9 @@ def generate_region(orgs: dict[str, Organisation], named: dict[str, User], domai
              for person in people
              if person.kind in TRACK_OF and TRACK_OF[person.kind] in track_ids]
     lesson_slugs = {oid.split("/", 1)[1]: lid for lid, oid in content.object_ids.items()}
+    busy = _with_progress([user.id for user in named.values()])
     for key, (slug, days, stop_at) in named_plans.items():
-        if key in named and slug in track_ids:
+        if key in named and slug in track_ids and named[key].id not in busy:
             plans.append(_named_plan(rnd, content, track_ids[slug], named[key].id, days,
                                      lesson_slugs.get(stop_at), now))
     plans = [p for p in plans if p is not None]
@@ -245,6 +246,16 @@ def _named_plan(rnd, content, track_id, user_id, days, stop_lesson, now) -> Plan
     done = lessons.index(stop_lesson) if stop_lesson in lessons else len(lessons) // 2
     enrolled_at = now - timedelta(days=days, hours=3)
     return _spread(user_id, track_id, enrolled_at, done, now, rnd)
+
+
+def _with_progress(user_ids: list[int]) -> set[int]:
+    """Who has learned something already (an older demo someone clicked through): their own
+    progress stays, the generator walks nobody twice."""
+    from lms.models.progress import Enrolment, LessonState
+
+    return set(db.session.scalars(
+        select(Enrolment.user_id).where(Enrolment.user_id.in_(user_ids))
+        .union(select(LessonState.user_id).where(LessonState.user_id.in_(user_ids)))))
 
 
 def _named_mentors(named: dict[str, User]) -> dict[int, int]:

@@ -137,3 +137,26 @@ def test_coordinators_see_counts_not_what_learners_wrote(app):
         f"/coordinatie/{region.id}").get_data(as_text=True)
     assert re.search(r"\d{2,}", pages)
     assert texts and not any(text[:40] in pages for text in texts)
+
+
+def test_an_older_demo_gets_the_region_and_keeps_what_people_did(app):
+    """A demo made before the courses were there, where the demo learner took a lesson:
+    the next run adds the region and leaves her own progress as it was."""
+    from lms.models import Lesson
+    from lms.models.progress import LessonState
+    from lms.tracking import record_progress
+
+    with app.app_context():
+        logins = {login.key: login for login in create_demo_data()}  # no courses yet: no region
+        assert db.session.scalar(select(func.count()).select_from(User)) == len(PEOPLE)
+        import_directory(SHIPPED_COURSES)
+        sanne = db.session.scalar(select(User).where(User.email == logins["deelnemer"].email))
+        lesson = db.session.scalar(select(Lesson).where(Lesson.slug == "inductiefasen"))
+        record_progress(sanne, lesson, "completed")
+        mine = db.session.execute(select(LessonState.lesson_id, LessonState.status)
+                                  .where(LessonState.user_id == sanne.id)).all()
+        create_demo_data()
+        assert db.session.scalar(select(func.count()).select_from(User)) > 280
+        assert db.session.execute(select(LessonState.lesson_id, LessonState.status)
+                                  .where(LessonState.user_id == sanne.id)).all() == mine
+
