@@ -257,10 +257,6 @@ def person_facts(user) -> tuple[set[str], set[str]]:
     return roles, sectors
 
 
-def chosen_rule(user_id: int) -> str | None:
-    return db.session.scalar(select(HoursRuleChoice.rule).where(HoursRuleChoice.user_id == user_id))
-
-
 def choose_rule(person, rule_id: str | None, *, by, rules: HoursRules | None = None) -> None:
     """Set (or with None, clear) the rule for ``person``; audited. Who may is checked by the
     caller (``access.can(by, "hours_rule.choose", person)``). Commits."""

@@ -145,7 +145,6 @@ def _build_queue(app: Flask):
         path.parent.mkdir(parents=True, exist_ok=True)
         queue = SqliteHuey(name, filename=str(path), immediate=bool(immediate),
                            results=False, timeout=30)
-    queue.lms_app = app  # type: ignore[attr-defined]
     queue.lms_tasks = {}  # type: ignore[attr-defined]
     for spec in list(JOBS.values()):
         _bind(queue, app, spec)

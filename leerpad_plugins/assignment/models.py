@@ -12,8 +12,6 @@ from lms.models.accounts import User
 from lms.models.base import UTCDateTime, utcnow
 from lms.models.content import Lesson
 
-STATUSES = ("submitted", "approved", "returned")
-
 
 class AssignmentSubmission(db.Model):
     """One hand-in of an assignment; a returned one is followed by a new submission."""
@@ -36,7 +34,8 @@ class AssignmentSubmission(db.Model):
     file_type: Mapped[str | None] = mapped_column(String(100))
     file_size: Mapped[int | None] = mapped_column(Integer)
     file_data: Mapped[bytes | None] = deferred(mapped_column(LargeBinary))
-    status: Mapped[str] = mapped_column(String(16), default="submitted", index=True)
+    status: Mapped[str] = mapped_column(String(16), default="submitted",  # approved, returned
+                                        index=True)
     feedback: Mapped[str] = mapped_column(Text, default="")
     # The lesson's criteria as the reviewer ticked them at the decision (the texts, so they
     # keep their meaning when the lesson changes): [{"criterion": "...", "met": true}, ...].

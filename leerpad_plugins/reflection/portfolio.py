@@ -7,7 +7,6 @@ from sqlalchemy import select
 
 from lms.extensions import db
 from lms.models.base import utcnow
-from lms.models.content import Lesson
 from lms.tracking import record_progress
 from lms.tracking.record import registration_for
 from lms.tracking.records import announce_records, note_record
@@ -94,12 +93,6 @@ def entries_of(user_id: int, lesson_id: int | None = None, shared_only: bool = F
 def prompt_text(entry: ReflectionEntry) -> str:
     found = [p.get("text", "") for p in prompts(entry.lesson) if p.get("id") == entry.prompt_id]
     return found[0] if found else entry.prompt_id
-
-
-def lessons_by_id(ids: set[int]) -> dict[int, Lesson]:
-    if not ids:
-        return {}
-    return {lesson.id: lesson for lesson in db.session.scalars(select(Lesson).where(Lesson.id.in_(ids)))}
 
 
 def shared_counts(viewer: Any, learner_ids: list[int]) -> dict[int, int]:

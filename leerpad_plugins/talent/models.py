@@ -19,8 +19,6 @@ from lms.models.base import UTCDateTime, utcnow
 
 # What someone can be nominated for; "opleiding" is a route to a higher NLQF level.
 NOMINATION_ROLES = ("werkplekbegeleider", "schoolopleider", "ambassadeur", "opleiding")
-NOMINATION_STATUSES = ("open", "accepted", "declined")
-STAY_STATUSES = ("planned", "held", "cancelled")
 # Recruitment activities an ambassador can offer.
 AMBASSADOR_ACTIVITIES = ("open-dag", "schoolbezoek", "onderwijskeuzedag", "meeloopdag",
                          "voorlichting")

@@ -99,11 +99,6 @@ def made_by(user_id: int) -> list[Nomination]:
         .order_by(Nomination.created_at.desc(), Nomination.id.desc())))
 
 
-def has_accepted(user_id: int) -> bool:
-    return db.session.scalar(select(Nomination.id).where(
-        Nomination.nominee_id == user_id, Nomination.status == "accepted").limit(1)) is not None
-
-
 # --- the suggested track --------------------------------------------------------------------
 
 

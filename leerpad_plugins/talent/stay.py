@@ -9,7 +9,6 @@ someone who never had one, between ``TALENT_STAY_FIRST_FROM_MONTHS`` and
 from __future__ import annotations
 
 import calendar
-from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
@@ -260,10 +259,3 @@ def upcoming_for(manager_id: int, today: date) -> int:
     return db.session.scalar(select(func.count(StayConversation.id)).where(
         StayConversation.manager_id == manager_id, StayConversation.status == "planned",
         StayConversation.planned_for >= today)) or 0
-
-
-def group_by_status(conversations: list[StayConversation]) -> dict[str, list[Any]]:
-    found: dict[str, list[Any]] = defaultdict(list)
-    for conversation in conversations:
-        found[conversation.status].append(conversation)
-    return found

@@ -205,7 +205,7 @@ def _next(model: Any, cursor: int, holes: dict, limit: int) -> list[Any]:
     return list(db.session.scalars(select(model).where(wanted).order_by(model.id).limit(limit)))
 
 
-def _advance(cursor: int, holes: dict, rows: list[Any], full: bool) -> tuple[int, dict]:
+def _advance(cursor: int, holes: dict, rows: list[Any]) -> tuple[int, dict]:
     """The new cursor and holes after ``rows`` were delivered."""
     now = time.time()
     seen = {row.id for row in rows}
@@ -320,7 +320,7 @@ def _deliver_all(name: str, lrs: Lrs, client: LrsClient, owner: str) -> int:
             if not rows:
                 break
             store(client, statements)
-            top, holes = _advance(position, holes, rows, len(rows) == batch)
+            top, holes = _advance(position, holes, rows)
             values = {"event_cursor" if source == "events" else "record_cursor": top,
                       "holes": {**cursor.holes, source: holes},
                       "sent": XapiCursor.sent + len(statements), "last_sent_at": utcnow(),

@@ -47,7 +47,6 @@ LESSON_TYPES = {
     "reflection": "http://id.tincanapi.com/activitytype/reflection",
 }
 LANGUAGES = {"nl": "nl-NL", "en": "en-US"}
-RESULT_KEYS = ("score", "success", "completion", "duration")
 SCORE_KEYS = ("scaled", "raw", "min", "max")
 
 

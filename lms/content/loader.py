@@ -24,7 +24,6 @@ from lms.content.problems import Problem
 from lms.content.shape import shape_problems
 
 SPECIAL_FOLDERS = {"frameworks", "tracks"}
-COMMON_LESSON_KEYS = set(F.LESSON)
 SECTION_FILE = "section.yml"
 MAX_SECTION_DEPTH = 3  # chapter › section › subsection; deeper folders fold into the third
 MAX_FOLDER_DEPTH = 12  # below this nothing is read (reported): trees are not bottomless

@@ -10,8 +10,6 @@ from lms.extensions import db
 from lms.models.accounts import User
 from lms.models.base import UTCDateTime, utcnow
 
-CONFIRMATION_STATUSES = ("requested", "approved", "returned")
-
 
 class CompetenceConfirmation(db.Model):
     __tablename__ = "competence_confirmation"

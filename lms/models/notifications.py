@@ -13,9 +13,6 @@ from sqlalchemy.orm import Mapped, mapped_column
 from lms.extensions import db
 from lms.models.base import UTCDateTime, utcnow
 
-NOTIFICATION_KINDS = ("sign_off_requested", "item_returned", "item_approved", "deadline_soon",
-                      "credential_expiring", "report_ready")
-
 
 class Notification(db.Model):
     __tablename__ = "notification"
@@ -30,6 +27,8 @@ class Notification(db.Model):
     subject_id: Mapped[int | None] = mapped_column(
         ForeignKey("user_account.id", ondelete="CASCADE"), index=True
     )
+    # sign_off_requested, item_returned, item_approved, deadline_soon, credential_expiring,
+    # report_ready
     kind: Mapped[str] = mapped_column(String(32))
     params: Mapped[dict] = mapped_column(JSON, default=dict)
     link: Mapped[str] = mapped_column(String(500), default="")

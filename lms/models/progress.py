@@ -20,8 +20,6 @@ from lms.models.content import Course, Lesson, Track
 
 VERBS = ("experienced", "completed", "attempted", "passed", "failed", "submitted",
          "approved", "returned")
-ENROLMENT_STATUSES = ("active", "completed", "withdrawn")
-PROGRESS_STATUSES = ("not_started", "in_progress", "completed")
 
 
 class Enrolment(db.Model):

@@ -75,6 +75,3 @@ def risk_totals(report: CoordinatorReport) -> list[tuple[str, int]]:
     return [(_("Overdue"), sum(r["overdue"] for r in report.risk)),
             (_("Due within %(weeks)s weeks", weeks=RISK_WEEKS), sum(r["due_soon"] for r in report.risk)),
             (_("Behind schedule"), sum(r["behind"] for r in report.risk))]
-
-
-HOURS_KEYS = [key for key, _lo, _hi in HOURS_BUCKETS]
