@@ -183,6 +183,21 @@ def test_an_invitation_is_emailed_by_the_worker_not_the_page(app_factory, smtp, 
     assert worker.stop() == 0
 
 
+def test_an_unreachable_queue_shows_the_invitation_link(app_factory):
+    """When the invitation e-mail cannot even be queued (Redis down), the inviter is handed the
+    link instead, as without a mail server."""
+    app = app_factory(MAIL_SERVER="127.0.0.1", MAIL_PORT=_free_port(), JOBS_IMMEDIATE=False,
+                      JOBS_REDIS_URL=f"redis://127.0.0.1:{_free_port()}/0")
+    with app.app_context():
+        world = make_world()
+    client = app.test_client()
+    client.post("/login", data={"email": "admin@example.org", "password": PASSWORD})
+    page = client.post("/admin/people/new", data={
+        "name": "Geen Rij", "email": "geen.rij@example.org", "organisation": world.school,
+        "role": "learner"}).get_data(as_text=True)
+    assert "/invitation/" in page and "being sent by e-mail" not in page
+
+
 def test_a_job_that_keeps_failing_reaches_the_admin_page_and_can_run_again(
         app_factory, start_worker, tmp_path):
     """A failing job is retried; after its last try the admin page lists it with its error,

@@ -192,3 +192,24 @@ def test_a_real_worker_prepares_the_workbook(app_factory, tmp_path):
     download = client.get(f"/coordinatie/downloads/{export.id}")
     assert download.mimetype == XLSX
     assert "Participants per programme" in load_workbook(io.BytesIO(download.data)).sheetnames
+
+
+def test_an_unreachable_queue_says_so(app_factory):
+    """When the job cannot be queued (Redis down) the person is told to try later; no 500."""
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    app = app_factory(REPORT_EXPORT_QUEUE_LEARNERS=0, JOBS_IMMEDIATE=False,
+                      JOBS_REDIS_URL=f"redis://127.0.0.1:{port}/0")
+    with app.app_context():
+        world = make_world()
+    client = app.test_client()
+    _login(client, "coordinator")
+    answer = client.post(f"/coordinatie/{world.board}/rapport.xlsx/aanvragen",
+                         follow_redirects=True)
+    assert answer.status_code == 200
+    assert "could not be prepared right now" in answer.get_data(as_text=True)
+    (export,) = _exports(app)
+    assert export.status == "failed"
