@@ -113,10 +113,11 @@ def invitation_link(token: str, base_url: str | None = None) -> str:
 
 
 def _base_url() -> str:
-    """Where links point: BASE_URL, else the host the current page was asked on."""
+    """Where links point: BASE_URL, else the address (with any path prefix) the current page
+    was asked on."""
     base = current_app.config.get("BASE_URL")
     if not base and has_request_context():
-        base = request.host_url
+        base = request.url_root
     return (base or FALLBACK_BASE_URL).rstrip("/")
 
 
@@ -154,8 +155,8 @@ def _message(user: User, link: str) -> tuple[str, str]:
 @job("invitation.send")
 def send_invitation(user_id: int, version: int, base_url: str) -> bool:
     """The job: e-mail a fresh link to ``user_id``, unless the account has been deactivated or
-    has a new password since it was queued (version changed: the invitation was used, or a
-    newer one made this one void); False when skipped. Raises when the send failed (retried).
+    has a new password since it was queued (its ``auth_version`` changed, so the invitation is
+    used up); False when skipped. Raises when the send failed (retried).
     The token is made here, so no usable link waits in the queue or the failed-jobs list."""
     user = db.session.get(User, user_id)
     if user is None or not user.active or (user.auth_version or 0) != version:
