@@ -170,6 +170,16 @@ def test_lms_nav_items_show_in_the_menu(full_app, world):
     assert 0 < logbook < certificates
 
 
+def test_lms_admin_links_follow_the_core_admin_pages_in_order(full_app, world):
+    """The bundled plugins' admin pages are listed on /admin after the core's, lowest order
+    first (xAPI 60, school login 70)."""
+    html = _login(full_app, "admin").get("/admin/").get_data(as_text=True)
+    menu = html[html.index('<ul class="admin-menu">'):]
+    jobs, xapi, oidc = (menu.find(f'href="{url}"') for url in
+                        ("/admin/taken/", "/plugins/xapi/", "/plugins/oidc/admin"))
+    assert 0 < jobs < xapi < oidc
+
+
 def test_lms_dashboard_widgets_render_for_a_scope(full_app, world):
     """A plugin's widget is offered for the home dashboard and not for other scopes."""
     client = _login(full_app)
