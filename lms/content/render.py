@@ -96,10 +96,9 @@ class Renderer:
 
     @classmethod
     def for_plugins(cls, pm: Any, seconds: float = 0) -> Renderer:
-        extra: list[Any] = []
-        for result in pm.hook.lms_markdown_extensions():
-            extra.extend(result if isinstance(result, (list, tuple)) else [result])
-        return cls([e for e in extra if e is not None], seconds)
+        from lms.plugins import collect
+
+        return cls(collect(pm.hook.lms_markdown_extensions()), seconds)
 
     def render(self, text: str, urls: Mapping[str, str] | None = None) -> str:
         """Markdown to sanitised HTML; ``urls`` rewrites relative targets as written."""
