@@ -44,7 +44,7 @@ DEFAULTS: dict[str, object] = {
     # Where the learners live: their "today", deadlines, expiry and the hours of a year.
     "TIMEZONE": "Europe/Amsterdam",
     # A coordinator's workbook covering more learners than this is prepared by the worker.
-    "REPORT_EXPORT_QUEUE_LEARNERS": 5000,
+    "REPORT_EXPORT_QUEUE_LEARNERS": 20000,
     "HOURS_RULES_FILE": None,  # None: the shipped rules (lms.hours_rules)
     "RETENTION_DAYS": 730,
     "MENTOR_MAX_LEARNERS": 8,
