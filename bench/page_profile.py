@@ -55,7 +55,11 @@ def main(argv: list[str] | None = None) -> int:
     with app.app_context():
         engine = db.engine
     queries = [0]
-    event.listen(engine, "before_cursor_execute", lambda *a: queries.__setitem__(0, queries[0] + 1))
+
+    def count(*_) -> None:
+        queries[0] += 1
+
+    event.listen(engine, "before_cursor_execute", count)
     print(f"learner {email}; {args.pages} requests per page after 20 warm-up requests")
     etag = client.get(urls[0]).headers.get("ETag", "")
     pages = [(urls[0], "lesson", {}), (urls[0], "revisit", {"If-None-Match": etag})]
