@@ -18,7 +18,7 @@ from datetime import date
 from functools import cache, cached_property
 from typing import Any
 
-from sqlalchemy import JSON, and_, bindparam, case, literal, null, or_, select, type_coerce
+from sqlalchemy import JSON, and_, bindparam, case, null, or_, select, type_coerce
 from sqlalchemy.orm import defer
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -278,7 +278,15 @@ class TrackView(StepSums):
 
 
 def _track_course_rows(user_id: int, track_ids: list[int]):
-    return db.session.execute(
+    return db.session.execute(_track_courses_statement(),
+                              {"user_id": user_id, "track_ids": list(track_ids)}).all()
+
+
+@cache
+def _track_courses_statement():
+    """Built once: the courses of some tracks with the learner's states and exemptions."""
+    user_id = bindparam("user_id")
+    return (
         select(TrackCourse.track_id, TrackCourse.course_id, Course.slug, Course.title,
                TrackCourse.required, TrackCourse.after, CourseState.status, CourseState.percent,
                Exemption.reason, Course.hours)
@@ -288,9 +296,8 @@ def _track_course_rows(user_id: int, track_ids: list[int]):
         .outerjoin(Exemption, and_(Exemption.course_id == TrackCourse.course_id,
                                    Exemption.track_id == TrackCourse.track_id,
                                    Exemption.user_id == user_id))
-        .where(TrackCourse.track_id.in_(track_ids))
-        .order_by(TrackCourse.track_id, TrackCourse.position, TrackCourse.id)
-    ).all()
+        .where(TrackCourse.track_id.in_(bindparam("track_ids", expanding=True)))
+        .order_by(TrackCourse.track_id, TrackCourse.position, TrackCourse.id))
 
 
 def _steps_by_track(rows) -> dict[int, list[CourseStep]]:
@@ -373,20 +380,7 @@ def home_overview(user_id: int, today: date) -> HomeOverview:
     """Enrolled courses and tracks with progress, and where to continue: the most recent
     lesson in progress (or the next one after the most recently completed), else the next
     lesson of the most recent unfinished enrolment."""
-    rows = db.session.execute(
-        select(Enrolment, Course, Track, CourseState, TrackState)
-        .select_from(Enrolment)
-        .outerjoin(Course, Course.id == Enrolment.course_id)
-        .outerjoin(Track, Track.id == Enrolment.track_id)
-        .outerjoin(CourseState, and_(CourseState.course_id == Enrolment.course_id,
-                                     CourseState.user_id == user_id))
-        .outerjoin(TrackState, and_(TrackState.track_id == Enrolment.track_id,
-                                    TrackState.user_id == user_id))
-        .where(Enrolment.user_id == user_id, Enrolment.status != "withdrawn",
-               or_(Course.archived.is_(False), Track.archived.is_(False)))
-        .order_by(Enrolment.enrolled_at.desc(), Enrolment.id.desc())
-        .options(defer(Course.intro_html), defer(Track.intro_html))
-    ).all()
+    rows = db.session.execute(_enrolments_statement(), {"user_id": user_id}).all()
     items = [EnrolmentItem(*row) for row in rows]
     track_ids = [item.track.id for item in items if item.track is not None]
     steps = _steps_by_track(_track_course_rows(user_id, track_ids))
@@ -403,23 +397,28 @@ def home_overview(user_id: int, today: date) -> HomeOverview:
     return HomeOverview(items, _continue_at(user_id, fallback), today)
 
 
+@cache
+def _enrolments_statement():
+    """Built once: the learner's live enrolments with their courses, tracks and states."""
+    user_id = bindparam("user_id")
+    return (
+        select(Enrolment, Course, Track, CourseState, TrackState)
+        .select_from(Enrolment)
+        .outerjoin(Course, Course.id == Enrolment.course_id)
+        .outerjoin(Track, Track.id == Enrolment.track_id)
+        .outerjoin(CourseState, and_(CourseState.course_id == Enrolment.course_id,
+                                     CourseState.user_id == user_id))
+        .outerjoin(TrackState, and_(TrackState.track_id == Enrolment.track_id,
+                                    TrackState.user_id == user_id))
+        .where(Enrolment.user_id == user_id, Enrolment.status != "withdrawn",
+               or_(Course.archived.is_(False), Track.archived.is_(False)))
+        .order_by(Enrolment.enrolled_at.desc(), Enrolment.id.desc())
+        .options(defer(Course.intro_html), defer(Track.intro_html)))
+
+
 def _continue_at(user_id: int, fallback_course_id: int | None) -> ContinueAt | None:
-    latest_course = (
-        select(LessonState.course_id).where(LessonState.user_id == user_id)
-        .order_by(LessonState.updated_at.desc(), LessonState.id.desc()).limit(1)
-        .scalar_subquery())
-    rows = db.session.execute(
-        select(Lesson.id, Lesson.slug, Lesson.title, Lesson.course_id, Course.slug.label("c_slug"),
-               Course.title.label("c_title"), LessonState.status, LessonState.updated_at,
-               (Lesson.course_id == latest_course).label("latest"))
-        .join(Course, Course.id == Lesson.course_id)
-        .outerjoin(LessonState, and_(LessonState.lesson_id == Lesson.id,
-                                     LessonState.user_id == user_id))
-        .where(or_(Lesson.course_id == latest_course,
-                   Lesson.course_id == (fallback_course_id if fallback_course_id else literal(-1))),
-               Lesson.archived.is_(False), Course.archived.is_(False))
-        .order_by(Lesson.position, Lesson.id)
-    ).all()
+    rows = db.session.execute(_continue_statement(), {
+        "user_id": user_id, "fallback": fallback_course_id or -1}).all()
     recent = [r for r in rows if r.latest]
     touched = [r for r in recent if r.updated_at is not None]
     if touched:
@@ -434,6 +433,28 @@ def _continue_at(user_id: int, fallback_course_id: int | None) -> ContinueAt | N
         if row.course_id == fallback_course_id and row.status != "completed":
             return _at(row, row.status is not None)
     return None
+
+
+@cache
+def _continue_statement():
+    """Built once: the lessons of the course the learner last worked in and of the fallback
+    course (-1: none), with their states."""
+    user_id = bindparam("user_id")
+    latest_course = (
+        select(LessonState.course_id).where(LessonState.user_id == user_id)
+        .order_by(LessonState.updated_at.desc(), LessonState.id.desc()).limit(1)
+        .scalar_subquery())
+    return (
+        select(Lesson.id, Lesson.slug, Lesson.title, Lesson.course_id, Course.slug.label("c_slug"),
+               Course.title.label("c_title"), LessonState.status, LessonState.updated_at,
+               (Lesson.course_id == latest_course).label("latest"))
+        .join(Course, Course.id == Lesson.course_id)
+        .outerjoin(LessonState, and_(LessonState.lesson_id == Lesson.id,
+                                     LessonState.user_id == user_id))
+        .where(or_(Lesson.course_id == latest_course,
+                   Lesson.course_id == bindparam("fallback")),
+               Lesson.archived.is_(False), Course.archived.is_(False))
+        .order_by(Lesson.position, Lesson.id))
 
 
 def _at(row: Any, started: bool) -> ContinueAt:
