@@ -91,7 +91,8 @@ def pages_of(role: str, world, ids) -> dict[str, str]:
             "track of a learner": f"/tracks/inductie-starters?learner={learner}",
             "learner path": f"/leerpad/{learner}",
         },
-        "coordinator": {"coordinator": f"/coordinatie/{board}", "home": "/"},
+        "coordinator": {"coordinator": f"/coordinatie/{board}", "home": "/",
+                        "my downloads": "/coordinatie/downloads"},
         "admin": {
             "admin": "/admin/", "organisations": "/admin/organisations",
             "organisation": f"/admin/organisations/{school}", "people": "/admin/people",
