@@ -104,10 +104,11 @@ class CourseView:
         index = self.lessons.index(self.current)
         return self.lessons[index + 1] if index + 1 < len(self.lessons) else None
 
-    @property
+    @cached_property
     def section_starts(self) -> dict[int, list[dict]]:
         """Lesson id → the sections (``Course.sections`` entries, outermost first) whose first
-        lesson it is: where the course page puts their headings. No query."""
+        lesson it is: where the course page puts their headings. No query; worked out once
+        (the course page asks it for every lesson)."""
         return section_starts(self.course.sections or [], [item.lesson for item in self.lessons])
 
     @property

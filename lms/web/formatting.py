@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 from datetime import date, datetime
+from functools import lru_cache
 
 from babel.dates import format_date as babel_date
 from babel.numbers import format_decimal as babel_decimal
@@ -25,7 +26,12 @@ def number(value, locale: str, decimals: int = 2) -> str:
     value = float(value)
     if not math.isfinite(value):
         return ""
-    value = round(value, decimals) + 0.0  # -0.0 becomes 0.0
+    return _formatted(round(value, decimals) + 0.0, locale, decimals)  # -0.0 becomes 0.0
+
+
+@lru_cache(maxsize=4096)
+def _formatted(value: float, locale: str, decimals: int) -> str:
+    """Babel's formatting, remembered: a course page shows the same few durations per lesson."""
     pattern = "#,##0" + ("." + "#" * decimals if decimals > 0 else "")
     return babel_decimal(value, format=pattern, locale=locale)
 
