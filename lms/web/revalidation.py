@@ -3,8 +3,9 @@ whose copy is still right costs a validation (``304 Not Modified``) instead of a
 
 The tag covers the person (id, name, password version, roles), the language, the navigation
 as the plugins give it now (sign-off counts included), this login's CSRF secret and a window
-of half the CSRF time limit (so a confirmed copy's forms still post), the release and plugin
-set, and the database versions the page depends on (``lms.readmodels.versions``). A pending
+of half the CSRF time limit (so a confirmed copy's forms still post), the day (anything
+"today" shows), the release and plugin set, and the database versions the page depends on
+(``lms.readmodels.versions``). A pending
 flash message always gets a fresh page. Pages are ``private, no-cache``: the browser keeps
 them but asks every time.
 """
@@ -18,6 +19,7 @@ from flask import Response, current_app, g, request, session
 from flask_babel import get_locale
 from flask_login import current_user
 
+from lms.clock import today
 from lms.plugins import get_pm
 
 CACHE_CONTROL = "private, no-cache"
@@ -56,7 +58,7 @@ def page_etag(page: str, versions: tuple, *keys: object) -> str | None:
     nav = [(item.endpoint, str(item.label), item.count) for item in navigation()]
     named = (page, keys, _release(), user.id, user.auth_version, user.name,
              sorted(user.role_names()), str(get_locale()), nav,
-             session.get("csrf_token"), _csrf_window(), versions)
+             session.get("csrf_token"), _csrf_window(), today().isoformat(), versions)
     return hashlib.sha256(repr(named).encode()).hexdigest()[:40]
 
 
