@@ -12,7 +12,7 @@ class EnglishAuth(Auth):
 
     def login(self, who: str = "learner", **kwargs):
         response = super().login(who, **kwargs)
-        self.client.post("/lang", data={"lang": "en"})
+        self.client.post("/taal", data={"lang": "en"})
         return response
 
 

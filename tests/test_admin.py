@@ -316,7 +316,7 @@ def test_the_administration_page_links_every_admin_page_plugins_included(client,
     import re
 
     auth.login("admin")
-    client.post("/lang", data={"lang": "en"})
+    client.post("/taal", data={"lang": "en"})
     page = _page(client.get("/admin/"))
     links = dict((label, href) for href, label in
                  re.findall(r'<li><a href="([^"]+)">([^<]+)</a>', page))

@@ -35,7 +35,7 @@ def test_audit_log_words_each_action_and_finds_people_by_name(app, world):
         assert "personal_data.view" not in text and "mentor.learner" not in text
     by_mail = admin.get("/admin/audit?zoek=far_learner@example").get_data(as_text=True)
     assert re.findall(r'data-action="([^"]+)"', by_mail) == ["role.add"]
-    admin.post("/lang", data={"lang": "nl"})
+    admin.post("/taal", data={"lang": "nl"})
     dutch = admin.get("/admin/audit?zoek=learn").get_data(as_text=True)
     assert "Looked at personal data" not in dutch and "Gave a role" not in dutch
     assert admin.get("/admin/audit?zoek=%25_").status_code == 200  # wildcards are literal

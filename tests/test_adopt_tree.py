@@ -211,7 +211,7 @@ def test_section_yml_sets_title_and_order_and_moves_keep_lessons(app, tmp_path):
         make_world()
     client = app.test_client()
     Auth(client).login("learner")
-    client.post("/lang", data={"lang": "en"})
+    client.post("/taal", data={"lang": "en"})
     html = client.get("/courses/met-delen").get_data(as_text=True)
     assert re.search(r'<h3 class="section-title">Verdieping</h3>\s*<ol class="lesson-list" '
                      r'start="2">', html), html
@@ -253,7 +253,7 @@ def test_course_page_shows_level_hours_audience_and_competences(app, tmp_path):
         make_world()
     client = app.test_client()
     Auth(client).login("learner")
-    client.post("/lang", data={"lang": "en"})
+    client.post("/taal", data={"lang": "en"})
     with app.app_context():
         engine = db.engine
     with count_statements(engine) as statements:

@@ -39,7 +39,7 @@ def full_app(app_factory):
 def _login(app, who="learner"):
     client = app.test_client()
     client.post("/login", data={"email": f"{who}@example.org", "password": PASSWORD})
-    client.post("/lang", data={"lang": "en"})
+    client.post("/taal", data={"lang": "en"})
     return client
 
 
@@ -401,7 +401,7 @@ def test_lms_password_login_refused_keeps_the_person_out(login_hooks_app, world)
     """A refusal after a correct password shows the plugin's message and logs nobody in; a
     wrong password still gets the one message; others log in as usual."""
     client = login_hooks_app.test_client()
-    client.post("/lang", data={"lang": "en"})
+    client.post("/taal", data={"lang": "en"})
     refused = client.post("/login", data={"email": "mentor@example.org", "password": PASSWORD})
     assert refused.status_code == 403
     page = refused.get_data(as_text=True)

@@ -15,6 +15,7 @@ from werkzeug.routing import IntegerConverter
 
 from tests.route_walk import OVERRIDES, seed
 from lms.testing import Auth
+from lms.web.old_urls import is_old_path
 
 ROLES = [None, "learner", "mentor", "schoolopleider", "coordinator", "author", "admin"]
 # Too large for PostgreSQL's integer, too large for SQLite's driver, negative, zero, and so
@@ -32,6 +33,8 @@ def id_routes(app):
     """Every rule with an integer argument: (rule, its integer argument names)."""
     found = []
     for rule in app.url_map.iter_rules():
+        if is_old_path(rule):
+            continue  # a redirect: its arguments reach a page under its new path
         names = [name for name, conv in rule._converters.items()
                  if isinstance(conv, IntegerConverter)]
         if names:
@@ -254,7 +257,7 @@ def test_an_upload_larger_than_the_lesson_allows_is_refused_while_streaming(
     """The lesson allows 1 MB: three announced gigabytes are refused unread; a chunked upload
     is cut off just past the lesson's limit, not the global one; nothing is stored."""
     client = _login(app, "learner")
-    client.post("/lang", data={"lang": "en"})
+    client.post("/taal", data={"lang": "en"})
     url = f"/plugins/assignment/lessons/{plugin_course['opdracht']}/submissions"
     body = Body(3 * GIB)
     response = _send(client, url, body, length=3 * GIB, content_type=MULTIPART)

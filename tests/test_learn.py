@@ -37,7 +37,7 @@ def counted(app):
 def login(auth, who: str) -> None:
     """Log in and switch to English (the msgids), so assertions read the English text."""
     assert auth.login(who).status_code == 302
-    auth.client.post("/lang", data={"lang": "en"})
+    auth.client.post("/taal", data={"lang": "en"})
 
 
 def page(client, url: str) -> str:

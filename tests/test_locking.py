@@ -18,7 +18,7 @@ from tests import builders as b
 
 def _english(client, auth, who="learner"):
     assert auth.login(who).status_code == 302
-    client.post("/lang", data={"lang": "en"})
+    client.post("/taal", data={"lang": "en"})
 
 
 def _track(app, learner="learner"):

@@ -355,7 +355,7 @@ def test_a_po_starter_sees_the_frameworks_that_fit_first(app, client, world, aut
         assert {f.slug for f in schoolopleider.fitting_coverage} == {
             "bekwaamheidseisen", "velon-standaard"}
     assert auth.login("po_starter").status_code == 302
-    client.post("/lang", data={"lang": "en"})
+    client.post("/taal", data={"lang": "en"})
     html = client.get("/leerpad").get_data(as_text=True)
     folded = html[html.index('<details class="path-other-frameworks">'):]
     assert "Kerntaken mbo-docent" in folded and "Beroepsstandaard lerarenopleiders" in folded
@@ -394,7 +394,7 @@ def test_track_bar_and_text_are_one_measure(app, client, world, auth):
     assert (progress.percent, progress.counted_done, progress.counted_total,
             progress.counted_busy) == (50, 0, 1, 1)
     auth.login("learner")
-    client.post("/lang", data={"lang": "en"})
+    client.post("/taal", data={"lang": "en"})
     html = re.sub(r"\s+", " ", client.get("/leerpad").get_data(as_text=True))
     assert ('<span class="progress-figure">50%</span> of the required courses: 0 of 1 '
             'completed, 1 under way') in html
@@ -410,7 +410,7 @@ def test_hours_say_what_counts_and_what_will(app, client, world, auth, content):
     assert path.hours.current_cycle.total == 0
     assert [(p.slug, p.hours) for p in path.hours.pending] == [("werkplekbegeleider-basis", 28)]
     auth.login("learner")
-    client.post("/lang", data={"lang": "en"})
+    client.post("/taal", data={"lang": "en"})
     html = re.sub(r"\s+", " ", client.get("/leerpad").get_data(as_text=True))
     assert "Collective agreement vo: 83 clock hours of professional development" in html
     assert "This year (" in html and "0 of 83 hours." in html
@@ -447,7 +447,7 @@ def test_nlqf_levels_are_edited_by_the_teacher(app, client, world, auth, content
         learner.nlqf_level = learner.nlqf_target = None
         db.session.commit()
     auth.login("learner")
-    client.post("/lang", data={"lang": "en"})
+    client.post("/taal", data={"lang": "en"})
     html = client.get("/leerpad").get_data(as_text=True)
     assert "not set" in html and 'href="/leerpad/niveau"' in html
     assert "Fill in the level of your highest diploma" in html
@@ -499,7 +499,7 @@ def test_the_schoolopleider_chooses_a_learners_hours_rule(app, client, world, au
 def test_hours_are_entered_and_shown_the_readers_way(app, client, world, auth):
     """A Dutch teacher types 1,5; the edit form shows 1,5 again; 1.5 works too."""
     auth.login("learner")
-    client.post("/lang", data={"lang": "nl"})
+    client.post("/taal", data={"lang": "nl"})
     today = date.today().isoformat()
     assert client.post("/leerpad/uren/nieuw", data={
         "day": today, "hours": "1,5", "category": "lezen", "description": "Artikel"}

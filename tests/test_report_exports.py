@@ -25,7 +25,7 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 def _login(client, who: str) -> None:
     assert client.post("/login", data={"email": f"{who}@example.org",
                                        "password": PASSWORD}).status_code == 302
-    client.post("/lang", data={"lang": "en"})
+    client.post("/taal", data={"lang": "en"})
 
 
 def _exports(app) -> list[ReportExport]:

@@ -98,7 +98,7 @@ def test_a_language_switch_makes_a_new_page(app, world, lms_course, client, auth
     login(auth, "learner")
     etag, html = _first_visit(client)
     assert "Mark as done" in html
-    client.post("/lang", data={"lang": "nl"})
+    client.post("/taal", data={"lang": "nl"})
     client.get(URL)  # the switch's own flash message, if any, shows once
     again = _revisit(client, etag)
     assert again.status_code == 200 and "Mark as done" not in again.get_data(as_text=True)

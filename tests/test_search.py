@@ -114,7 +114,7 @@ def _english_client(app, who="learner"):
 
     client = app.test_client()
     assert Auth(client).login(who).status_code == 302
-    client.post("/lang", data={"lang": "en"})
+    client.post("/taal", data={"lang": "en"})
     return client
 
 
@@ -167,7 +167,7 @@ def test_cards_show_study_load_duration_level_sectors_and_competences(app, world
     assert "for Mentor, Schoolopleider" in html or "for mentor, schoolopleider" in html.lower()
     assert "1680.0" not in html and "10.0 " not in html
     dutch = _english_client(app)
-    dutch.post("/lang", data={"lang": "nl"})
+    dutch.post("/taal", data={"lang": "nl"})
     assert "Studielast: 1.680 uur" in _text(dutch, "/catalogus")
 
 

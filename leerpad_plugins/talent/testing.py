@@ -16,7 +16,7 @@ def login(client, who: str, lang: str = "en") -> None:
     client.post("/logout")
     response = client.post("/login", data={"email": f"{who}@example.org", "password": PASSWORD})
     assert response.status_code == 302, who
-    client.post("/lang", data={"lang": lang})
+    client.post("/taal", data={"lang": lang})
 
 
 def page_urls(app, world, extra: dict[str, object] | None = None) -> Iterator[str]:

@@ -38,6 +38,10 @@ def register_blueprints(app: Flask) -> None:
             owners[bp.name] = f"plugin {impl.plugin_name!r}"
             app.register_blueprint(bp)
 
+    from lms.web.old_urls import CORE, redirect_old_paths
+
+    redirect_old_paths(app, CORE)  # English paths from before issue 17 answer 308
+
     from lms.access import can
 
     app.add_template_global(can)  # templates ask lms.access, never restate a rule

@@ -29,7 +29,7 @@ def favicon():
     return current_app.send_static_file("favicon.ico")
 
 
-@bp.post("/lang")
+@bp.post("/taal")
 def set_language():
     """Remember the chosen language: on the account, and in a cookie for anonymous visitors."""
     lang = request.form.get("lang", "")

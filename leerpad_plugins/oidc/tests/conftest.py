@@ -79,7 +79,7 @@ class SsoClient:
     def __init__(self, client, provider: TestProvider, lang: str = "en"):
         self.client = client
         self.provider = provider
-        client.post("/lang", data={"lang": lang})  # pages before logging in, new accounts
+        client.post("/taal", data={"lang": lang})  # pages before logging in, new accounts
 
     def go(self, start: str, **query):
         """Follow ``start`` → provider → callback; returns Leerpad's callback response."""

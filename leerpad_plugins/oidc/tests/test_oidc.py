@@ -106,7 +106,7 @@ def test_without_providers_the_login_page_is_as_before(app, client):
 
 def _english(app):
     client = app.test_client()
-    client.post("/lang", data={"lang": "en"})
+    client.post("/taal", data={"lang": "en"})
     return client
 
 
@@ -124,7 +124,7 @@ def test_configured_button_text_in_both_languages(make_oidc_app):
                                 "en": "Log in with your institution account"})
     client = app.test_client()
     assert "Inloggen met je instellingsaccount" in _text(client.get("/login"))
-    client.post("/lang", data={"lang": "en"})
+    client.post("/taal", data={"lang": "en"})
     assert "Log in with your institution account" in _text(client.get("/login"))
 
 

@@ -95,7 +95,7 @@ def test_the_public_page_is_the_holders_choice(client, issued):
     text = page.get_data(as_text=True)
     assert "Learner" in text and "Basistraining begeleider afgerond" in text
     assert "Regio Testland" in text and "Geldig" in text
-    client.post("/lang", data={"lang": "en"})
+    client.post("/taal", data={"lang": "en"})
     assert "Valid" in client.get(f"/credentials/{issued}").get_data(as_text=True)
     login(client, "learner")
     client.post("/plugins/openbadges/public", data={"credential": issued, "public": "1",

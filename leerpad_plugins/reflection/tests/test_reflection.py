@@ -108,7 +108,7 @@ def test_complete_only_when_every_prompt_is_answered(app, client, auth, world, c
     from lms.models.progress import ProgressEvent
 
     auth.login("learner")
-    client.post("/lang", data={"lang": "en"})
+    client.post("/taal", data={"lang": "en"})
     page = _write(client, course).get_data(as_text=True)
     assert "This lesson is completed when you have answered all 2 questions." in page
     assert "1 of 2 answered." in page

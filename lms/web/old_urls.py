@@ -1,0 +1,49 @@
+"""Old public URLs keep working: each path a page had before the Dutch URLs (issue 17) is a
+rule in the URL map that answers 308 Permanent Redirect to the page's new path.
+
+308 keeps the method and body, so a form posted to an old address (a page cached before an
+upgrade) still arrives; the query string is kept too. E-mails already sent, bookmarks and
+lesson HTML stored before the change go on working. One table here for the core; a plugin
+registers its own old paths with ``redirect_old_paths(app, {...})`` from its
+``lms_register_blueprints`` hook.
+"""
+from __future__ import annotations
+
+import re
+from urllib.parse import quote
+
+from flask import Flask
+from werkzeug.routing import MapAdapter, Rule
+
+ENDPOINT = "old_urls.redirect"
+
+# old path → new path; an argument is written the same way on both sides (``<id:user_id>``).
+CORE: dict[str, str] = {
+    "/lang": "/taal",
+}
+
+_CONVERTER = re.compile(r"<(?:[a-z_]+(?:\([^)]*\))?:)?([a-z_]+)>")
+
+
+def redirect_old_paths(app: Flask, old_to_new: dict[str, str]) -> None:
+    """Add a 308 redirect rule for each old path; an old path that is still a page is an error."""
+    live = {rule.rule for rule in app.url_map.iter_rules()}
+    for old, new in old_to_new.items():
+        if old in live:
+            raise ValueError(f"old path {old!r} is still a page; it cannot also redirect")
+        app.url_map.add(Rule(old, endpoint=ENDPOINT, redirect_to=_target(new)))
+        app.extensions.setdefault("old_urls", {})[old] = new
+
+
+def _target(new: str):
+    """The new path with the matched arguments filled in, and the request's query string."""
+    def redirect_to(adapter: MapAdapter, **values) -> str:
+        path = _CONVERTER.sub(lambda m: quote(str(values[m.group(1)]), safe=""), new)
+        query = adapter.query_args
+        return f"{path}?{query}" if isinstance(query, str) and query else path
+    return redirect_to
+
+
+def is_old_path(rule: Rule) -> bool:
+    """True for a rule added here (tests that walk the URL map skip these)."""
+    return rule.endpoint == ENDPOINT
