@@ -26,6 +26,10 @@ def lms_activity_types():
 
 @hookimpl
 def lms_register_blueprints(app):
+    from lms.web.old_urls import redirect_old_paths
+
+    redirect_old_paths(app, {"/plugins/quiz/lessons/<id:lesson_id>/attempts":
+                             "/plugins/quiz/lessen/<id:lesson_id>/pogingen"})
     return [views.bp]
 
 

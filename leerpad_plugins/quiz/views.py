@@ -24,7 +24,7 @@ def render(lesson: Any, user: Any) -> Markup:
         review=scoring.review(lesson, attempt) if attempt else None)
 
 
-@bp.post("/lessons/<id:lesson_id>/attempts")
+@bp.post("/lessen/<id:lesson_id>/pogingen")
 @login_required
 def attempt(lesson_id: int):
     lesson = lesson_or_404(lesson_id, "quiz")

@@ -35,7 +35,7 @@ def test_failing_then_passing_the_quiz(app, client, auth, world, course):
     page = client.get(LESSON_URL.format(slug="toets"))
     assert page.status_code == 200
     assert "Wat is de hoofdstad van Nederland?" in page.get_data(as_text=True)
-    url = f"/plugins/quiz/lessons/{course['toets']}/attempts"
+    url = f"/plugins/quiz/lessen/{course['toets']}/pogingen"
     wrong = client.post(url, data={"hoofdstad": "1", "kleuren": ["0"]}, follow_redirects=True)
     html = wrong.get_data(as_text=True)
     assert "Nee, daar zit de regering." in html
@@ -56,7 +56,7 @@ def test_failing_then_passing_the_quiz(app, client, auth, world, course):
 def test_half_right_reaches_a_fifty_percent_pass_score(app, client, auth, world, course):
     """A multiple-answer question counts only when exactly the right options are chosen."""
     auth.login("learner")
-    client.post(f"/plugins/quiz/lessons/{course['toets']}/attempts",
+    client.post(f"/plugins/quiz/lessen/{course['toets']}/pogingen",
                 data={"hoofdstad": "0", "kleuren": ["0"]})
     with app.app_context():
         attempt = db.session.scalar(select(QuizAttempt))
@@ -66,7 +66,7 @@ def test_half_right_reaches_a_fifty_percent_pass_score(app, client, auth, world,
 def test_answers_outside_the_options_are_ignored_not_a_crash(app, client, auth, world, course):
     """Tampered form values give a clean failed attempt, never a server error."""
     auth.login("learner")
-    response = client.post(f"/plugins/quiz/lessons/{course['toets']}/attempts",
+    response = client.post(f"/plugins/quiz/lessen/{course['toets']}/pogingen",
                            data={"hoofdstad": ["9", "x", "0", "1"], "nope": "1"})
     assert response.status_code == 302
     with app.app_context():
@@ -85,4 +85,4 @@ def test_viewing_the_quiz_writes_nothing(app, client, auth, world, course):
 def test_only_quiz_lessons_take_attempts(client, auth, world, course):
     """Posting answers to a lesson that is not a quiz finds nothing."""
     auth.login("learner")
-    assert client.post(f"/plugins/quiz/lessons/{course['lezen']}/attempts").status_code == 404
+    assert client.post(f"/plugins/quiz/lessen/{course['lezen']}/pogingen").status_code == 404
