@@ -504,7 +504,7 @@ def test_ten_saves_of_one_reflection_prompt_at_once_keep_one_entry(app, world, p
 
     clients = [_login(app, "learner") for _ in range(10)]
     for prompt, verb in (("moment", "attempted"), ("leerpunt", "completed")):
-        url = f"/plugins/reflection/lessons/{plugin_course['terugblik']}/prompts/{prompt}"
+        url = f"/plugins/reflection/lessen/{plugin_course['terugblik']}/vragen/{prompt}"
         answers = _at_once(clients, lambda c, i: c.post(url, data={"text": f"{prompt} {i}"}))
         assert [a.status_code for a in answers] == [302] * 10
         entries = _rows(app, ReflectionEntry, user_id=world.users["learner"], prompt_id=prompt)

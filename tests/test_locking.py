@@ -88,7 +88,7 @@ def test_plugin_activities_are_locked_too(app, client, world, auth):
         enrol(b.user("learner"), track=track)
         lesson_id = vervolg.lessons[0].id
     _english(client, auth)
-    answer = client.post(f"/plugins/reflection/lessons/{lesson_id}/prompts/moment",
+    answer = client.post(f"/plugins/reflection/lessen/{lesson_id}/vragen/moment",
                          data={"text": "Stiekem"}, follow_redirects=True)
     assert "This course opens once you have completed: Basis." in answer.get_data(as_text=True)
     assert _events(app, "vervolg") == 0

@@ -33,7 +33,7 @@ NOT_YET_MOVED = {
     "admin.", "privacy.audit_log", "privacy.review", "privacy.keep", "privacy.erase", "jobs.",
     "auth.", "learn.course", "learn.lesson", "learn.mark_done", "learn.enrol_course",
     "learn.track", "learn.enrol_track", "learn.grant", "openbadges.", "assignment.",
-    "reflection.", "oidc.",
+    "oidc.",
 }
 
 

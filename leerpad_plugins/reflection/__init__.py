@@ -28,6 +28,15 @@ def lms_activity_types():
 
 @hookimpl
 def lms_register_blueprints(app):
+    from lms.web.old_urls import redirect_old_paths
+
+    here = "/plugins/reflection"
+    redirect_old_paths(app, {
+        f"{here}/lessons/<id:lesson_id>/prompts/<prompt_id>":
+            f"{here}/lessen/<id:lesson_id>/vragen/<prompt_id>",
+        f"{here}/entries/<id:entry_id>/share": f"{here}/notities/<id:entry_id>/delen",
+        f"{here}/learners/<id:learner_id>": f"{here}/deelnemers/<id:learner_id>",
+    })
     return [views.bp]
 
 

@@ -40,7 +40,7 @@ def _own_entry(entry_id: int) -> ReflectionEntry:
     return entry
 
 
-@bp.post("/lessons/<id:lesson_id>/prompts/<prompt_id>")
+@bp.post("/lessen/<id:lesson_id>/vragen/<prompt_id>")
 @login_required
 def write(lesson_id: int, prompt_id: str):
     lesson = lesson_or_404(lesson_id, "reflection")
@@ -56,7 +56,7 @@ def write(lesson_id: int, prompt_id: str):
     return redirect(lesson_url(lesson, f"prompt-{prompt_id}"))
 
 
-@bp.post("/entries/<id:entry_id>/share")
+@bp.post("/notities/<id:entry_id>/delen")
 @login_required
 def share(entry_id: int):
     entry = _own_entry(entry_id)
@@ -77,7 +77,7 @@ def logbook():
                            prompt_text=portfolio.prompt_text)
 
 
-@bp.get("/learners/<id:learner_id>")
+@bp.get("/deelnemers/<id:learner_id>")
 @login_required
 def shared_with_me(learner_id: int):
     """A mentor reads the entries their learner shared; anyone else finds nothing here."""

@@ -79,7 +79,7 @@ def pages_of(role: str, world, ids) -> dict[str, str]:
             "assignment queue": "/plugins/assignment/queue",
             "review": f"/plugins/assignment/submissions/{ids['submission']}",
             "confirmation": f"/begeleiding/bevestigingen/{ids['confirmation']}",
-            "shared reflections": f"/plugins/reflection/learners/{learner}",
+            "shared reflections": f"/plugins/reflection/deelnemers/{learner}",
         },
         "schoolopleider": {
             "school": f"/schoolopleider/{school}",

@@ -19,7 +19,7 @@ def test_prompts_are_validated():
 
 
 def _write(client, course, text="Mijn les liep uit de hand.", prompt="moment"):
-    return client.post(f"/plugins/reflection/lessons/{course['terugblik']}/prompts/{prompt}",
+    return client.post(f"/plugins/reflection/lessen/{course['terugblik']}/vragen/{prompt}",
                        data={"text": text}, follow_redirects=True)
 
 
@@ -34,17 +34,17 @@ def test_private_until_shared(app, client, auth, world, course):
         entry_id = db.session.scalar(select(ReflectionEntry.id))
     auth.logout()
     auth.login("mentor")
-    shared_url = f"/plugins/reflection/learners/{learner}"
+    shared_url = f"/plugins/reflection/deelnemers/{learner}"
     assert "Mijn les liep uit de hand." not in client.get(shared_url).get_data(as_text=True)
     auth.logout()
     auth.login("learner")
-    client.post(f"/plugins/reflection/entries/{entry_id}/share", data={"shared": "1"})
+    client.post(f"/plugins/reflection/notities/{entry_id}/delen", data={"shared": "1"})
     auth.logout()
     auth.login("mentor")
     assert "Mijn les liep uit de hand." in client.get(shared_url).get_data(as_text=True)
     auth.logout()
     auth.login("learner")
-    client.post(f"/plugins/reflection/entries/{entry_id}/share", data={"shared": "0"})
+    client.post(f"/plugins/reflection/notities/{entry_id}/delen", data={"shared": "0"})
     auth.logout()
     auth.login("mentor")
     assert "Mijn les liep uit de hand." not in client.get(shared_url).get_data(as_text=True)
@@ -56,13 +56,13 @@ def test_other_mentors_and_coordinators_find_nothing(app, client, auth, world, c
     _write(client, course)
     with app.app_context():
         entry_id = db.session.scalar(select(ReflectionEntry.id))
-    client.post(f"/plugins/reflection/entries/{entry_id}/share", data={"shared": "1"})
+    client.post(f"/plugins/reflection/notities/{entry_id}/delen", data={"shared": "1"})
     auth.logout()
     for who in ("other_mentor", "coordinator", "other_learner"):
         auth.login(who)
-        url = f"/plugins/reflection/learners/{world.users['learner']}"
+        url = f"/plugins/reflection/deelnemers/{world.users['learner']}"
         assert client.get(url).status_code == 404, who
-        assert client.post(f"/plugins/reflection/entries/{entry_id}/share",
+        assert client.post(f"/plugins/reflection/notities/{entry_id}/delen",
                            data={"shared": "0"}).status_code == 404, who
         auth.logout()
 
