@@ -9,7 +9,7 @@ platform hosts, expiry against ``validUntil``.
 
 - The holder downloads each credential as a signed JSON file (a VC 2.0
   ``EnvelopedVerifiableCredential``), as the bare VC-JWT and as a baked PNG badge, and may
-  give it a public page at ``/credentials/<uuid>`` (full name or initials) and take it down.
+  give it a public page at ``/bewijzen/<uuid>`` (full name or initials) and take it down.
 - Admins and the schoolopleiders of the holder's school revoke (with a reason, audited,
   never published) and renew: a credential that expires soon shows on the learner's path
   with the track to redo; renewing issues a new credential, the old one stays verifiable
@@ -51,6 +51,14 @@ def lms_settings():
 
 @hookimpl
 def lms_register_blueprints(app):
+    from lms.web.old_urls import redirect_old_paths
+
+    redirect_old_paths(app, {
+        "/credentials/<uuid:token>": "/bewijzen/<uuid:token>",  # links holders shared
+        "/plugins/openbadges/public": "/plugins/openbadges/openbaar",
+        "/plugins/openbadges/revoke": "/plugins/openbadges/intrekken",
+        "/plugins/openbadges/renew": "/plugins/openbadges/vernieuwen",
+    })
     return [views.bp]
 
 

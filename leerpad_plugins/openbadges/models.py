@@ -30,7 +30,7 @@ class BadgeCredential(db.Model):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    # The unguessable public id: the credential is urn:uuid:<uuid>, its page /credentials/<uuid>.
+    # The unguessable public id: the credential is urn:uuid:<uuid>, its page /bewijzen/<uuid>.
     uuid: Mapped[str] = mapped_column(String(36), unique=True, default=lambda: str(uuid4()))
     user_id: Mapped[int] = mapped_column(
         ForeignKey("user_account.id", ondelete="CASCADE"), index=True)

@@ -2,8 +2,8 @@
 
 Public (no login), because verifiers and wallets fetch them: the DID document, the status
 list, the achievements and frameworks credentials point at, and a credential's page at
-``/credentials/<uuid>`` when its holder made it public (404 otherwise). These IRIs are
-signed into credentials for good, so they are short and stable.
+``/bewijzen/<uuid>`` when its holder made it public (404 otherwise). The IRIs signed into
+credentials (all but the public page) are for good, so they are short and stable.
 
 For the signed-in person (under ``/plugins/openbadges/``): their own credentials with the
 downloads and the public-page choice; for admins and schoolopleiders, revoking and renewing.
@@ -124,7 +124,7 @@ def competences():
     return render_template("openbadges/competences.html", frameworks=frameworks)
 
 
-@bp.get("/credentials/<uuid:token>")
+@bp.get("/bewijzen/<uuid:token>")
 def public_page(token):
     """The credential's public page, when its holder made it public; 404 otherwise."""
     row = db.session.scalar(select(BadgeCredential).where(BadgeCredential.uuid == str(token)))
@@ -190,7 +190,7 @@ def download():
     return response
 
 
-@bp.post("/plugins/openbadges/public")
+@bp.post("/plugins/openbadges/openbaar")
 @login_required
 def set_public():
     """Make the credential's page public (with the name shown in full or as initials) or
@@ -240,7 +240,7 @@ def manage():
                            and can(current_user, "openbadges.renew", row))
 
 
-@bp.post("/plugins/openbadges/revoke")
+@bp.post("/plugins/openbadges/intrekken")
 @login_required
 def revoke():
     row = _row_or_404(request.form.get("credential"))
@@ -256,7 +256,7 @@ def revoke():
     return redirect(url_for("openbadges.manage", credential=row.uuid))
 
 
-@bp.post("/plugins/openbadges/renew")
+@bp.post("/plugins/openbadges/vernieuwen")
 @login_required
 def renew():
     row = _row_or_404(request.form.get("credential"))

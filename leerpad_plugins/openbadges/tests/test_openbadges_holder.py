@@ -82,32 +82,32 @@ def test_only_the_holder_downloads(client, issued):
 def test_the_public_page_is_the_holders_choice(client, issued):
     """Off by default (404); on with the full name or initials, without logging in; off
     again answers 404. Nobody else can switch it."""
-    assert client.get(f"/credentials/{issued}").status_code == 404
+    assert client.get(f"/bewijzen/{issued}").status_code == 404
     login(client, "other_learner")
-    assert client.post("/plugins/openbadges/public",
+    assert client.post("/plugins/openbadges/openbaar",
                        data={"credential": issued, "public": "1"}).status_code in (403, 404)
     login(client, "learner")
-    client.post("/plugins/openbadges/public", data={"credential": issued, "public": "1",
+    client.post("/plugins/openbadges/openbaar", data={"credential": issued, "public": "1",
                                                     "holder_name": "full"})
     client.post("/logout")
-    page = client.get(f"/credentials/{issued}")
+    page = client.get(f"/bewijzen/{issued}")
     assert page.status_code == 200
     text = page.get_data(as_text=True)
     assert "Learner" in text and "Basistraining begeleider afgerond" in text
     assert "Regio Testland" in text and "Geldig" in text
     client.post("/taal", data={"lang": "en"})
-    assert "Valid" in client.get(f"/credentials/{issued}").get_data(as_text=True)
+    assert "Valid" in client.get(f"/bewijzen/{issued}").get_data(as_text=True)
     login(client, "learner")
-    client.post("/plugins/openbadges/public", data={"credential": issued, "public": "1",
+    client.post("/plugins/openbadges/openbaar", data={"credential": issued, "public": "1",
                                                     "holder_name": "initials"})
     client.post("/logout")
-    text = client.get(f"/credentials/{issued}").get_data(as_text=True)
+    text = client.get(f"/bewijzen/{issued}").get_data(as_text=True)
     assert "L." in text and ">Learner<" not in text
     login(client, "learner")
-    client.post("/plugins/openbadges/public", data={"credential": issued, "public": "0"})
+    client.post("/plugins/openbadges/openbaar", data={"credential": issued, "public": "0"})
     client.post("/logout")
-    assert client.get(f"/credentials/{issued}").status_code == 404
-    assert client.get("/credentials/not-a-uuid").status_code == 404
+    assert client.get(f"/bewijzen/{issued}").status_code == 404
+    assert client.get("/bewijzen/not-a-uuid").status_code == 404
 
 
 def test_who_may_revoke(app, client, world, issued):
@@ -115,20 +115,20 @@ def test_who_may_revoke(app, client, world, issued):
     an admin may."""
     for who in ("learner", "mentor", "other_schoolopleider", "coordinator"):
         login(client, who)
-        response = client.post("/plugins/openbadges/revoke",
+        response = client.post("/plugins/openbadges/intrekken",
                                data={"credential": issued, "reason": "x"})
         assert response.status_code in (403, 404), who
         assert client.get(f"/plugins/openbadges/beheer?credential={issued}").status_code in (
             403, 404), who
     login(client, "admin")
     assert client.get("/plugins/openbadges/beheer").status_code == 200
-    client.post("/plugins/openbadges/revoke", data={"credential": issued, "reason": " "})
+    client.post("/plugins/openbadges/intrekken", data={"credential": issued, "reason": " "})
     with app.app_context():
         row = db.session.scalar(select(BadgeCredential).where(BadgeCredential.uuid == issued))
         assert row.revoked_at is None  # no reason, no revocation
     page = client.get(f"/plugins/openbadges/beheer?credential={issued}")
     assert page.status_code == 200
-    client.post("/plugins/openbadges/revoke", data={"credential": issued, "reason": "Dubbel"})
+    client.post("/plugins/openbadges/intrekken", data={"credential": issued, "reason": "Dubbel"})
     with app.app_context():
         row = db.session.scalar(select(BadgeCredential).where(BadgeCredential.uuid == issued))
         assert row.revoked_at is not None and row.revocation_reason == "Dubbel"
@@ -152,7 +152,7 @@ def test_an_expiring_credential_asks_for_recertification(app, client, world, tra
     login(client, "schoolopleider")
     section = client.get(f"/schoolopleider/{world.school}/deelnemer/{world.users['learner']}")
     assert f"/plugins/openbadges/beheer?credential={old}" in section.get_data(as_text=True)
-    response = client.post("/plugins/openbadges/renew", data={"credential": old})
+    response = client.post("/plugins/openbadges/vernieuwen", data={"credential": old})
     assert response.status_code == 302
     with app.app_context():
         new = db.session.scalar(select(BadgeCredential).where(
@@ -160,7 +160,7 @@ def test_an_expiring_credential_asks_for_recertification(app, client, world, tra
         assert new.issued_by_id == world.users["schoolopleider"]
         assert (new.valid_until - utcnow().date()).days > 4 * 365 - 3
         new_uuid = new.uuid
-    client.post("/plugins/openbadges/renew", data={"credential": old})
+    client.post("/plugins/openbadges/vernieuwen", data={"credential": old})
     with app.app_context():
         assert db.session.scalar(select(db.func.count(BadgeCredential.id))) == 2
     login(client, "learner")
@@ -173,7 +173,7 @@ def test_an_expiring_credential_asks_for_recertification(app, client, world, tra
 
 def test_a_valid_credential_is_not_renewed_early(app, client, world, issued):
     login(client, "schoolopleider")
-    client.post("/plugins/openbadges/renew", data={"credential": issued})
+    client.post("/plugins/openbadges/vernieuwen", data={"credential": issued})
     with app.app_context():
         assert db.session.scalar(select(db.func.count(BadgeCredential.id))) == 1
 
@@ -220,7 +220,7 @@ def test_personal_data_and_erasure(app, client, world, issued):
     login(client, "learner")
     token = client.get(f"/plugins/openbadges/download?credential={issued}&format=jwt").get_data(
         as_text=True)
-    client.post("/plugins/openbadges/public", data={"credential": issued, "public": "1"})
+    client.post("/plugins/openbadges/openbaar", data={"credential": issued, "public": "1"})
     with app.app_context():
         user = db.session.get(User, world.users["learner"])
         sections = [s for s in get_pm().hook.lms_personal_data(user=user) if s]
@@ -234,7 +234,7 @@ def test_personal_data_and_erasure(app, client, world, issued):
         assert row.revoked_at is not None and row.token == "" and not row.public
         assert privacy.personal_data(user)["openbadges_credentials"][0]["vc_jwt"] == ""
     client.post("/logout")
-    assert client.get(f"/credentials/{issued}").status_code == 404
+    assert client.get(f"/bewijzen/{issued}").status_code == 404
     with pytest.raises(OB3VerificationError, match="revocation"):
         verify(client, token)
 

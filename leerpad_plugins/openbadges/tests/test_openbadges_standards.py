@@ -151,7 +151,7 @@ def test_a_revoked_credential_reports_revoked(app, client, world, issued):
     token = vc_jwt(client, issued)
     verify(client, token)
     login(client, "schoolopleider")
-    response = client.post("/plugins/openbadges/revoke",
+    response = client.post("/plugins/openbadges/intrekken",
                            data={"credential": issued, "reason": "Fraude met de opdracht"})
     assert response.status_code == 302
     with pytest.raises(OB3VerificationError, match="revocation"):
@@ -171,9 +171,9 @@ def test_a_revoked_credential_reports_revoked(app, client, world, issued):
         assert audited.actor_id == world.users["schoolopleider"]
         assert audited.subject_id == world.users["learner"]
     login(client, "learner")
-    client.post("/plugins/openbadges/public", data={"credential": issued, "public": "1"})
+    client.post("/plugins/openbadges/openbaar", data={"credential": issued, "public": "1"})
     client.post("/logout")
-    page = client.get(f"/credentials/{issued}").get_data(as_text=True)
+    page = client.get(f"/bewijzen/{issued}").get_data(as_text=True)
     assert "Ingetrokken" in page or "Revoked" in page
     assert "Fraude" not in page
 
