@@ -322,6 +322,6 @@ def test_the_administration_page_links_every_admin_page_plugins_included(client,
                  re.findall(r'<li><a href="([^"]+)">([^<]+)</a>', page))
     for label, href in {"Background jobs": "/admin/taken/",
                         "Learning records (xAPI)": "/plugins/xapi/",
-                        "School login (OpenID Connect)": "/plugins/oidc/admin"}.items():
+                        "School login (OpenID Connect)": "/plugins/oidc/beheer"}.items():
         assert links.get(label, "").startswith(href), (label, links)
         assert client.get(links[label]).status_code == 200, label

@@ -176,7 +176,7 @@ def test_lms_admin_links_follow_the_core_admin_pages_in_order(full_app, world):
     html = _login(full_app, "admin").get("/admin/").get_data(as_text=True)
     menu = html[html.index('<ul class="admin-menu">'):]
     jobs, xapi, oidc = (menu.find(f'href="{url}"') for url in
-                        ("/admin/taken/", "/plugins/xapi/", "/plugins/oidc/admin"))
+                        ("/admin/taken/", "/plugins/xapi/", "/plugins/oidc/beheer"))
     assert 0 < jobs < xapi < oidc
 
 

@@ -33,7 +33,6 @@ NOT_YET_MOVED = {
     "admin.", "privacy.audit_log", "privacy.review", "privacy.keep", "privacy.erase", "jobs.",
     "auth.", "learn.course", "learn.lesson", "learn.mark_done", "learn.enrol_course",
     "learn.track", "learn.enrol_track", "learn.grant", "assignment.",
-    "oidc.",
 }
 
 

@@ -49,6 +49,15 @@ def lms_startup(app):
 
 @hookimpl
 def lms_register_blueprints(app):
+    from lms.web.old_urls import redirect_old_paths
+
+    # /login, /callback and /logged-out stay: identity providers hold them
+    redirect_old_paths(app, {
+        "/plugins/oidc/admin": "/plugins/oidc/beheer",
+        "/plugins/oidc/admin/requirement": "/plugins/oidc/beheer/vereiste",
+        "/plugins/oidc/link": "/plugins/oidc/koppelen",
+        "/plugins/oidc/unlink": "/plugins/oidc/ontkoppelen",
+    })
     return [views.bp]
 
 

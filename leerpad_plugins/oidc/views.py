@@ -135,7 +135,7 @@ def login():
                   invitation=invitation)
 
 
-@bp.get("/link")
+@bp.get("/koppelen")
 @login_required
 def link():
     """Link a school account to the logged-in person: they log in at the provider, and the
@@ -235,7 +235,7 @@ def _finish_link(flow: client.Flow, provider: Provider, login_result: client.Log
     return redirect(url_for("auth.account"))
 
 
-@bp.post("/unlink")
+@bp.post("/ontkoppelen")
 @login_required
 def unlink():
     try:
@@ -276,7 +276,7 @@ def logged_out():
 # --- administration ----------------------------------------------------------------------------
 
 
-@bp.get("/admin")
+@bp.get("/beheer")
 @login_required
 def admin():
     if not can(current_user, "oidc.manage"):
@@ -288,7 +288,7 @@ def admin():
                            required=required, logout_uri=url_for("auth.login", _external=True))
 
 
-@bp.post("/admin/requirement")
+@bp.post("/beheer/vereiste")
 @login_required
 def requirement():
     if not can(current_user, "oidc.manage"):

@@ -97,7 +97,7 @@ class SsoClient:
         return self.go("/plugins/oidc/login", provider=provider, **query)
 
     def link(self, provider: str = "testconext"):
-        return self.go("/plugins/oidc/link", provider=provider)
+        return self.go("/plugins/oidc/koppelen", provider=provider)
 
 
 @pytest.fixture

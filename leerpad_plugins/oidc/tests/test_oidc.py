@@ -91,7 +91,7 @@ def test_the_secret_is_never_shown(oidc_app, world, provider, tmp_path):
     assert CLIENT_SECRET not in listing.stdout + listing.stderr
     client = oidc_app.test_client()
     client.post("/login", data={"email": "admin@example.org", "password": PASSWORD})
-    page = _text(client.get("/plugins/oidc/admin"))
+    page = _text(client.get("/plugins/oidc/beheer"))
     assert provider.issuer in page and "leerpad-test" in page
     assert "http://localhost/plugins/oidc/callback" in page
     assert CLIENT_SECRET not in page
@@ -371,7 +371,7 @@ def test_link_and_unlink_on_the_account_page(oidc_app, world, provider):
     it; unlinking removes it, both audited."""
     sso = SsoClient(_password_client(oidc_app), provider)
     page = _text(sso.client.get("/account"))
-    assert "School accounts" in page and "/plugins/oidc/link?provider=testconext" in page
+    assert "School accounts" in page and "/plugins/oidc/koppelen?provider=testconext" in page
     provider.person = {"sub": "learner-at-school", "email": "x@school.example"}
     response = sso.link()
     assert response.status_code == 302 and response.location == "/account"
@@ -385,7 +385,7 @@ def test_link_and_unlink_on_the_account_page(oidc_app, world, provider):
     elsewhere.login()
     assert _home(elsewhere.client) == "Welcome, Learner"
 
-    response = sso.client.post("/plugins/oidc/unlink", data={"identity": identity.id})
+    response = sso.client.post("/plugins/oidc/ontkoppelen", data={"identity": identity.id})
     assert response.status_code == 302
     assert _count(oidc_app, OidcIdentity) == 0
     assert [a["provider"] for a in _audits(oidc_app, "oidc.unlink")] == ["testconext"]
@@ -411,9 +411,9 @@ def test_nobody_unlinks_another_persons_identity(oidc_app, world, provider):
     with oidc_app.app_context():
         identity_id = db.session.scalar(select(OidcIdentity.id))
     learner = _password_client(oidc_app, "learner")
-    learner.post("/plugins/oidc/unlink", data={"identity": identity_id})
+    learner.post("/plugins/oidc/ontkoppelen", data={"identity": identity_id})
     assert _count(oidc_app, OidcIdentity) == 1
-    assert learner.post("/plugins/oidc/unlink", data={"identity": "x"}).status_code == 400
+    assert learner.post("/plugins/oidc/ontkoppelen", data={"identity": "x"}).status_code == 400
 
 
 def test_the_last_way_to_log_in_cannot_be_unlinked(oidc_app, world, sso, provider):
@@ -422,7 +422,7 @@ def test_the_last_way_to_log_in_cannot_be_unlinked(oidc_app, world, sso, provide
     sso.login()
     with oidc_app.app_context():
         identity_id = db.session.scalar(select(OidcIdentity.id))
-    response = sso.client.post("/plugins/oidc/unlink", data={"identity": identity_id},
+    response = sso.client.post("/plugins/oidc/ontkoppelen", data={"identity": identity_id},
                                follow_redirects=True)
     assert "the only way you can log in" in _text(response)
     assert _count(oidc_app, OidcIdentity) == 1
@@ -487,15 +487,15 @@ def test_an_invited_person_of_an_sso_only_school_gets_no_password_form(oidc_app,
 def test_admins_set_the_requirement(oidc_app, world):
     """Only administrators see the page and change the requirement, audited."""
     learner = _password_client(oidc_app, "learner")
-    assert learner.get("/plugins/oidc/admin").status_code == 403
-    assert learner.post("/plugins/oidc/admin/requirement",
+    assert learner.get("/plugins/oidc/beheer").status_code == 403
+    assert learner.post("/plugins/oidc/beheer/vereiste",
                         data={"organisation": world.school, "required": "1"}).status_code == 403
     admin = _password_client(oidc_app, "admin")
-    assert admin.post("/plugins/oidc/admin/requirement",
+    assert admin.post("/plugins/oidc/beheer/vereiste",
                       data={"organisation": world.school, "required": "1"}).status_code == 302
     assert _count(oidc_app, SsoRequirement) == 1
-    assert "Allow passwords for Het Noorderlicht" in _text(admin.get("/plugins/oidc/admin"))
-    admin.post("/plugins/oidc/admin/requirement",
+    assert "Allow passwords for Het Noorderlicht" in _text(admin.get("/plugins/oidc/beheer"))
+    admin.post("/plugins/oidc/beheer/vereiste",
                data={"organisation": world.school, "required": "0"})
     assert _count(oidc_app, SsoRequirement) == 0
     assert len(_audits(oidc_app, "oidc.require")) == 1
