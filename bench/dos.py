@@ -231,7 +231,7 @@ def main() -> None:
                 raise SystemExit("lms serve did not start")
             time.sleep(0.3)
         cookie = login_cookie(port, "bench@example.org", "bench-password-123")
-        upload = f"/plugins/assignment/lessons/{lesson_id}/submissions"
+        upload = f"/plugins/assignment/lessen/{lesson_id}/inleveringen"
         file_part = (f'--{BOUNDARY}\r\nContent-Disposition: form-data; name="file"; '
                      f'filename="groot.pdf"\r\nContent-Type: application/pdf\r\n\r\n').encode()
         for _ in range(4):  # warm both workers up: templates compiled, mappers configured

@@ -141,7 +141,7 @@ def learner_pages(url: str, n: int) -> list[tuple[str, list[str]]]:
             WHERE u.email LIKE 'learner%@bench.example' ORDER BY u.id LIMIT :n"""),
             {"n": n}).all()
     engine.dispose()
-    return [(email, [f"/courses/{c}/{les}", f"/courses/{c}", "/", "/leerpad"])
+    return [(email, [f"/cursussen/{c}/{les}", f"/cursussen/{c}", "/", "/leerpad"])
             for email, c, les in rows]
 
 

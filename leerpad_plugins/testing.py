@@ -95,7 +95,7 @@ COURSE = {
 }
 
 
-LESSON_URL = "/courses/plugintest/{slug}"
+LESSON_URL = "/cursussen/plugintest/{slug}"
 
 
 def write_course(root: Path) -> Path:

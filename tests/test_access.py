@@ -112,17 +112,17 @@ def test_learner_cannot_read_or_change_another_learners_progress(app, world, cli
         enrol(learner, track=route)
         record_progress(learner, course.lessons[0], "completed")
     auth.login("other_learner")
-    assert client.get(f"/tracks/route?learner={world.users['learner']}").status_code == 404
-    assert client.post("/courses/samen/enrol",
+    assert client.get(f"/leerroutes/route?learner={world.users['learner']}").status_code == 404
+    assert client.post("/cursussen/samen/inschrijven",
                        data={"user_id": world.users["learner"]}).status_code == 404
-    assert client.post("/tracks/route/enrol",
+    assert client.post("/leerroutes/route/inschrijven",
                        data={"user_id": world.users["far_learner"]}).status_code == 404
-    assert client.post("/tracks/route/exemptions", data={
+    assert client.post("/leerroutes/route/vrijstellingen", data={
         "user_id": world.users["learner"], "course": "samen", "reason": "x"}).status_code == 404
-    assert client.post("/tracks/route/exemptions", data={
+    assert client.post("/leerroutes/route/vrijstellingen", data={
         "user_id": world.users["other_learner"], "course": "samen",
         "reason": "zelf"}).status_code == 403
-    own = client.get("/tracks/route").get_data(as_text=True)
+    own = client.get("/leerroutes/route").get_data(as_text=True)
     assert "Inschrijven" in own  # their own view, not the learner's progress
     with app.app_context():
         assert db.session.scalar(select(func.count(Enrolment.id))) == 1
@@ -135,8 +135,8 @@ def test_coordinator_grants_an_exemption_in_their_subtree_only(app, world, clien
         b.track("route", [b.course("samen", 1)])
     auth.login("coordinator")
     assert 'name="reason"' in client.get(
-        f"/tracks/route?learner={world.users['learner']}").get_data(as_text=True)
-    assert client.get(f"/tracks/route?learner={world.users['far_learner']}").status_code == 404
+        f"/leerroutes/route?learner={world.users['learner']}").get_data(as_text=True)
+    assert client.get(f"/leerroutes/route?learner={world.users['far_learner']}").status_code == 404
 
 
 def test_mentor_sees_their_learners_track_but_grants_nothing(app, world, client, auth):
@@ -144,10 +144,10 @@ def test_mentor_sees_their_learners_track_but_grants_nothing(app, world, client,
     with app.app_context():
         b.track("route", [b.course("samen", 1)])
     auth.login("mentor")
-    html = client.get(f"/tracks/route?learner={world.users['learner']}")
+    html = client.get(f"/leerroutes/route?learner={world.users['learner']}")
     assert html.status_code == 200
     assert 'name="reason"' not in html.get_data(as_text=True)
-    assert client.get(f"/tracks/route?learner={world.users['other_learner']}").status_code == 404
+    assert client.get(f"/leerroutes/route?learner={world.users['other_learner']}").status_code == 404
 
 
 @pytest.mark.parametrize(("who", "links"), [

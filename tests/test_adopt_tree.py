@@ -134,7 +134,7 @@ def test_adopting_a_tree_makes_every_markdown_file_a_lesson(app, tmp_path):
         lesson = next(l for l in js.lessons if l.slug == "let-and-const")
         sha = db.session.scalar(select(Asset.sha256))
         assert f'src="/assets/{sha}/diagram.png"' in lesson.html
-        assert 'href="/courses/javascript-basics/closures"' in lesson.html
+        assert 'href="/cursussen/javascript-basics/closures"' in lesson.html
         arrow = next(l for l in js.lessons if l.slug == "arrow-functions")
         assert "<h2" in arrow.html and "Examples" in arrow.html and "<h3" in arrow.html
         comments = next(l for l in js.lessons if l.title == "Comments")
@@ -212,7 +212,7 @@ def test_section_yml_sets_title_and_order_and_moves_keep_lessons(app, tmp_path):
     client = app.test_client()
     Auth(client).login("learner")
     client.post("/taal", data={"lang": "en"})
-    html = client.get("/courses/met-delen").get_data(as_text=True)
+    html = client.get("/cursussen/met-delen").get_data(as_text=True)
     assert re.search(r'<h3 class="section-title">Verdieping</h3>\s*<ol class="lesson-list" '
                      r'start="2">', html), html
 
@@ -229,7 +229,7 @@ def test_a_lesson_page_names_its_sections(app, tmp_path):
     client = app.test_client()
     Auth(client).login("learner")
     crumbs = {slug: re.search(r'<nav aria-label="[^"]+" class="breadcrumb">(.*?)</nav>',
-                              client.get(f"/courses/genest/{slug}").get_data(as_text=True),
+                              client.get(f"/cursussen/genest/{slug}").get_data(as_text=True),
                               re.S).group(1) for slug in ("a", "b")}
     assert re.sub(r"<a [^>]+>", "<a>", crumbs["a"]).strip() == (
         '<a>Genest</a> › <span class="section">Eerste deel</span>')
@@ -257,7 +257,7 @@ def test_course_page_shows_level_hours_audience_and_competences(app, tmp_path):
     with app.app_context():
         engine = db.engine
     with count_statements(engine) as statements:
-        html = client.get("/courses/met-feiten").get_data(as_text=True)
+        html = client.get("/cursussen/met-feiten").get_data(as_text=True)
     assert len(statements) <= 6, statements
     facts = re.search(r'<ul class="course-facts plain-list">(.*?)</ul>', html, re.S).group(1)
     assert [re.sub(r"\s+", " ", item).strip() for item in re.findall(r"<li>(.*?)</li>", facts, re.S)] == [

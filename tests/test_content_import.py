@@ -215,7 +215,7 @@ def test_assets_are_stored_by_hash_and_links_rewritten(content_app, tree):
         assert asset.data == png and asset.media_type == "image/png"
         lesson = db.session.scalar(select(Lesson).where(Lesson.slug == "jouw-start"))
         assert f'src="/assets/{asset.sha256}/schema.png"' in lesson.html
-        assert 'href="/courses/goed-van-start/eerste-les"' in lesson.html
+        assert 'href="/cursussen/goed-van-start/eerste-les"' in lesson.html
         # the same image changed: the lesson is re-rendered with the new hash
         (tree / "goed-van-start/media/schema.png").write_bytes(png + b"\0")
         summary = import_directory(tree)

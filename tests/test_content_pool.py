@@ -41,7 +41,7 @@ def test_several_workers_store_exactly_what_one_stores(app, tmp_path, monkeypatc
     with app.app_context():
         assert import_directory(root, workers=2)["lessons"].changed == LESSONS
     assert stored_html(app) == alone
-    assert '<a href="/courses/groot/les-8" rel="noopener">Volgende</a>' in alone["les-7"]
+    assert '<a href="/cursussen/groot/les-8" rel="noopener">Volgende</a>' in alone["les-7"]
 
 
 def test_a_file_that_fails_in_a_worker_is_reported_and_nothing_is_kept(app_factory, tmp_path):

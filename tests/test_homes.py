@@ -97,8 +97,8 @@ def test_learner_home_continue_next_deadline_and_hours_this_year(app, world, cli
     queries, html = _measure(app, client)
     assert queries <= 6, queries
     assert "Start your next lesson" in html
-    assert 'class="button" href="/courses/dagcursus/l1"' in html
-    assert "Next deadline" in html and 'href="/tracks/dagroute">Dagroute</a>' in html
+    assert 'class="button" href="/cursussen/dagcursus/l1"' in html
+    assert "Next deadline" in html and 'href="/leerroutes/dagroute">Dagroute</a>' in html
     assert f"Hours in {today.year}" in html
     assert "5.5 hours" in html  # 3.5 logged this year + 2 of the course; last year's 40 not
     assert deadline is not None and str(deadline.year) in html.split("Next deadline")[1][:400]

@@ -288,14 +288,14 @@ def test_lms_progress_recorded_gets_the_objects_and_a_registration_uuid(full_app
                      registration, None)]
 
     client = _login(full_app)
-    client.post(f"/plugins/assignment/lessons/{ids['opdracht']}/submissions",
+    client.post(f"/plugins/assignment/lessen/{ids['opdracht']}/inleveringen",
                 data={"text": "Mijn lesopzet"})
     mentor = _login(full_app, "mentor")
     with full_app.app_context():
         from leerpad_plugins.assignment.models import AssignmentSubmission
 
         submission = db.session.scalar(select(AssignmentSubmission.id))
-    mentor.post(f"/plugins/assignment/submissions/{submission}/decision",
+    mentor.post(f"/plugins/assignment/inleveringen/{submission}/besluit",
                 data={"decision": "return", "feedback": "Geheime feedback"})
     assert [verb for verb, *_ in seen][-2:] == ["submitted", "returned"]
     assert all("Geheime" not in repr(event) for event in seen)
@@ -515,7 +515,7 @@ def test_lms_sign_off_items_fill_the_one_queue(full_app, world, tmp_path):
             learner_id=learner, mentor_id=mentor, competence="velon:agogisch", note="x",
             created_at=utcnow() - timedelta(days=3)))
         db.session.commit()
-    _login(full_app).post(f"/plugins/assignment/lessons/{ids['opdracht']}/submissions",
+    _login(full_app).post(f"/plugins/assignment/lessen/{ids['opdracht']}/inleveringen",
                           data={"text": "Mijn lesopzet"})
     client = _login(full_app, "mentor")
     queue = client.get("/begeleiding/aftekenen").get_data(as_text=True)
@@ -546,7 +546,7 @@ def test_lms_sign_off_count_adds_up_in_one_query(app, world, tmp_path):
         db.session.add(CompetenceConfirmation(learner_id=learner, mentor_id=mentor,
                                               competence="velon:agogisch", note="x"))
         db.session.commit()
-    _login(app).post(f"/plugins/assignment/lessons/{ids['opdracht']}/submissions",
+    _login(app).post(f"/plugins/assignment/lessen/{ids['opdracht']}/inleveringen",
                      data={"text": "Mijn lesopzet"})
     with app.test_request_context():
         reviewer = db.session.get(User, mentor)

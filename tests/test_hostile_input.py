@@ -111,9 +111,9 @@ def test_integer_form_fields_and_query_arguments_are_checked(app, world, walked,
         assert "Choose a mentor" in response.get_data(as_text=True) or \
             "Kies een begeleider" in response.get_data(as_text=True) or data.get("remove")
     for url in (f"/schoolopleider/{school}?pagina={value}", f"/schoolopleider/{school}?weken={value}",
-                f"/tracks/zij-instroom?learner={value}"):
+                f"/leerroutes/zij-instroom?learner={value}"):
         assert opleider.get(url).status_code in (200, 404), url
-    assert opleider.post("/tracks/zij-instroom/enrol", data={"user_id": value}).status_code in (
+    assert opleider.post("/leerroutes/zij-instroom/inschrijven", data={"user_id": value}).status_code in (
         400, 404)
     assert opleider.post("/meldingen/gelezen", data={"id": value}).status_code == 302
     admin = _login(app, "admin")
@@ -258,7 +258,7 @@ def test_an_upload_larger_than_the_lesson_allows_is_refused_while_streaming(
     is cut off just past the lesson's limit, not the global one; nothing is stored."""
     client = _login(app, "learner")
     client.post("/taal", data={"lang": "en"})
-    url = f"/plugins/assignment/lessons/{plugin_course['opdracht']}/submissions"
+    url = f"/plugins/assignment/lessen/{plugin_course['opdracht']}/inleveringen"
     body = Body(3 * GIB)
     response = _send(client, url, body, length=3 * GIB, content_type=MULTIPART)
     assert response.status_code == 413 and body.read_bytes == 0
@@ -274,7 +274,7 @@ def test_an_upload_within_the_limit_still_works(app, world, plugin_course):
     import io
 
     client = _login(app, "learner")
-    url = f"/plugins/assignment/lessons/{plugin_course['opdracht']}/submissions"
+    url = f"/plugins/assignment/lessen/{plugin_course['opdracht']}/inleveringen"
     response = client.post(url, data={"text": "Mijn opzet", "file": (io.BytesIO(b"x" * 400_000),
                                                                      "opzet.pdf")},
                            content_type="multipart/form-data")
@@ -520,7 +520,7 @@ def test_ten_hand_ins_at_once_make_one_submission(app, world, plugin_course):
     from lms.models.progress import ProgressEvent
 
     clients = [_login(app, "learner") for _ in range(10)]
-    url = f"/plugins/assignment/lessons/{plugin_course['opdracht']}/submissions"
+    url = f"/plugins/assignment/lessen/{plugin_course['opdracht']}/inleveringen"
     answers = _at_once(clients, lambda c, i: c.post(url, data={"text": f"Opzet {i}"}))
     assert [a.status_code for a in answers] == [302] * 10
     rows = _rows(app, AssignmentSubmission, user_id=world.users["learner"])

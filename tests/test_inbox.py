@@ -25,7 +25,7 @@ def _notes(app, who: str, count: int, *, read: int = 0) -> list[int]:
         notes = []
         for i in range(count):
             note = notify(person, "item_approved", params={"item": f"Opdracht {i:02d}"},
-                          link=f"/courses/c/l{i}")
+                          link=f"/cursussen/c/l{i}")
             note.created_at = utcnow() - timedelta(minutes=count - i)
             if i < read:
                 note.read_at = utcnow()

@@ -76,13 +76,13 @@ def test_course_page_shows_lessons_status_progress_and_time_left(app, world, cli
         record_progress(learner, b.lesson(course, "a"), "completed")
         record_progress(learner, b.lesson(course, "b"), "attempted")
     login(auth, "learner")
-    html = page(client, "/courses/didactiek")
+    html = page(client, "/cursussen/didactiek")
     assert 'value="33"' in html  # one of three required lessons
     assert "1 of 3 lessons done" in html
     assert "about 30 min left" in html  # minutes below an hour, hours from an hour up
     assert html.count("Completed") == 1 and html.count("In progress") == 1
     assert "optional" in html
-    assert client.get("/courses/bestaat-niet").status_code == 404
+    assert client.get("/cursussen/bestaat-niet").status_code == 404
 
 
 def test_lesson_page_renders_stored_html_with_pager_and_writes_nothing(app, world, client, auth):
@@ -91,14 +91,14 @@ def test_lesson_page_renders_stored_html_with_pager_and_writes_nothing(app, worl
         b.course("lezen", 3)
     login(auth, "learner")
     with counted(app) as statements:
-        html = page(client, "/courses/lezen/l2")
+        html = page(client, "/cursussen/lezen/l2")
     assert "<p>Tekst van lezen/l2</p>" in html
-    assert 'rel="prev" href="/courses/lezen/l1"' in html and 'rel="next" href="/courses/lezen/l3"' in html
+    assert 'rel="prev" href="/cursussen/lezen/l1"' in html and 'rel="next" href="/cursussen/lezen/l3"' in html
     assert "Mark as done" in html
     assert not [s for s in statements if s.lstrip().upper().startswith(("INSERT", "UPDATE", "DELETE"))]
     with app.app_context():
         assert db.session.scalar(select(func.count(ProgressEvent.id))) == 0
-    assert client.get("/courses/lezen/l9").status_code == 404
+    assert client.get("/cursussen/lezen/l9").status_code == 404
 
 
 def test_mark_done_records_completion_enrols_and_moves_on(app, world, client, auth):
@@ -106,21 +106,21 @@ def test_mark_done_records_completion_enrols_and_moves_on(app, world, client, au
     with app.app_context():
         b.course("doen", 2)
     login(auth, "learner")
-    response = client.post("/courses/doen/l1/done")
-    assert response.status_code == 302 and response.headers["Location"].endswith("/courses/doen/l2")
-    assert client.post("/courses/doen/l1/done").status_code == 302  # twice is still one event
-    html = page(client, "/courses/doen")
+    response = client.post("/cursussen/doen/l1/afgerond")
+    assert response.status_code == 302 and response.headers["Location"].endswith("/cursussen/doen/l2")
+    assert client.post("/cursussen/doen/l1/afgerond").status_code == 302  # twice is still one event
+    html = page(client, "/cursussen/doen")
     assert 'value="50"' in html
-    assert "Mark as done" not in page(client, "/courses/doen/l1")
+    assert "Mark as done" not in page(client, "/cursussen/doen/l1")
     with app.app_context():
         assert db.session.scalar(select(func.count(ProgressEvent.id))) == 1
         enrolment = db.session.scalars(select(Enrolment)).one()
         assert enrolment.course_id is not None
         event = db.session.scalars(select(ProgressEvent)).one()
         assert event.registration == enrolment.id and event.object_id == "doen/l1"
-    last = client.post("/courses/doen/l2/done")
-    assert last.headers["Location"].endswith("/courses/doen")
-    assert "Completed on" in page(client, "/courses/doen")
+    last = client.post("/cursussen/doen/l2/afgerond")
+    assert last.headers["Location"].endswith("/cursussen/doen")
+    assert "Completed on" in page(client, "/cursussen/doen")
 
 
 def test_mark_done_refused_for_types_completed_by_their_activity(app, world, client, auth):
@@ -128,8 +128,8 @@ def test_mark_done_refused_for_types_completed_by_their_activity(app, world, cli
     with app.app_context():
         b.course("toets", 1, lesson_type="nocompletiontype")
     login(auth, "learner")
-    assert "Mark as done" not in page(client, "/courses/toets/l1")
-    assert client.post("/courses/toets/l1/done").status_code == 400
+    assert "Mark as done" not in page(client, "/cursussen/toets/l1")
+    assert client.post("/cursussen/toets/l1/afgerond").status_code == 400
     with app.app_context():
         assert db.session.scalar(select(func.count(LessonState.id))) == 0
 
@@ -140,9 +140,9 @@ def test_enrol_self_in_course_and_track_with_deadline(app, world, client, auth):
         b.course("zelf")
         b.track("zij-instroom", [b.course("start")], duration_months=24)
     login(auth, "learner")
-    assert client.post("/courses/zelf/enrol").status_code == 302
-    assert client.post("/tracks/zij-instroom/enrol").status_code == 302
-    assert client.post("/tracks/zij-instroom/enrol").status_code == 302  # idempotent
+    assert client.post("/cursussen/zelf/inschrijven").status_code == 302
+    assert client.post("/leerroutes/zij-instroom/inschrijven").status_code == 302
+    assert client.post("/leerroutes/zij-instroom/inschrijven").status_code == 302  # idempotent
     with app.app_context():
         rows = db.session.scalars(select(Enrolment).order_by(Enrolment.id)).all()
         assert len(rows) == 2
@@ -150,7 +150,7 @@ def test_enrol_self_in_course_and_track_with_deadline(app, world, client, auth):
         assert (rows[1].deadline.year - rows[1].enrolled_at.year) == 2
         assert rows[0].enrolled_by_id == rows[0].user_id
         deadline = rows[1].deadline
-    html = page(client, "/tracks/zij-instroom")
+    html = page(client, "/leerroutes/zij-instroom")
     # written out in the reader's language (23 nov. 2028 / Nov 23, 2028), not as 2028-11-23
     shown = {babel_date(deadline, "medium", locale=lang) for lang in ("nl", "en")}
     assert any(f"Deadline: {day}" in html for day in shown), shown
@@ -164,11 +164,11 @@ def test_schoolopleider_enrols_a_learner_of_their_school_only(app, world, client
     with app.app_context():
         b.course("school-cursus")
     login(auth, "schoolopleider")
-    html = page(client, "/courses/school-cursus")
+    html = page(client, "/cursussen/school-cursus")
     assert "Enrol a learner" in html and "far_learner" not in html
-    ok = client.post("/courses/school-cursus/enrol", data={"user_id": world.users["learner"]})
+    ok = client.post("/cursussen/school-cursus/inschrijven", data={"user_id": world.users["learner"]})
     assert ok.status_code == 302
-    far = client.post("/courses/school-cursus/enrol", data={"user_id": world.users["far_learner"]})
+    far = client.post("/cursussen/school-cursus/inschrijven", data={"user_id": world.users["far_learner"]})
     assert far.status_code == 404
     with app.app_context():
         rows = db.session.scalars(select(Enrolment)).all()
@@ -187,17 +187,17 @@ def test_track_page_shows_locks_and_what_unlocks_them(app, world, client, auth):
         learner = b.user("learner")
         enrol(learner, track=db.session.scalar(select(Track).where(Track.slug == "route")))
     login(auth, "learner")
-    html = page(client, "/tracks/route")
+    html = page(client, "/leerroutes/route")
     assert html.count("Locked") == 1
     assert "unlocks after: Eerst, Tegelijk" in html
     assert "elective" in html and "Bewijs" in html
-    client.post("/courses/eerst/l1/done")
-    html = page(client, "/tracks/route")
+    client.post("/cursussen/eerst/l1/afgerond")
+    html = page(client, "/leerroutes/route")
     assert "unlocks after: Tegelijk" in html
-    client.post("/courses/tegelijk/l1/done")
-    assert "Locked" not in page(client, "/tracks/route")
-    client.post("/courses/daarna/l1/done")
-    html = page(client, "/tracks/route")
+    client.post("/cursussen/tegelijk/l1/afgerond")
+    assert "Locked" not in page(client, "/leerroutes/route")
+    client.post("/cursussen/daarna/l1/afgerond")
+    html = page(client, "/leerroutes/route")
     assert "valid until" in html and 'value="100"' in html
 
 
@@ -208,12 +208,12 @@ def test_exemption_granted_on_the_learners_track_page(app, world, client, auth):
         b.track("route", [first, (b.course("verdieping", 1), True, ["basis"])])
         enrol(b.user("learner"), track=db.session.scalar(select(Track)))
     login(auth, "schoolopleider")
-    url = f"/tracks/route?learner={world.users['learner']}"
+    url = f"/leerroutes/route?learner={world.users['learner']}"
     assert "Grant an exemption" in page(client, url)
-    empty = client.post("/tracks/route/exemptions",
+    empty = client.post("/leerroutes/route/vrijstellingen",
                         data={"user_id": world.users["learner"], "course": "basis", "reason": ""})
     assert empty.status_code == 302
-    granted = client.post("/tracks/route/exemptions", data={
+    granted = client.post("/leerroutes/route/vrijstellingen", data={
         "user_id": world.users["learner"], "course": "basis", "reason": "Eerder behaald (EVC)"})
     assert granted.status_code == 302
     html = page(client, url)
@@ -229,19 +229,19 @@ def test_home_continues_where_the_learner_left_off(app, world, client, auth):
         course = b.course("verder", 3)
         enrol(learner, course=course)
     login(auth, "learner")
-    assert 'href="/courses/verder/l1"' in page(client, "/")  # nothing started: first lesson
+    assert 'href="/cursussen/verder/l1"' in page(client, "/")  # nothing started: first lesson
     with app.app_context():
         course = db.session.scalar(select(Course).where(Course.slug == "verder"))
         record_progress(b.user("learner"), b.lesson(course, "l2"), "attempted")
     html = page(client, "/")
-    assert "Continue where you left off" in html and 'href="/courses/verder/l2"' in html
-    client.post("/courses/verder/l2/done")
-    assert 'class="button" href="/courses/verder/l3"' in page(client, "/")
-    client.post("/courses/verder/l3/done")
-    client.post("/courses/verder/l1/done")
+    assert "Continue where you left off" in html and 'href="/cursussen/verder/l2"' in html
+    client.post("/cursussen/verder/l2/afgerond")
+    assert 'class="button" href="/cursussen/verder/l3"' in page(client, "/")
+    client.post("/cursussen/verder/l3/afgerond")
+    client.post("/cursussen/verder/l1/afgerond")
     with app.app_context():
         enrol(b.user("learner"), course=b.course("nieuw", 2))
-    assert 'class="button" href="/courses/nieuw/l1"' in page(client, "/")
+    assert 'class="button" href="/cursussen/nieuw/l1"' in page(client, "/")
 
 
 def _enrol_learner(app, who: str, many: bool) -> str:
@@ -273,8 +273,8 @@ def test_learner_pages_stay_within_six_queries_whatever_the_data(app, world):
         client = app.test_client()
         login(Auth(client), who)
         counts = {}
-        for name, url in (("home", "/"), ("course", f"/courses/{slug}"),
-                          ("lesson", f"/courses/{slug}/l2"), ("track", "/tracks/t0")):
+        for name, url in (("home", "/"), ("course", f"/cursussen/{slug}"),
+                          ("lesson", f"/cursussen/{slug}/l2"), ("track", "/leerroutes/t0")):
             if name == "track" and not many:
                 continue
             with counted(app) as statements:
@@ -299,7 +299,7 @@ def test_track_page_shows_study_load_duration_and_one_progress_measure(app, worl
         enrol(learner, track=track)
         record_progress(learner, b.lesson(pdg, "l1"), "completed")
     login(auth, "learner")
-    html = " ".join(page(client, "/tracks/pdg-mbo").split())
+    html = " ".join(page(client, "/leerroutes/pdg-mbo").split())
     assert "Study load: 1,680 hours (electives: 10 hours)" in html and "24 months" in html
     assert "Hours target" not in html  # the target is the study load itself
     assert ('<span class="progress-figure">50%</span> of the required courses: 0 of 1 '

@@ -52,16 +52,16 @@ def test_a_course_waiting_in_a_track_is_locked_on_its_own_pages(app, client, wor
     nothing."""
     _track(app)
     _english(client, auth)
-    course_page = re.sub(r"\s+", " ", client.get("/courses/vervolg").get_data(as_text=True))
+    course_page = re.sub(r"\s+", " ", client.get("/cursussen/vervolg").get_data(as_text=True))
     assert "this course opens once you have completed:" in course_page
-    assert '<a href="/courses/basis">Basis</a>' in course_page
-    assert 'href="/courses/vervolg/l1"' not in course_page
-    lesson_page = client.get("/courses/vervolg/l1").get_data(as_text=True)
+    assert '<a href="/cursussen/basis">Basis</a>' in course_page
+    assert 'href="/cursussen/vervolg/l1"' not in course_page
+    lesson_page = client.get("/cursussen/vervolg/l1").get_data(as_text=True)
     assert "Tekst van vervolg/l1" not in lesson_page and "Mark as done" not in lesson_page
-    refused = client.post("/courses/vervolg/l1/done", follow_redirects=True)
+    refused = client.post("/cursussen/vervolg/l1/afgerond", follow_redirects=True)
     assert "This course opens once you have completed: Basis." in refused.get_data(as_text=True)
     assert _events(app, "vervolg") == 0
-    track_page = client.get("/tracks/route").get_data(as_text=True)
+    track_page = client.get("/leerroutes/route").get_data(as_text=True)
     assert "unlocks after: Basis" in track_page
 
 
@@ -145,7 +145,7 @@ def test_a_lesson_page_outside_an_enrolment_explains_and_writes_nothing(app, cli
     with app.app_context():
         b.course("los", 2, title="Losse cursus")
     _english(client, auth)
-    page = client.get("/courses/los/l1").get_data(as_text=True)
+    page = client.get("/cursussen/los/l1").get_data(as_text=True)
     assert "You are not enrolled in this course yet." in page
     with app.app_context():
         assert db.session.scalar(select(func.count()).select_from(Enrolment)) == 0
@@ -156,7 +156,7 @@ def test_marking_done_outside_an_enrolment_enrols(app, client, world, auth):
     with app.app_context():
         b.course("los", 2, title="Losse cursus")
     _english(client, auth)
-    done = client.post("/courses/los/l1/done", follow_redirects=True)
+    done = client.post("/cursussen/los/l1/afgerond", follow_redirects=True)
     assert "Marked as done. You are now enrolled in this course." in done.get_data(as_text=True)
     with app.app_context():
         enrolment = db.session.scalar(select(Enrolment))
@@ -192,16 +192,16 @@ def test_course_and_lesson_pages_stay_within_the_budget_when_locked(app, world):
     _track(app)
     client = app.test_client()
     Auth(client).login("learner")
-    for url in ("/courses/vervolg", "/courses/vervolg/l1", "/courses/basis/l1"):
+    for url in ("/cursussen/vervolg", "/cursussen/vervolg/l1", "/cursussen/basis/l1"):
         client.get(url)
         with counted(app) as statements:
             assert client.get(url).status_code == 200
         assert len(statements) <= 6, (url, statements)
     with app.app_context():
         b.course("vrij", 1)
-    client.get("/courses/vrij/l1")
+    client.get("/cursussen/vrij/l1")
     with counted(app) as statements:
-        client.get("/courses/vrij/l1")
+        client.get("/cursussen/vrij/l1")
     assert len(statements) == 3  # the user, the course, its lessons: no lock query
 
 
@@ -211,7 +211,7 @@ def test_the_mentor_sees_a_course_taken_outside_any_track(app, client, world, au
     with app.app_context():
         b.course("los", 2, title="Losse cursus")
     _english(client, auth)
-    client.post("/courses/los/l1/done")
+    client.post("/cursussen/los/l1/afgerond")
     auth.logout()
     _english(client, auth, "mentor")
     html = re.sub(r"\s+", " ", client.get("/begeleiding").get_data(as_text=True))

@@ -149,7 +149,7 @@ def test_mentor_reads_shared_reflections_only_and_sees_the_plugin_queue(app, cli
     overview = client.get("/begeleiding").get_data(as_text=True)
     assert MARKER not in overview
     queue = client.get("/begeleiding/aftekenen").get_data(as_text=True)
-    assert f"/plugins/assignment/submissions/{written.submission}" in queue
+    assert f"/plugins/assignment/inleveringen/{written.submission}" in queue
     client.post("/logout")
     login_as(client, "other_mentor")
     assert client.get(f"/begeleiding/deelnemer/{world.users['learner']}").status_code == 404

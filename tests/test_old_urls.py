@@ -32,7 +32,7 @@ ENGLISH = {"courses", "done", "enrol", "tracks", "exemptions", "admin", "organis
 NOT_YET_MOVED = {
     "admin.", "privacy.audit_log", "privacy.review", "privacy.keep", "privacy.erase", "jobs.",
     "auth.", "learn.course", "learn.lesson", "learn.mark_done", "learn.enrol_course",
-    "learn.track", "learn.enrol_track", "learn.grant", "assignment.",
+    "learn.track", "learn.enrol_track", "learn.grant",
 }
 
 

@@ -41,7 +41,7 @@ def test_path_shows_levels_tracks_deadlines_coverage_and_hours(app, client, worl
     assert "Route naar niveau 5" not in html  # already reached
     assert "Leerroute werkplekbegeleider" in html
     assert "Vervolgtraining" in html  # the next step, now that its prerequisite is done
-    assert 'href="/courses/werkplekbegeleider-vervolg"' in html
+    assert 'href="/cursussen/werkplekbegeleider-vervolg"' in html
     assert "10" in html and "Agogisch bekwaam" in html
     assert "Basistraining werkplekbegeleider" in html  # covers agogisch
     with app.app_context():

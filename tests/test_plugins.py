@@ -119,13 +119,13 @@ def test_failing_listener_keeps_the_event_and_the_page(app_factory, world, tmp_p
     client = app.test_client()
     client.post("/login", data={"email": "learner@example.org", "password": "correct horse battery"})
     with caplog.at_level(logging.ERROR):
-        response = client.post("/courses/plugintest/lezen/done")
+        response = client.post("/cursussen/plugintest/lezen/afgerond")
     assert response.status_code == 302
     assert "'failing_listener'" in caplog.text and "listener exploded" in caplog.text
     with app.app_context():
         verbs = db.session.scalars(select(ProgressEvent.verb)).all()
     assert verbs == ["completed"]
-    page = client.get("/courses/plugintest/lezen")
+    page = client.get("/cursussen/plugintest/lezen")
     assert page.status_code == 200
 
 

@@ -92,12 +92,12 @@ def test_preview_serves_a_lesson_and_follows_an_edit_without_writing(app, previe
     client = preview.test_client()
     with count_writes(platform_engine) as platform_writes, \
             count_writes(preview_engine) as preview_writes:
-        html = page(client, "/preview/courses/goed-van-start/eerste-les")
+        html = page(client, "/preview/cursussen/goed-van-start/eerste-les")
         assert "<h1>Je eerste les</h1>" in html and '<div class="admonition note">' in html
         path = tree / LESSON
         edit(path, path.read_text().replace("Je eerste les", "Je allereerste les")
              + "\nEen nieuwe alinea.\n")
-        html = page(client, "/preview/courses/goed-van-start/eerste-les")
+        html = page(client, "/preview/cursussen/goed-van-start/eerste-les")
         assert "<h1>Je allereerste les</h1>" in html and "<p>Een nieuwe alinea.</p>" in html
         assert page(client, "/preview/_changed").startswith("{")
     assert platform_writes == [] and preview_writes == []
@@ -110,11 +110,11 @@ def test_quiz_and_reflection_are_rendered_by_their_plugins(preview):
     """The activity under a lesson comes from its type's own render function; answering is
     not part of the preview (the platform's routes are not served)."""
     client = preview.test_client()
-    html = page(client, "/preview/courses/goed-van-start/toets")
+    html = page(client, "/preview/cursussen/goed-van-start/toets")
     assert 'class="quiz-form"' in html and "Hoeveel bekwaamheden zijn er?" in html
     action = html.split('class="quiz"', 1)[1].split('action="', 1)[1].split('"', 1)[0]
     assert client.post(action, data={"q1": "0"}).status_code == 404
-    html = page(client, "/preview/courses/goed-van-start/terugblik")
+    html = page(client, "/preview/cursussen/goed-van-start/terugblik")
     assert 'class="reflection"' in html and "Wat ging er goed in je eerste week?" in html
     assert client.get("/login").status_code == 404 and client.get("/catalogus").status_code == 404
     assert client.get("/").headers["Location"].endswith("/preview/")
@@ -128,21 +128,21 @@ def test_problems_are_shown_on_the_page_they_belong_to(preview, tree):
     write(tree / "goed-van-start/05-kapot.md", "---\nid: kapot\ntitle: [oeps\n---\n")
     write(tree / "README.md", "# Over deze map\n")
     client = preview.test_client()
-    html = page(client, "/preview/courses/goed-van-start/eerste-les")
+    html = page(client, "/preview/cursussen/goed-van-start/eerste-les")
     assert "broken link: &#39;bestaat-niet.md&#39; does not exist" in html
-    course = page(client, "/preview/courses/goed-van-start")
+    course = page(client, "/preview/cursussen/goed-van-start")
     assert "goed-van-start/05-kapot.md:4</code> front matter: invalid YAML" in course, course
     assert "bestaat-niet.md" not in course
     start = page(client, "/preview/")
     assert "README.md:0</code> file: warning: ignored: a Markdown file at the top" in start
     edit(path, path.read_text().replace("Zie [weg](bestaat-niet.md).", ""))
-    assert "Problems in this file" not in page(client, "/preview/courses/goed-van-start/eerste-les")
+    assert "Problems in this file" not in page(client, "/preview/cursussen/goed-van-start/eerste-les")
 
 
 def test_preview_serves_the_folders_files_and_nothing_outside_it(preview, tree, tmp_path):
     """Images a lesson shows are served from the folder; nothing outside it, links included."""
     client = preview.test_client()
-    html = page(client, "/preview/courses/goed-van-start/jouw-start")
+    html = page(client, "/preview/cursussen/goed-van-start/jouw-start")
     assert 'src="/preview/files/goed-van-start/media/schema.png"' in html
     with client.get("/preview/files/goed-van-start/media/schema.png") as image:
         assert image.status_code == 200
@@ -168,7 +168,7 @@ def test_preview_resolves_references_to_other_sources(app, tree, tmp_path):
     assert "tracks/samen.md:4: courses[1].course: course &#39;vo-start&#39; from source " \
            "&#39;team-vo&#39;" in start
     assert "0 error(s)" in start
-    track = page(client, "/preview/tracks/samen")
+    track = page(client, "/preview/leerroutes/samen")
     assert "Start in het vo <span class=\"hint\">(from source 'team-vo')</span>" in track
 
 

@@ -9,7 +9,7 @@ from lms.tracking import record_progress
 from tests import builders as b
 from tests.test_learn import counted, login
 
-URL = "/courses/kit-cursus/verdieping"
+URL = "/cursussen/kit-cursus/verdieping"
 
 
 def _first_visit(client):
@@ -52,7 +52,7 @@ def test_progress_makes_a_new_page(app, world, lms_course, client, auth):
     login(auth, "learner")
     etag, html = _first_visit(client)
     assert "Mark as done" in html
-    client.post(f"{URL}/done")
+    client.post(f"{URL}/afgerond")
     client.get(URL)  # the flash message ("Marked as done.") shows once, on a fresh page
     again = _revisit(client, etag)
     assert again.status_code == 200 and again.headers["ETag"] != etag
@@ -132,5 +132,5 @@ def test_a_lesson_with_its_own_activity_is_built_every_time(app, world, client, 
         course.lessons[0].settings = {"prompts": [{"id": "moment", "text": "Wat ging goed?"}]}
         db.session.commit()
     login(auth, "learner")
-    response = client.get("/courses/denken/terugblik")
+    response = client.get("/cursussen/denken/terugblik")
     assert response.status_code == 200 and "ETag" not in response.headers

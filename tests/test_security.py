@@ -107,7 +107,7 @@ def test_input_with_a_nul_character_is_refused_before_anything_is_written(app, c
     assert "U+0000" in refused.get_data(as_text=True)
     assert _people(app) == before
     assert client.get("/admin/people?q=a%00b").status_code == 400
-    assert client.get("/courses/a%00b").status_code == 400
+    assert client.get("/cursussen/a%00b").status_code == 400
     api = client.post("/api/v1/progress", json={"object": "a\u0000", "verb": "completed"})
     assert api.status_code == 400 and "U+0000" in api.get_json()["message"]
     assert client.get("/admin/people?q=kees").status_code == 200

@@ -27,6 +27,18 @@ def lms_activity_types():
 
 @hookimpl
 def lms_register_blueprints(app):
+    from lms.web.old_urls import redirect_old_paths
+
+    here = "/plugins/assignment"
+    redirect_old_paths(app, {
+        f"{here}/lessons/<id:lesson_id>/submissions": f"{here}/lessen/<id:lesson_id>/inleveringen",
+        f"{here}/queue": f"{here}/aftekenen",
+        f"{here}/submissions/<id:submission_id>": f"{here}/inleveringen/<id:submission_id>",
+        f"{here}/submissions/<id:submission_id>/decision":
+            f"{here}/inleveringen/<id:submission_id>/besluit",
+        f"{here}/submissions/<id:submission_id>/file":
+            f"{here}/inleveringen/<id:submission_id>/bestand",
+    })
     return [views.bp]
 
 

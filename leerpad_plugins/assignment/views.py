@@ -63,7 +63,7 @@ def render(lesson: Any, user: Any) -> Markup:
                            can_submit=can_submit)
 
 
-@bp.post("/lessons/<id:lesson_id>/submissions")
+@bp.post("/lessen/<id:lesson_id>/inleveringen")
 @login_required
 def submit(lesson_id: int):
     lesson = lesson_or_404(lesson_id, "assignment")
@@ -85,7 +85,7 @@ def submit(lesson_id: int):
     return redirect(lesson_url(lesson, "assignment"))
 
 
-@bp.get("/queue")
+@bp.get("/aftekenen")
 @login_required
 def queue():
     """The old address of the queue: there is one sign-off queue, the core's."""
@@ -99,7 +99,7 @@ def _reviewable(submission_id: int) -> AssignmentSubmission:
     return submission
 
 
-@bp.get("/submissions/<id:submission_id>")
+@bp.get("/inleveringen/<id:submission_id>")
 @login_required
 def review(submission_id: int):
     submission = _reviewable(submission_id)
@@ -109,7 +109,7 @@ def review(submission_id: int):
                            rules=work.Rules.of(submission.lesson))
 
 
-@bp.post("/submissions/<id:submission_id>/decision")
+@bp.post("/inleveringen/<id:submission_id>/besluit")
 @login_required
 def decide(submission_id: int):
     submission = _reviewable(submission_id)
@@ -127,7 +127,7 @@ def decide(submission_id: int):
     return redirect(url_for("mentor.queue"))
 
 
-@bp.get("/submissions/<id:submission_id>/file")
+@bp.get("/inleveringen/<id:submission_id>/bestand")
 @login_required
 def download(submission_id: int):
     submission = db.session.get(AssignmentSubmission, submission_id)

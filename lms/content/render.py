@@ -17,11 +17,11 @@ import nh3
 from lms.content.budget import OverBudget, time_limit
 
 # Where links to other lesson files point (the learner's lesson and course pages).
-LESSON_URL = "/courses/{course}/{lesson}"
-COURSE_URL = "/courses/{course}"
+LESSON_URL = "/cursussen/{course}/{lesson}"
+COURSE_URL = "/cursussen/{course}"
 
 # Bump when the pipeline's output changes, so the next import re-renders every file.
-RENDER_VERSION = "1"
+RENDER_VERSION = "2"  # 2: links to lessons and courses on their Dutch paths
 
 EXTENSIONS = ["tables", "fenced_code", "footnotes", "admonition", "toc"]
 EXTENSION_CONFIGS = {"tables": {"use_align_attribute": True}}

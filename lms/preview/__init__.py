@@ -250,7 +250,7 @@ def index():
                            problems=loaded.elsewhere(), token=site._token)
 
 
-@bp.get("/courses/<course_slug>")
+@bp.get("/cursussen/<course_slug>")
 def course(course_slug: str):
     site = _site()
     loaded = site.current()
@@ -276,7 +276,7 @@ def _section_starts(course: CourseFile) -> dict[str, list[Any]]:
                           [_Row(lesson) for lesson in course.lessons])
 
 
-@bp.get("/courses/<course_slug>/<lesson_slug>")
+@bp.get("/cursussen/<course_slug>/<lesson_slug>")
 def lesson(course_slug: str, lesson_slug: str):
     site = _site()
     loaded = site.current()
@@ -300,7 +300,7 @@ def lesson(course_slug: str, lesson_slug: str):
         problems=sorted(loaded.by_path.get(current.source.rel, []) + failed), token=site._token)
 
 
-@bp.get("/tracks/<slug>")
+@bp.get("/leerroutes/<slug>")
 def track(slug: str):
     site = _site()
     loaded = site.current()

@@ -100,14 +100,14 @@ def catalogue():
                            remembered=remembered)
 
 
-@bp.get("/courses/<course_slug>")
+@bp.get("/cursussen/<course_slug>")
 @login_required
 def course(course_slug: str):
     view = course_view(current_user.id, course_slug) or abort(404)
     return render_template("learn/course.html", view=view, enrol_form=_enrol_other_form())
 
 
-@bp.get("/courses/<course_slug>/<lesson_slug>")
+@bp.get("/cursussen/<course_slug>/<lesson_slug>")
 @login_required
 def lesson(course_slug: str, lesson_slug: str):
     # A revisit is confirmed (304) from one query when the lesson's type renders no
@@ -144,7 +144,7 @@ def locked_message(waiting_for) -> str:
              courses=", ".join(p.title for p in waiting_for))
 
 
-@bp.post("/courses/<course_slug>/<lesson_slug>/done")
+@bp.post("/cursussen/<course_slug>/<lesson_slug>/afgerond")
 @login_required
 def mark_done(course_slug: str, lesson_slug: str):
     view = course_view(current_user.id, course_slug, lesson_slug) or abort(404)
@@ -167,7 +167,7 @@ def mark_done(course_slug: str, lesson_slug: str):
     return redirect(url_for("learn.course", course_slug=course_slug))
 
 
-@bp.post("/courses/<course_slug>/enrol")
+@bp.post("/cursussen/<course_slug>/inschrijven")
 @login_required
 def enrol_course(course_slug: str):
     _enrol_from_form(Course, course_slug, "course")
@@ -186,7 +186,7 @@ def _enrol_from_form(model: type[Course] | type[Track], slug: str, kind: str) ->
           if learner.id != current_user.id else _("You are enrolled."), "success")
 
 
-@bp.get("/tracks/<slug>")
+@bp.get("/leerroutes/<slug>")
 @login_required
 def track(slug: str):
     learner = current_user
@@ -206,14 +206,14 @@ def track(slug: str):
                            exemption_form=exemption_form)
 
 
-@bp.post("/tracks/<slug>/enrol")
+@bp.post("/leerroutes/<slug>/inschrijven")
 @login_required
 def enrol_track(slug: str):
     _enrol_from_form(Track, slug, "track")
     return redirect(url_for("learn.track", slug=slug))
 
 
-@bp.post("/tracks/<slug>/exemptions")
+@bp.post("/leerroutes/<slug>/vrijstellingen")
 @login_required
 def grant(slug: str):
     target = db.session.scalar(select(Track).where(Track.slug == slug)) or abort(404)

@@ -20,6 +20,13 @@ ENDPOINT = "old_urls.redirect"
 # old path → new path; an argument is written the same way on both sides (``<id:user_id>``).
 CORE: dict[str, str] = {
     "/lang": "/taal",
+    "/courses/<course_slug>": "/cursussen/<course_slug>",
+    "/courses/<course_slug>/<lesson_slug>": "/cursussen/<course_slug>/<lesson_slug>",
+    "/courses/<course_slug>/<lesson_slug>/done": "/cursussen/<course_slug>/<lesson_slug>/afgerond",
+    "/courses/<course_slug>/enrol": "/cursussen/<course_slug>/inschrijven",
+    "/tracks/<slug>": "/leerroutes/<slug>",
+    "/tracks/<slug>/enrol": "/leerroutes/<slug>/inschrijven",
+    "/tracks/<slug>/exemptions": "/leerroutes/<slug>/vrijstellingen",
 }
 
 _CONVERTER = re.compile(r"<(?:[a-z_]+(?:\([^)]*\))?:)?([a-z_]+)>")

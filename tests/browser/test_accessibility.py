@@ -15,7 +15,7 @@ from tests.builders import user
 
 pytestmark = pytest.mark.browser
 
-GVS = "/courses/goed-van-start"
+GVS = "/cursussen/goed-van-start"
 NAMES = {"learner": "Sanne de Vries", "other_learner": "Yusuf Bakker", "mentor": "Karin Jansen",
          "schoolopleider": "Peter Visser", "coordinator": "Anouk Smit", "admin": "Beheer Regio"}
 
@@ -61,7 +61,7 @@ def pages_of(role: str, world, ids) -> dict[str, str]:
     learner, school, board = world.users["learner"], world.school, world.board
     return {
         "learner": {
-            "home": "/", "catalogue": "/catalogus", "track": "/tracks/inductie-starters",
+            "home": "/", "catalogue": "/catalogus", "track": "/leerroutes/inductie-starters",
             "course": GVS, "lesson": f"{GVS}/inductiefasen",
             "lesson to mark as done": f"{GVS}/plannen-en-grenzen",
             "quiz": f"{GVS}/kennischeck", "reflection": f"{GVS}/energie",
@@ -76,8 +76,8 @@ def pages_of(role: str, world, ids) -> dict[str, str]:
         "mentor": {
             "home": "/", "mentor": "/begeleiding", "sign-off queue": "/begeleiding/aftekenen",
             "learner": f"/begeleiding/deelnemer/{learner}", "learner path": f"/leerpad/{learner}",
-            "assignment queue": "/plugins/assignment/queue",
-            "review": f"/plugins/assignment/submissions/{ids['submission']}",
+            "assignment queue": "/plugins/assignment/aftekenen",
+            "review": f"/plugins/assignment/inleveringen/{ids['submission']}",
             "confirmation": f"/begeleiding/bevestigingen/{ids['confirmation']}",
             "shared reflections": f"/plugins/reflection/deelnemers/{learner}",
         },
@@ -88,7 +88,7 @@ def pages_of(role: str, world, ids) -> dict[str, str]:
             "learner": f"/schoolopleider/{school}/deelnemer/{learner}",
             "exemption":
                 f"/schoolopleider/{school}/deelnemer/{learner}/vrijstelling/inductie-starters",
-            "track of a learner": f"/tracks/inductie-starters?learner={learner}",
+            "track of a learner": f"/leerroutes/inductie-starters?learner={learner}",
             "learner path": f"/leerpad/{learner}",
         },
         "coordinator": {"coordinator": f"/coordinatie/{board}", "home": "/",

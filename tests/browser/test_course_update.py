@@ -14,7 +14,7 @@ from tests.browser.helpers import login
 
 pytestmark = pytest.mark.browser
 
-COURSE_URL = "/courses/goed-van-start"
+COURSE_URL = "/cursussen/goed-van-start"
 
 
 @pytest.fixture(scope="module")

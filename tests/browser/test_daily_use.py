@@ -152,7 +152,7 @@ def test_mentor_signs_off_from_the_one_queue_with_the_checklist(page, axe_source
     assert "Goedgekeurd." in page.locator(".flashes").inner_text()
     expect(page.locator("nav.main-nav .nav-count")).to_have_text(re.compile(r"^1\s*wachtend$"))
 
-    page.goto(f"/plugins/assignment/submissions/{ids['submission']}")
+    page.goto(f"/plugins/assignment/inleveringen/{ids['submission']}")
     decided = page.locator("section[aria-labelledby=decision-heading]").inner_text()
     assert "Voldaan: Het plan is concreet" in decided
     assert "Niet voldaan: Er staat een vrije avond in" in decided

@@ -20,7 +20,7 @@ from tests.browser.helpers import axe_violations, screenshot
 
 pytestmark = pytest.mark.browser
 
-GVS = "/courses/goed-van-start"
+GVS = "/cursussen/goed-van-start"
 
 
 @pytest.fixture(scope="module")
@@ -93,7 +93,7 @@ def pages_of(key: str, ids: dict) -> list[tuple[str, str, str | None]]:
         "werkplekbegeleider": [("home", "/", "home-mentor"),
                                ("mentor", "/begeleiding", "mentor"),
                                ("sign-off queue", "/begeleiding/aftekenen", "sign-off-queue"),
-                               ("review", f"/plugins/assignment/submissions/{ids['submission']}",
+                               ("review", f"/plugins/assignment/inleveringen/{ids['submission']}",
                                 "review"),
                                ("learner", f"/begeleiding/deelnemer/{ids['learner']}", None)],
         "schoolopleider": [("home", "/", "home-schoolopleider"),

@@ -9,7 +9,7 @@ from tests.browser.helpers import login, quiz_questions, tab, tab_until
 
 pytestmark = pytest.mark.browser
 
-GVS = "/courses/goed-van-start"
+GVS = "/cursussen/goed-van-start"
 
 
 def skip_to_main(page) -> None:

@@ -54,7 +54,7 @@ def test_numbers_read_the_dutch_way_and_the_english_way(page):
     _english(page)
     pdg = page.locator("li.card", has_text="Leerroute PDG mbo")
     assert "Study load: 1,680 hours" in pdg.inner_text() and "24 months" in pdg.inner_text()
-    page.goto("/tracks/pdg-mbo")
+    page.goto("/leerroutes/pdg-mbo")
     facts = page.locator("ul.card-facts").inner_text()
     assert "Study load: 1,680 hours" in facts
     assert "Hours target" not in page.locator("main").inner_text()
@@ -92,12 +92,12 @@ def test_a_locked_course_is_locked_on_its_own_page(page, live_app):
     with live_app.app_context():
         seed.enrol_in_track("schoolopleider", "schoolopleider-brlo")
     login(page, "schoolopleider")
-    page.goto("/courses/schoolopleider-brlo")
+    page.goto("/cursussen/schoolopleider-brlo")
     notice = page.locator(".lock-notice")
     assert "deze cursus gaat open als je hebt afgerond:" in notice.inner_text()
     assert notice.get_by_role("link", name="Basistraining werkplekbegeleider").is_visible()
     assert page.locator("ol.lesson-list a").count() == 0
-    page.goto("/courses/schoolopleider-brlo/" + _first_lesson(live_app, "schoolopleider-brlo"))
+    page.goto("/cursussen/schoolopleider-brlo/" + _first_lesson(live_app, "schoolopleider-brlo"))
     assert page.locator(".lock-notice").is_visible()
     assert page.get_by_role("button", name="Markeer als afgerond").count() == 0
 

@@ -31,7 +31,7 @@ def test_mentor_signs_off_what_the_learner_handed_in(new_page):
     """Hand in text and a PDF; the mentor approves from the queue; the learner sees it done."""
     learner = new_page()
     login(learner, "learner")
-    learner.goto(f"/courses/{COURSE}/mijn-werkafspraken")
+    learner.goto(f"/cursussen/{COURSE}/mijn-werkafspraken")
     learner.get_by_label("Je antwoord").fill("Vrij: woensdagavond en zondag. Mail om 8.00.")
     learner.get_by_label("Bestand (pdf, docx").set_input_files(
         {"name": "werkafspraken.pdf", "mimeType": "application/pdf", "buffer": PDF})

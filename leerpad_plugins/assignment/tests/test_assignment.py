@@ -20,7 +20,7 @@ def test_front_matter_is_validated():
 
 
 def _submit(client, course, slug="opdracht", **data):
-    return client.post(f"/plugins/assignment/lessons/{course[slug]}/submissions", data=data,
+    return client.post(f"/plugins/assignment/lessen/{course[slug]}/inleveringen", data=data,
                        content_type="multipart/form-data", follow_redirects=True)
 
 
@@ -41,11 +41,11 @@ def test_mentor_signs_off_and_that_completes_the_lesson(app, client, auth, world
     auth.login("mentor")
     queue = client.get("/begeleiding/aftekenen").get_data(as_text=True)
     assert "Praktijkopdracht" in queue
-    review = client.get(f"/plugins/assignment/submissions/{submission}").get_data(as_text=True)
+    review = client.get(f"/plugins/assignment/inleveringen/{submission}").get_data(as_text=True)
     assert "Mijn lesopzet" in review and "opzet.pdf" in review
-    file = client.get(f"/plugins/assignment/submissions/{submission}/file")
+    file = client.get(f"/plugins/assignment/inleveringen/{submission}/bestand")
     assert file.data == b"%PDF-1.4 x" and "attachment" in file.headers["Content-Disposition"]
-    client.post(f"/plugins/assignment/submissions/{submission}/decision",
+    client.post(f"/plugins/assignment/inleveringen/{submission}/besluit",
                 data={"decision": "approve"})
     status, verbs = lesson_state(app, learner, course["opdracht"])
     assert status == "completed" and {"submitted", "approved"} <= set(verbs)
@@ -63,10 +63,10 @@ def test_returned_work_can_be_handed_in_again(app, client, auth, world, course):
         _only_submission(app) == first
     auth.logout()
     auth.login("mentor")
-    client.post(f"/plugins/assignment/submissions/{first}/decision", data={"decision": "return"})
+    client.post(f"/plugins/assignment/inleveringen/{first}/besluit", data={"decision": "return"})
     with app.app_context():
         assert db.session.get(AssignmentSubmission, first).status == "submitted"
-    client.post(f"/plugins/assignment/submissions/{first}/decision",
+    client.post(f"/plugins/assignment/inleveringen/{first}/besluit",
                 data={"decision": "return", "feedback": "Voeg een lesdoel toe."})
     auth.logout()
     auth.login("learner")
@@ -85,13 +85,13 @@ def test_schoolopleider_sign_off_is_not_the_mentors(app, client, auth, world, co
     submission = _only_submission(app)
     auth.logout()
     auth.login("mentor")
-    assert client.get(f"/plugins/assignment/submissions/{submission}").status_code == 404
-    assert client.post(f"/plugins/assignment/submissions/{submission}/decision",
+    assert client.get(f"/plugins/assignment/inleveringen/{submission}").status_code == 404
+    assert client.post(f"/plugins/assignment/inleveringen/{submission}/besluit",
                        data={"decision": "approve"}).status_code == 404
     auth.logout()
     auth.login("schoolopleider")
     assert "Eindopdracht" in client.get("/begeleiding/aftekenen").get_data(as_text=True)
-    client.post(f"/plugins/assignment/submissions/{submission}/decision", data={"decision": "approve"})
+    client.post(f"/plugins/assignment/inleveringen/{submission}/besluit", data={"decision": "approve"})
     assert lesson_state(app, world.users["learner"], course["eindopdracht"])[0] == "completed"
 
 
@@ -103,8 +103,8 @@ def test_strangers_cannot_see_or_download(app, client, auth, world, course):
     auth.logout()
     for who in ("other_mentor", "other_learner", "coordinator", "other_schoolopleider"):
         auth.login(who)
-        assert client.get(f"/plugins/assignment/submissions/{submission}").status_code == 404, who
-        assert client.get(f"/plugins/assignment/submissions/{submission}/file").status_code == 404, who
+        assert client.get(f"/plugins/assignment/inleveringen/{submission}").status_code == 404, who
+        assert client.get(f"/plugins/assignment/inleveringen/{submission}/bestand").status_code == 404, who
         auth.logout()
 
 

@@ -32,7 +32,7 @@ def test_criteria_are_validated():
 def _hand_in(app, client, auth, tmp_path) -> int:
     ids = import_course(app, tmp_path / "courses", COURSE)
     auth.login("learner")
-    client.post(f"/plugins/assignment/lessons/{ids['plan']}/submissions",
+    client.post(f"/plugins/assignment/lessen/{ids['plan']}/inleveringen",
                 data={"text": "Maandag plannen, woensdagavond vrij."})
     auth.logout()
     with app.app_context():
@@ -43,7 +43,7 @@ def test_review_page_work_first_text_folded_and_a_checklist(app, client, auth, w
     """The reviewer reads the work before the (folded) assignment text and ticks criteria."""
     submission = _hand_in(app, client, auth, tmp_path)
     auth.login("mentor")
-    page = client.get(f"/plugins/assignment/submissions/{submission}").get_data(as_text=True)
+    page = client.get(f"/plugins/assignment/inleveringen/{submission}").get_data(as_text=True)
     work = page.index("woensdagavond vrij")
     folded = page.index('<details class="assignment-text">')
     assert work < folded < page.index("Schrijf je werkplan")
@@ -59,7 +59,7 @@ def test_ticked_criteria_are_stored_with_the_decision(app, client, auth, world, 
     are ignored; the decided page shows them."""
     submission = _hand_in(app, client, auth, tmp_path)
     auth.login("mentor")
-    client.post(f"/plugins/assignment/submissions/{submission}/decision",
+    client.post(f"/plugins/assignment/inleveringen/{submission}/besluit",
                 data={"decision": "return", "feedback": "Maak de afspraken concreet.",
                       "criteria": ["1", "3", "9", "nul"]})
     with app.app_context():
@@ -68,7 +68,7 @@ def test_ticked_criteria_are_stored_with_the_decision(app, client, auth, world, 
         assert stored.criteria == [{"criterion": CRITERIA[0], "met": True},
                                    {"criterion": CRITERIA[1], "met": False},
                                    {"criterion": CRITERIA[2], "met": True}]
-    page = client.get(f"/plugins/assignment/submissions/{submission}").get_data(as_text=True)
+    page = client.get(f"/plugins/assignment/inleveringen/{submission}").get_data(as_text=True)
     assert "Not met:</span> Er staat een vrije avond in" in page
     assert "Maak de afspraken concreet." in page
 
@@ -76,15 +76,15 @@ def test_ticked_criteria_are_stored_with_the_decision(app, client, auth, world, 
 def test_without_criteria_nothing_is_stored(app, client, auth, world, course):
     """An assignment without criteria shows no checklist and stores none."""
     auth.login("learner")
-    client.post(f"/plugins/assignment/lessons/{course['opdracht']}/submissions",
+    client.post(f"/plugins/assignment/lessen/{course['opdracht']}/inleveringen",
                 data={"text": "Mijn lesopzet"})
     auth.logout()
     with app.app_context():
         submission = db.session.scalar(select(AssignmentSubmission.id))
     auth.login("mentor")
-    page = client.get(f"/plugins/assignment/submissions/{submission}").get_data(as_text=True)
+    page = client.get(f"/plugins/assignment/inleveringen/{submission}").get_data(as_text=True)
     assert 'name="criteria"' not in page
-    client.post(f"/plugins/assignment/submissions/{submission}/decision",
+    client.post(f"/plugins/assignment/inleveringen/{submission}/besluit",
                 data={"decision": "approve"})
     with app.app_context():
         assert db.session.get(AssignmentSubmission, submission).criteria is None

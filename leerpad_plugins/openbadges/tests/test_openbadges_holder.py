@@ -146,7 +146,7 @@ def test_an_expiring_credential_asks_for_recertification(app, client, world, tra
     old = earned(app, world, track, days_ago=4 * 365 - 60)
     login(client, "learner")
     path = client.get("/leerpad").get_data(as_text=True)
-    assert "Hercertificering" in path and "/tracks/begeleider" in path
+    assert "Hercertificering" in path and "/leerroutes/begeleider" in path
     old_token = client.get(f"/plugins/openbadges/download?credential={old}&format=jwt").get_data(
         as_text=True)
     login(client, "schoolopleider")

@@ -30,5 +30,5 @@ def test_the_course_imports_with_real_lessons(app, tmp_path, people):
         assert all(len(lesson.html) > 1500 for lesson in course.lessons if lesson.type == "page")
     client = app.test_client()
     login(client, "leidinggevende")
-    page = client.get(f"/courses/{SLUG}/het-stay-gesprek-voeren").get_data(as_text=True)
+    page = client.get(f"/cursussen/{SLUG}/het-stay-gesprek-voeren").get_data(as_text=True)
     assert "Luisteren, samenvatten, doorvragen" in page

@@ -56,14 +56,14 @@ def test_accepting_suggests_the_track_on_the_path(app, client, people, track):
     login(client, "learner")
     path = client.get("/leerpad").get_data(as_text=True)
     assert "Someone nominated you as a talent." in path
-    assert "/tracks/werkplekbegeleider" not in path
+    assert "/leerroutes/werkplekbegeleider" not in path
     _decide(client, nomination.id, "accept")
     assert _nomination(app, id=nomination.id).status == "accepted"
     path = client.get("/leerpad").get_data(as_text=True)
     assert "You accepted a nomination: Workplace mentor (werkplekbegeleider)." in path
-    assert 'href="/tracks/werkplekbegeleider"' in path
+    assert 'href="/leerroutes/werkplekbegeleider"' in path
     assert MARKER not in path  # the path shows the suggestion, not the motivation
-    client.post("/tracks/werkplekbegeleider/enrol")
+    client.post("/leerroutes/werkplekbegeleider/inschrijven")
     assert 'Suggested track:' not in client.get("/leerpad").get_data(as_text=True)
 
 
@@ -78,7 +78,7 @@ def test_the_track_mapping_is_a_setting(app_factory, people, track):
     for nomination in db_ids(app, people.users["learner"]):
         _decide(client, nomination, "accept")
     path = client.get("/leerpad").get_data(as_text=True)
-    assert path.count('href="/tracks/werkplekbegeleider"') == 1
+    assert path.count('href="/leerroutes/werkplekbegeleider"') == 1
     assert "You accepted a nomination: Ambassador for the teaching profession." in path
 
 

@@ -24,7 +24,7 @@ def test_learner_who_marks_every_lesson_done_gets_a_certificate(client, auth, wo
     auth.login("learner")
     assert client.get(CERTIFICATE).status_code == 404
     for slug in lms_course:  # welkom, verdieping, afsluiting
-        assert client.post(f"/courses/kit-cursus/{slug}/done").status_code == 302
+        assert client.post(f"/cursussen/kit-cursus/{slug}/afgerond").status_code == 302
     assert CERTIFICATE in client.get("/plugins/certificate/").get_data(as_text=True)
     page = client.get(CERTIFICATE)
     assert page.status_code == 200
@@ -36,7 +36,7 @@ def test_no_certificate_for_a_course_not_yet_completed(client, auth, world, lms_
     """Two of three lessons done is not enough."""
     auth.login("learner")
     for slug in ["welkom", "verdieping"]:
-        client.post(f"/courses/kit-cursus/{slug}/done")
+        client.post(f"/cursussen/kit-cursus/{slug}/afgerond")
     assert client.get(CERTIFICATE).status_code == 404
 
 
