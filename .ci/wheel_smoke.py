@@ -80,9 +80,9 @@ def main() -> None:
             except OSError:
                 pass
             if time.monotonic() - started > 120:
-                fail("/login did not answer within 120 s")
+                fail("/inloggen did not answer within 120 s")
             time.sleep(0.3)
-        print(f"/login answered after {time.monotonic() - started:.1f} s", flush=True)
+        print(f"/inloggen answered after {time.monotonic() - started:.1f} s", flush=True)
         logins = re.findall(r"(\S+@\S+\.example\.org)\s+(\w{4}-\w{4}-\w{4})", "".join(lines))
         if not logins:
             fail("no demo logins were printed:\n" + "".join(lines))

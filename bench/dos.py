@@ -235,15 +235,15 @@ def main() -> None:
         file_part = (f'--{BOUNDARY}\r\nContent-Disposition: form-data; name="file"; '
                      f'filename="groot.pdf"\r\nContent-Type: application/pdf\r\n\r\n').encode()
         for _ in range(4):  # warm both workers up: templates compiled, mappers configured
-            attack(port, "/login", announced=2 * 1024 * 1024, slow=True)
+            attack(port, "/inloggen", announced=2 * 1024 * 1024, slow=True)
             attack(port, upload, announced=20 * 1024 * 1024, slow=True, cookie=cookie)
             get_login(port)
         idle = scenario(port, [])
         rows = [
             ("POST /login announcing 1 GiB, sent slowly (1 kB / 50 ms)",
-             scenario(port, [dict(path="/login", announced=GIB, slow=True)], args.repeat)),
+             scenario(port, [dict(path="/inloggen", announced=GIB, slow=True)], args.repeat)),
             ("POST /login chunked, 1 GiB at full speed",
-             scenario(port, [dict(path="/login", announced=None, slow=False,
+             scenario(port, [dict(path="/inloggen", announced=None, slow=False,
                                   start=file_part, size=GIB)], args.repeat)),
             ("2 × upload announcing 3 GiB to a 10 MB assignment (logged in)",
              scenario(port, [dict(path=upload, announced=3 * GIB, slow=False,

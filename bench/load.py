@@ -153,7 +153,7 @@ def log_in(port: int, email: str) -> str:
     token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', html).group(1)
     data = urllib.parse.urlencode({"csrf_token": token, "email": email, "password": PASSWORD})
     page = opener.open(f"{base}/login", data.encode(), timeout=30).read().decode()
-    if "/logout" not in page:
+    if "/uitloggen" not in page:
         raise SystemExit(f"logging in {email} failed")
     return "; ".join(f"{c.name}={c.value}" for c in jar)
 

@@ -27,11 +27,11 @@ from load import PASSWORD, SECRET, learner_pages  # noqa: E402
 
 
 def login(client, email: str) -> None:
-    html = client.get("/login").get_data(as_text=True)
+    html = client.get("/inloggen").get_data(as_text=True)
     token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', html).group(1)
-    page = client.post("/login", data={"csrf_token": token, "email": email,
+    page = client.post("/inloggen", data={"csrf_token": token, "email": email,
                                        "password": PASSWORD}, follow_redirects=True)
-    if "/logout" not in page.get_data(as_text=True):
+    if "/uitloggen" not in page.get_data(as_text=True):
         raise SystemExit(f"logging in {email} failed")
 
 

@@ -133,11 +133,11 @@ class Auth:
         self.client = client
 
     def login(self, who: str = "learner", password: str = PASSWORD, **kwargs):
-        return self.client.post("/login", data={"email": f"{who}@example.org",
+        return self.client.post("/inloggen", data={"email": f"{who}@example.org",
                                                 "password": password}, **kwargs)
 
     def logout(self):
-        return self.client.post("/logout")
+        return self.client.post("/uitloggen")
 
 
 # --- courses --------------------------------------------------------------------------------

@@ -54,7 +54,7 @@ class Instance:
             if self.process.poll() is not None:
                 raise RuntimeError(f"{self.name} exited ({self.process.returncode}):\n{self.log()}")
             try:
-                if request(self, "GET", "/login").status == 200:
+                if request(self, "GET", "/inloggen").status == 200:
                     return
             except OSError:
                 pass
@@ -125,7 +125,7 @@ class Browser:
                 self.cookies[name] = morsel.value
         return response
 
-    def csrf_token(self, instance: Instance, path: str = "/login") -> str:
+    def csrf_token(self, instance: Instance, path: str = "/inloggen") -> str:
         page = self.send(instance, "GET", path)
         found = CSRF_FIELD.search(page.body)
         assert page.status == 200 and found, f"no CSRF token on {path}: {page.status}"
@@ -134,7 +134,7 @@ class Browser:
     def login(self, instance: Instance, email: str, password: str,
               csrf_from: Instance | None = None) -> Response:
         token = self.csrf_token(csrf_from or instance)
-        return self.send(instance, "POST", "/login",
+        return self.send(instance, "POST", "/inloggen",
                          {"csrf_token": token, "email": email, "password": password})
 
 

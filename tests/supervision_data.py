@@ -129,7 +129,7 @@ def count_queries(app):
 
 def login_as(client, who: str, lang: str = "en") -> None:
     """Log in through the form and pick the interface language (English: stable test texts)."""
-    response = client.post("/login", data={"email": f"{who}@example.org", "password": PASSWORD})
+    response = client.post("/inloggen", data={"email": f"{who}@example.org", "password": PASSWORD})
     assert response.status_code == 302, who
     client.post("/taal", data={"lang": lang})
 

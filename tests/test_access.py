@@ -163,7 +163,7 @@ def test_navigation_asks_the_rules_of_the_pages_it_links(app, world, who, links)
     from lms.testing import PASSWORD
 
     client = app.test_client()
-    client.post("/login", data={"email": f"{who}@example.org", "password": PASSWORD})
+    client.post("/inloggen", data={"email": f"{who}@example.org", "password": PASSWORD})
     home = client.get("/").get_data(as_text=True)
     candidates = {"/begeleiding", "/schoolopleider", "/coordinatie", "/admin/", "/admin/privacy"}
     shown = {url for url in candidates if f'href="{url}"' in home}

@@ -131,7 +131,7 @@ def test_each_role_gets_200_exactly_where_allowed(app, matrix):
     wrong = []
     for who in ROLES:
         client = app.test_client()
-        response = client.post("/login", data={"email": f"{who}@example.org", "password": PASSWORD})
+        response = client.post("/inloggen", data={"email": f"{who}@example.org", "password": PASSWORD})
         assert response.status_code == 302
         for endpoint, url in sorted(matrix.items()):
             status = _get(client, endpoint, url)
@@ -148,7 +148,7 @@ def test_moved_pages_redirect_to_their_replacement(app, world):
     from flask import url_for
 
     client = app.test_client()
-    client.post("/login", data={"email": "mentor@example.org", "password": PASSWORD})
+    client.post("/inloggen", data={"email": "mentor@example.org", "password": PASSWORD})
     for old, new in MOVED.items():
         with app.test_request_context():
             source, target = url_for(old), url_for(new)
@@ -175,7 +175,7 @@ def _check_audit(app, world, matrix, endpoints):
     for endpoint in sorted(endpoints):
         for who in sorted(ALLOWED[endpoint] - {"learner"}):
             client = app.test_client()
-            client.post("/login", data={"email": f"{who}@example.org", "password": PASSWORD})
+            client.post("/inloggen", data={"email": f"{who}@example.org", "password": PASSWORD})
             before = _audited_views(app, world.users[who], world.users["learner"])
             assert _get(client, endpoint, matrix[endpoint]) == 200
             if _audited_views(app, world.users[who], world.users["learner"]) <= before:

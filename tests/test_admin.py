@@ -65,7 +65,7 @@ def test_anonymous_visitors_are_sent_to_login(client, world, app):
     """Someone not logged in is asked to log in first."""
     for method, url in _admin_urls(app, world):
         response = client.open(url, method=method)
-        assert response.status_code == 302 and "/login" in response.headers["Location"], url
+        assert response.status_code == 302 and "/inloggen" in response.headers["Location"], url
 
 
 def test_admin_pages_render(client, world, auth, app):
@@ -178,7 +178,7 @@ def test_admin_creates_a_person_with_a_role(client, world, auth, app):
         "name": "Nieuwe Docent", "email": "Nieuw@School.example", "organisation": world.school,
         "role": "mentor"})
     assert response.status_code == 200
-    assert "/invitation/" in _page(response)
+    assert "/uitnodiging/" in _page(response)
     with app.app_context():
         person = db.session.scalar(select(User).where(User.email == "nieuw@school.example"))
         assert person.password_hash is None
@@ -220,7 +220,7 @@ def test_deactivate_and_reactivate(client, world, auth, app):
     learner = world.users["learner"]
     assert client.post(f"/admin/people/{learner}/active", data={"active": "0"}).status_code == 302
     other = client.application.test_client()
-    assert other.post("/login", data={"email": "learner@example.org",
+    assert other.post("/inloggen", data={"email": "learner@example.org",
                                       "password": "correct horse battery"}).status_code == 200
     client.post(f"/admin/people/{world.users['admin']}/active", data={"active": "0"})
     with app.app_context():
@@ -229,7 +229,7 @@ def test_deactivate_and_reactivate(client, world, auth, app):
             AuditEvent.subject_id == learner)).all()
     assert "account.deactivate" in actions
     client.post(f"/admin/people/{learner}/active", data={"active": "1"})
-    assert other.post("/login", data={"email": "learner@example.org",
+    assert other.post("/inloggen", data={"email": "learner@example.org",
                                       "password": "correct horse battery"}).status_code == 302
 
 
@@ -307,7 +307,7 @@ def test_resend_invitation(client, world, auth, app):
     auth.login("admin")
     response = client.post(f"/admin/people/{world.users['far_learner']}/invitation")
     assert response.status_code == 200
-    assert "/invitation/" in _page(response)
+    assert "/uitnodiging/" in _page(response)
 
 
 def test_the_administration_page_links_every_admin_page_plugins_included(client, world, auth):

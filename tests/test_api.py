@@ -172,9 +172,9 @@ def test_session_posts_need_csrf_but_token_posts_do_not(app_factory, world):
     client = app.test_client()
     body = {"object": "werkplekbegeleider-basis/jouw-rol", "verb": "experienced"}
     assert client.post("/api/v1/progress", json=body, headers=bearer(secret)).status_code == 201
-    login_page = client.get("/login").get_data(as_text=True)
+    login_page = client.get("/inloggen").get_data(as_text=True)
     csrf_token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', login_page).group(1)
-    client.post("/login", data={"email": "learner@example.org", "password": "correct horse battery",
+    client.post("/inloggen", data={"email": "learner@example.org", "password": "correct horse battery",
                                 "csrf_token": csrf_token})
     assert client.get("/api/v1/me/path").status_code == 200  # the session works for reading
     refused = client.post("/api/v1/progress", json=body)

@@ -16,7 +16,7 @@ from lms.testing import PASSWORD, Auth
 
 NEW_PASSWORD = "a much longer secret"
 CSRF = re.compile(r'name="csrf_token"[^>]*>')
-LINK = re.compile(r'class="invitation-link">https?://[^/]+(/invitation/[^<]+)<')
+LINK = re.compile(r'class="invitation-link">https?://[^/]+(/uitnodiging/[^<]+)<')
 
 
 def _page(response) -> str:
@@ -28,7 +28,7 @@ def _page(response) -> str:
 
 def test_login_with_the_right_password_reaches_home(client, world, auth):
     """The right e-mail address (any case) and password take a person to the home page."""
-    response = client.post("/login", data={"email": " Learner@Example.org ", "password": PASSWORD})
+    response = client.post("/inloggen", data={"email": " Learner@Example.org ", "password": PASSWORD})
     assert response.status_code == 302
     assert response.headers["Location"] == "/"
     assert client.get("/").status_code == 200
@@ -42,7 +42,7 @@ def test_failed_login_does_not_reveal_whether_the_account_exists(client, world, 
     pages = []
     for email, password in [("nobody@example.org", PASSWORD), ("learner@example.org", "wrong one!"),
                             ("other_learner@example.org", PASSWORD)]:
-        response = client.post("/login", data={"email": email, "password": password})
+        response = client.post("/inloggen", data={"email": email, "password": password})
         assert response.status_code == 200
         pages.append(CSRF.sub("", _page(response).replace(email, "EMAIL")))
     assert "E-mailadres of wachtwoord is onjuist." in pages[0]
@@ -54,7 +54,7 @@ def test_failed_login_does_not_reveal_whether_the_account_exists(client, world, 
                                     "/\\evil.example", "javascript:alert(1)"])
 def test_next_pointing_elsewhere_is_ignored(client, world, target):
     """After logging in, a next= that leaves the site sends the person home instead."""
-    response = client.post("/login", query_string={"next": target},
+    response = client.post("/inloggen", query_string={"next": target},
                            data={"email": "learner@example.org", "password": PASSWORD})
     assert response.status_code == 302
     assert response.headers["Location"] == "/"
@@ -62,7 +62,7 @@ def test_next_pointing_elsewhere_is_ignored(client, world, target):
 
 def test_relative_next_is_followed(client, world):
     """A next= path on this site is where the person lands after logging in."""
-    response = client.post("/login?next=/account", data={"email": "learner@example.org",
+    response = client.post("/inloggen?next=/account", data={"email": "learner@example.org",
                                                          "password": PASSWORD})
     assert response.headers["Location"] == "/account"
 
@@ -76,7 +76,7 @@ def test_logout_ends_the_session(client, world, auth):
 
 
 def _bad_login(client, email: str, address: str):
-    return client.post("/login", data={"email": email, "password": "not the password"},
+    return client.post("/inloggen", data={"email": email, "password": "not the password"},
                        environ_base={"REMOTE_ADDR": address})
 
 
@@ -87,9 +87,9 @@ def test_unreachable_throttle_store_neither_fails_logins_nor_stops_throttling(ap
         from lms.testing import make_world
         make_world()
     client = app.test_client()
-    response = client.post("/login", data={"email": "learner@example.org", "password": PASSWORD})
+    response = client.post("/inloggen", data={"email": "learner@example.org", "password": PASSWORD})
     assert response.status_code == 302
-    client.post("/logout")
+    client.post("/uitloggen")
     for attempt in range(5):
         assert _bad_login(client, "mentor@example.org", "10.0.2.1").status_code == 200
     assert _bad_login(client, "mentor@example.org", "10.0.2.1").status_code == 429
@@ -114,7 +114,7 @@ def test_successful_logins_do_not_count_towards_the_throttle(app_factory):
 def test_account_page_shows_own_roles(client, world, auth):
     """A schoolopleider sees both their roles and where they hold them."""
     auth.login("schoolopleider")
-    client.post("/account/language", data={"locale": "en"})
+    client.post("/account/taal", data={"locale": "en"})
     page = _page(client.get("/account"))
     assert "Schoolopleider — Het Noorderlicht" in page
     assert "Learner — Het Noorderlicht" in page  # role names capitalised
@@ -123,11 +123,11 @@ def test_account_page_shows_own_roles(client, world, auth):
 def test_language_choice_is_stored_on_the_account(client, world, auth, app):
     """Choosing English on the account page shows the site in English, also after a new login."""
     auth.login("learner")
-    response = client.post("/account/language", data={"locale": "en"}, follow_redirects=True)
+    response = client.post("/account/taal", data={"locale": "en"}, follow_redirects=True)
     assert '<html lang="en">' in _page(response)
     with app.app_context():
         assert world_user("learner").locale == "en"
-    assert client.post("/account/language", data={"locale": "fr"}).status_code == 400
+    assert client.post("/account/taal", data={"locale": "fr"}).status_code == 400
 
 
 def test_password_change_ends_other_sessions_but_keeps_this_one(app, world):
@@ -136,12 +136,12 @@ def test_password_change_ends_other_sessions_but_keeps_this_one(app, world):
     Auth(here).login("learner")
     Auth(elsewhere).login("learner")
     assert elsewhere.get("/account").status_code == 200
-    response = here.post("/account/password", data={
+    response = here.post("/account/wachtwoord", data={
         "current": PASSWORD, "password": NEW_PASSWORD, "confirm": NEW_PASSWORD})
     assert response.status_code == 302
     assert here.get("/account").status_code == 200
     gone = elsewhere.get("/account")
-    assert gone.status_code == 302 and gone.headers["Location"].startswith("/login")
+    assert gone.status_code == 302 and gone.headers["Location"].startswith("/inloggen")
     fresh = app.test_client()
     assert Auth(fresh).login("learner").status_code == 200  # the old password no longer works
     assert Auth(fresh).login("learner", NEW_PASSWORD).status_code == 302
@@ -159,7 +159,7 @@ def test_refused_password_change_changes_nothing(app, client, world, auth, curre
                                                  field):
     """A wrong current password, a short new one or a mismatch is shown at its field."""
     auth.login("learner")
-    response = client.post("/account/password",
+    response = client.post("/account/wachtwoord",
                            data={"current": current, "password": new, "confirm": confirm})
     assert response.status_code == 200
     page = _page(response)
@@ -194,7 +194,7 @@ def test_invitee_sets_a_password_and_is_logged_in(app, client, world, auth):
     assert done.status_code == 302
     assert "New Teacher" in _page(client.get("/"))
     auth.logout()
-    assert client.post("/login", data={"email": "new.teacher@example.org",
+    assert client.post("/inloggen", data={"email": "new.teacher@example.org",
                                        "password": NEW_PASSWORD}).status_code == 302
 
 
@@ -209,7 +209,7 @@ def test_invitation_cannot_be_used_twice(client, world, auth):
     post = client.post(link, data={"password": "another long one", "confirm": "another long one"})
     assert post.status_code == 410
     assert Auth(client).login("x", "y").status_code == 200
-    assert client.post("/login", data={"email": "new.teacher@example.org",
+    assert client.post("/inloggen", data={"email": "new.teacher@example.org",
                                        "password": "another long one"}).status_code == 200
 
 
@@ -219,12 +219,12 @@ def test_invitation_expires_after_seven_days(app, client, world):
         person = world_user("far_learner")
         old = invitation_token(person, issued_at=utcnow() - timedelta(days=7, minutes=1))
         young = invitation_token(person, issued_at=utcnow() - timedelta(days=6, hours=23))
-    expired = client.get(f"/invitation/{old}")
+    expired = client.get(f"/uitnodiging/{old}")
     assert expired.status_code == 410
     assert "Deze uitnodiging is verlopen." in _page(expired)
-    assert client.post(f"/invitation/{old}", data={
+    assert client.post(f"/uitnodiging/{old}", data={
         "password": NEW_PASSWORD, "confirm": NEW_PASSWORD}).status_code == 410
-    assert client.get(f"/invitation/{young}").status_code == 200
+    assert client.get(f"/uitnodiging/{young}").status_code == 200
 
 
 def test_tampered_invitation_is_refused(app, client, world):
@@ -235,7 +235,7 @@ def test_tampered_invitation_is_refused(app, client, world):
     forged = ".".join([payload.replace(payload[2], "A" if payload[2] != "A" else "B"), stamp,
                        signature])
     for bad in [forged, token[:-2], "nonsense", token + "x"]:
-        response = client.get(f"/invitation/{bad}")
+        response = client.get(f"/uitnodiging/{bad}")
         assert response.status_code == 400, bad
         assert "Deze uitnodigingslink is niet geldig." in _page(response)
 
@@ -258,14 +258,14 @@ def test_deactivated_person_cannot_use_an_invitation(app, client, world):
         token = invitation_token(person)
         person.active = False
         db.session.commit()
-    assert client.get(f"/invitation/{token}").status_code == 400
+    assert client.get(f"/uitnodiging/{token}").status_code == 400
 
 
 def test_coordinator_invites_within_their_subtree_only(app, client, world, auth):
     """A coordinator creates accounts in their own schools, never elsewhere or as admin."""
     link = _invite(client, auth, email="coordinated@example.org", school=world.school,
                    who="coordinator")
-    assert link.startswith("/invitation/")
+    assert link.startswith("/uitnodiging/")
     auth.login("coordinator")
     page = _page(client.get("/admin/people/new"))
     assert "Het Noorderlicht" in page and "De Zuiderzon" not in page

@@ -217,7 +217,7 @@ def test_init_creates_a_working_admin_on_an_empty_database(tmp_path):
                     ("school", "De Linde", "po")}
     client = app.test_client()
     app.config.update(WTF_CSRF_ENABLED=False, RATELIMIT_ENABLED=False)
-    response = client.post("/login", data={"email": "beheer@oost.example.org",
+    response = client.post("/inloggen", data={"email": "beheer@oost.example.org",
                                            "password": "lange-zin-als-wachtwoord"})
     assert response.status_code == 302 and response.headers["Location"] == "/"
 

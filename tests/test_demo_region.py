@@ -30,7 +30,7 @@ def _demo(app):
 
 
 def _log_in(client, login) -> None:
-    response = client.post("/login", data={"email": login.email, "password": login.password})
+    response = client.post("/inloggen", data={"email": login.email, "password": login.password})
     assert response.status_code == 302, login.email
 
 

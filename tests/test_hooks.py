@@ -38,7 +38,7 @@ def full_app(app_factory):
 
 def _login(app, who="learner"):
     client = app.test_client()
-    client.post("/login", data={"email": f"{who}@example.org", "password": PASSWORD})
+    client.post("/inloggen", data={"email": f"{who}@example.org", "password": PASSWORD})
     client.post("/taal", data={"lang": "en"})
     return client
 
@@ -390,10 +390,10 @@ def test_lms_login_options_show_on_the_login_and_invitation_pages(login_hooks_ap
     from lms.accounts.invitations import invitation_token
 
     client = login_hooks_app.test_client()
-    assert "Log in another way</p>" in client.get("/login").get_data(as_text=True)
+    assert "Log in another way</p>" in client.get("/inloggen").get_data(as_text=True)
     with login_hooks_app.app_context():
         token = invitation_token(db.session.get(User, world.users["learner"]))
-    page = client.get(f"/invitation/{token}").get_data(as_text=True)
+    page = client.get(f"/uitnodiging/{token}").get_data(as_text=True)
     assert f"Log in another way for invitation {token}" in page
 
 
@@ -402,12 +402,12 @@ def test_lms_password_login_refused_keeps_the_person_out(login_hooks_app, world)
     wrong password still gets the one message; others log in as usual."""
     client = login_hooks_app.test_client()
     client.post("/taal", data={"lang": "en"})
-    refused = client.post("/login", data={"email": "mentor@example.org", "password": PASSWORD})
+    refused = client.post("/inloggen", data={"email": "mentor@example.org", "password": PASSWORD})
     assert refused.status_code == 403
     page = refused.get_data(as_text=True)
     assert "Your school wants the other way" in page and 'id="other-way"' in page
     assert client.get("/").status_code == 302  # still anonymous
-    wrong = client.post("/login", data={"email": "mentor@example.org", "password": "nope"})
+    wrong = client.post("/inloggen", data={"email": "mentor@example.org", "password": "nope"})
     assert "other way; use" not in wrong.get_data(as_text=True)
     assert _login(login_hooks_app, "learner").get("/").status_code == 200
 
@@ -421,11 +421,11 @@ def test_lms_account_sections_show_on_the_account_page(login_hooks_app, world):
 def test_lms_logout_redirect_is_followed_only_on_this_site(login_hooks_app, world):
     """The session ends either way; a path on this site is followed, another site is not."""
     learner = _login(login_hooks_app, "learner")
-    response = learner.post("/logout")
+    response = learner.post("/uitloggen")
     assert response.location == "/goodbye"
     assert learner.get("/account").status_code == 302  # logged out
     other = _login(login_hooks_app, "schoolopleider")
-    assert other.post("/logout").location == "/login"
+    assert other.post("/uitloggen").location == "/inloggen"
 
 
 def test_lms_learning_record_hears_each_fact_once_after_commit(app_factory, world, tmp_path):

@@ -175,12 +175,12 @@ def test_an_announced_gigabyte_is_refused_before_a_byte_is_read(app, content_typ
     body = Body(GIB)
     client = app.test_client()
     client.set_cookie("lms_lang", "en")
-    response = _send(client, "/login", body, length=GIB, content_type=content_type)
+    response = _send(client, "/inloggen", body, length=GIB, content_type=content_type)
     assert response.status_code == 413
     assert body.read_bytes == 0
     page = response.get_data(as_text=True)
     assert "What you sent is too large" in page and "1.0 MB" in page
-    dutch = _send(app.test_client(), "/login", Body(GIB), length=GIB, content_type=content_type)
+    dutch = _send(app.test_client(), "/inloggen", Body(GIB), length=GIB, content_type=content_type)
     assert dutch.status_code == 413
     assert "Wat je stuurt is te groot" in dutch.get_data(as_text=True)
 
@@ -196,7 +196,7 @@ def test_the_limits_are_settings_and_hold_the_largest_upload(app_factory):
     for setting in ("MAX_CONTENT_LENGTH", "MAX_FORM_LENGTH"):
         app = app_factory(**{setting: 64 * 1024})
         body = Body(100 * 1024)
-        assert _send(app.test_client(), "/login", body, length=100 * 1024,
+        assert _send(app.test_client(), "/inloggen", body, length=100 * 1024,
                      content_type=MULTIPART).status_code == 413
         assert body.read_bytes == 0
 
@@ -206,7 +206,7 @@ def test_only_upload_urls_take_more_than_the_form_limit(app, world):
     upload) is read (and its garbage is a form error, not a 413)."""
     size = 1536 * 1024
     body = Body(size)
-    assert _send(app.test_client(), "/login", body, length=size,
+    assert _send(app.test_client(), "/inloggen", body, length=size,
                  content_type=MULTIPART).status_code == 413
     assert body.read_bytes == 0
     admin = _login(app, "admin")
@@ -220,7 +220,7 @@ def test_a_chunked_body_is_cut_off_at_the_limit(app_factory):
     app = app_factory(MAX_CONTENT_LENGTH=256 * 1024)
     for content_type, start in ((MULTIPART, FILE_PART), (FORM, b"text=")):
         body = Body(start=start)  # endless
-        response = _send(app.test_client(), "/login", body, length=None,
+        response = _send(app.test_client(), "/inloggen", body, length=None,
                          content_type=content_type)
         assert response.status_code == 413
         assert body.read_bytes <= 256 * 1024 + (1 << 20)
@@ -347,7 +347,7 @@ def test_every_api_error_is_json(app, world, url):
 def test_405_answers_say_which_methods_are_allowed(app):
     """HTML and API alike: the Allow header lists the methods the URL takes."""
     client = app.test_client()
-    page = client.delete("/login")
+    page = client.delete("/inloggen")
     assert page.status_code == 405 and not page.is_json
     assert {m.strip() for m in page.headers["Allow"].split(",")} >= {"GET", "POST"}
     api = client.put("/api/v1/progress", json={})

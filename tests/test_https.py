@@ -20,7 +20,7 @@ def _app(app_factory, **config):
 
 
 def _login(client, **kwargs):
-    return client.post("/login", data={"email": "learner@example.org", "password": PASSWORD},
+    return client.post("/inloggen", data={"email": "learner@example.org", "password": PASSWORD},
                        **kwargs)
 
 
@@ -38,7 +38,7 @@ def _flags(response, name: str) -> set[str]:
 def test_over_https_cookies_are_secure_and_hsts_is_sent(app_factory, config, request_kwargs):
     app = _app(app_factory, **config)
     client = app.test_client()
-    page = client.get("/login", **request_kwargs)
+    page = client.get("/inloggen", **request_kwargs)
     assert page.headers[HSTS] == "max-age=31536000"
     response = _login(client, **request_kwargs)
     assert response.status_code == 302

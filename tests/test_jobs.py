@@ -155,12 +155,12 @@ def test_an_invitation_is_emailed_by_the_worker_not_the_page(app_factory, smtp, 
     with app.app_context():
         world = make_world()
     client = app.test_client()
-    client.post("/login", data={"email": "admin@example.org", "password": PASSWORD})
+    client.post("/inloggen", data={"email": "admin@example.org", "password": PASSWORD})
     page = client.post("/admin/people/new", data={
         "name": "Wacht Rij", "email": "wacht.rij@example.org", "organisation": world.school,
         "role": "learner"}).get_data(as_text=True)
     assert "being sent by e-mail" in page or "wordt per e-mail verstuurd" in page
-    assert "/invitation/" not in page
+    assert "/uitnodiging/" not in page
     assert inbox.messages == []
     with app.app_context():
         assert pending_count() == 1
@@ -170,9 +170,9 @@ def test_an_invitation_is_emailed_by_the_worker_not_the_page(app_factory, smtp, 
     _wait(lambda: inbox.messages, what="the invitation e-mail", output=worker)
     (recipients, message), = inbox.messages
     assert recipients == ["wacht.rij@example.org"]
-    link = re.search(r"https://leerpad\.test(/invitation/\S+)", message.get_content())
+    link = re.search(r"https://leerpad\.test(/uitnodiging/\S+)", message.get_content())
     assert link, message.get_content()
-    client.post("/logout")
+    client.post("/uitloggen")
     assert client.post(link[1], data={"password": "mijn eigen wachtwoord",
                                       "confirm": "mijn eigen wachtwoord"}).status_code == 302
     with app.app_context():
@@ -191,11 +191,11 @@ def test_an_unreachable_queue_shows_the_invitation_link(app_factory):
     with app.app_context():
         world = make_world()
     client = app.test_client()
-    client.post("/login", data={"email": "admin@example.org", "password": PASSWORD})
+    client.post("/inloggen", data={"email": "admin@example.org", "password": PASSWORD})
     page = client.post("/admin/people/new", data={
         "name": "Geen Rij", "email": "geen.rij@example.org", "organisation": world.school,
         "role": "learner"}).get_data(as_text=True)
-    assert "/invitation/" in page and "being sent by e-mail" not in page
+    assert "/uitnodiging/" in page and "being sent by e-mail" not in page
 
 
 def test_a_job_that_keeps_failing_reaches_the_admin_page_and_can_run_again(
@@ -218,9 +218,9 @@ def test_a_job_that_keeps_failing_reaches_the_admin_page_and_can_run_again(
         assert "RuntimeError: blocked by out.block" in failure.error
         failure_id = failure.id
     client = app.test_client()
-    page = client.get("/login").get_data(as_text=True)
+    page = client.get("/inloggen").get_data(as_text=True)
     token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page)[1]
-    client.post("/login", data={"email": "admin@example.org", "password": PASSWORD,
+    client.post("/inloggen", data={"email": "admin@example.org", "password": PASSWORD,
                                 "csrf_token": token})
     page = client.get("/admin/taken/").get_data(as_text=True)
     assert "jobcheck.append" in page and "RuntimeError: blocked by out.block" in page

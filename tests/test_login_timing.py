@@ -36,7 +36,7 @@ def hash_calls(function):
 
 
 def _login(client, email: str, password: str):
-    return client.post("/login", data={"email": email, "password": password})
+    return client.post("/inloggen", data={"email": email, "password": password})
 
 
 def test_every_failed_login_runs_the_password_hash_once(app, world):
@@ -57,7 +57,7 @@ def test_every_failed_login_runs_the_password_hash_once(app, world):
             response = _login(client, email, password)
         assert response.status_code == status, email
         assert len(calls) == 1, email
-        client.post("/logout")
+        client.post("/uitloggen")
 
 
 @pytest.mark.parametrize("method, function", [("scrypt", hashlib.scrypt),

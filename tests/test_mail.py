@@ -71,20 +71,20 @@ def test_invitation_is_emailed_and_its_link_works(mail_app, smtp):
     _, inbox = smtp
     app, world = mail_app
     client = app.test_client()
-    client.post("/login", data={"email": "admin@example.org", "password": "correct horse battery"})
+    client.post("/inloggen", data={"email": "admin@example.org", "password": "correct horse battery"})
     response = client.post("/admin/people/new", data={
         "name": "Per Post", "email": "per.post@example.org",
         "organisation": world.school, "role": "learner"})
     page = response.get_data(as_text=True)
     assert response.status_code == 200
-    assert "/invitation/" not in page
+    assert "/uitnodiging/" not in page
     (recipients, message), = inbox.messages
     assert recipients == ["per.post@example.org"]
     body = message.get_content()
     assert "Per Post" in body
-    link = re.search(r"https://leerpad\.regio\.example(/invitation/\S+)", body)
+    link = re.search(r"https://leerpad\.regio\.example(/uitnodiging/\S+)", body)
     assert link, body
-    client.post("/logout")
+    client.post("/uitloggen")
     assert client.get(link[1]).status_code == 200
     done = client.post(link[1], data={"password": "mijn eigen wachtwoord",
                                       "confirm": "mijn eigen wachtwoord"})
@@ -99,9 +99,9 @@ def test_unreachable_mail_server_falls_back_to_showing_the_link(app_factory):
     with app.app_context():
         world = make_world()
     client = app.test_client()
-    client.post("/login", data={"email": "admin@example.org", "password": "correct horse battery"})
+    client.post("/inloggen", data={"email": "admin@example.org", "password": "correct horse battery"})
     response = client.post("/admin/people/new", data={
         "name": "Geen Post", "email": "geen.post@example.org", "organisation": world.school,
         "role": "learner"})
     assert response.status_code == 200
-    assert "/invitation/" in response.get_data(as_text=True)
+    assert "/uitnodiging/" in response.get_data(as_text=True)

@@ -61,7 +61,7 @@ def test_competence_confirmation_round_trip(app, client, world):
     again = client.post("/begeleiding/bevestiging-aanvragen", data={
         "mentor": world.users["mentor"], "competence": "velon:agogisch", "note": "nog eens"})
     assert "already asked" in again.get_data(as_text=True)
-    client.post("/logout")
+    client.post("/uitloggen")
     with app.app_context():
         item = db.session.scalars(sa.select(CompetenceConfirmation)).one()
         note = db.session.scalars(sa.select(Notification)).one()
@@ -70,7 +70,7 @@ def test_competence_confirmation_round_trip(app, client, world):
 
     login_as(client, "other_mentor")
     assert client.get(f"/begeleiding/bevestigingen/{item_id}").status_code == 404
-    client.post("/logout")
+    client.post("/uitloggen")
 
     login_as(client, "mentor")
     queue = client.get("/begeleiding/aftekenen").get_data(as_text=True)
@@ -86,7 +86,7 @@ def test_competence_confirmation_round_trip(app, client, world):
     with app.app_context():
         kinds = db.session.execute(sa.select(Notification.user_id, Notification.kind)).all()
     assert (world.users["learner"], "item_returned") in kinds
-    client.post("/logout")
+    client.post("/uitloggen")
 
     login_as(client, "learner")
     mine = client.get("/begeleiding/mijn-bevestigingen").get_data(as_text=True)
@@ -133,7 +133,7 @@ def test_people_without_a_mentor_role_are_refused(client, world):
         login_as(client, who)
         assert client.get("/begeleiding").status_code == 403
         assert client.get("/begeleiding/aftekenen").status_code == 403
-        client.post("/logout")
+        client.post("/uitloggen")
 
 
 def test_mentor_reads_shared_reflections_only_and_sees_the_plugin_queue(app, client, world):
@@ -150,7 +150,7 @@ def test_mentor_reads_shared_reflections_only_and_sees_the_plugin_queue(app, cli
     assert MARKER not in overview
     queue = client.get("/begeleiding/aftekenen").get_data(as_text=True)
     assert f"/plugins/assignment/inleveringen/{written.submission}" in queue
-    client.post("/logout")
+    client.post("/uitloggen")
     login_as(client, "other_mentor")
     assert client.get(f"/begeleiding/deelnemer/{world.users['learner']}").status_code == 404
     assert f"/submissions/{written.submission}" not in client.get("/begeleiding/aftekenen").get_data(as_text=True)

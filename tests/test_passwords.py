@@ -28,7 +28,7 @@ def _invitation(app, client, who: str = "far_learner") -> str:
         db.session.commit()
         token = invitation_token(person)
     client.set_cookie("lms_lang", "en")
-    return f"/invitation/{token}"
+    return f"/uitnodiging/{token}"
 
 
 @pytest.mark.parametrize("password", GUESSABLE)
@@ -50,8 +50,8 @@ def test_an_invitee_cannot_choose_a_guessable_password(app, client, world, passw
 def test_a_passphrase_is_accepted(app, client, world, password):
     link = _invitation(app, client)
     assert client.post(link, data={"password": password, "confirm": password}).status_code == 302
-    client.post("/logout")
-    assert client.post("/login", data={"email": "far_learner@example.org",
+    client.post("/uitloggen")
+    assert client.post("/inloggen", data={"email": "far_learner@example.org",
                                        "password": password}).status_code == 302
 
 
@@ -67,8 +67,8 @@ def test_the_persons_own_name_and_address_do_not_make_a_password(app, client, wo
 def test_changing_to_a_guessable_password_is_refused(app, client, world, auth):
     """On the account page the same rule applies, and the old password stays."""
     auth.login("learner")
-    client.post("/account/language", data={"locale": "en"})
-    response = client.post("/account/password", data={
+    client.post("/account/taal", data={"locale": "en"})
+    response = client.post("/account/wachtwoord", data={
         "current": PASSWORD, "password": "Welkom2024!", "confirm": "Welkom2024!"})
     assert response.status_code == 200
     page = response.get_data(as_text=True)
@@ -82,8 +82,8 @@ def test_a_very_long_password_is_checked_without_an_error(app, client, world):
     link = _invitation(app, client)
     weak_tail = "correct horse battery staple " * 3 + "a" * 5000
     assert client.post(link, data={"password": weak_tail, "confirm": weak_tail}).status_code == 302
-    client.post("/logout")
-    assert client.post("/login", data={"email": "far_learner@example.org",
+    client.post("/uitloggen")
+    assert client.post("/inloggen", data={"email": "far_learner@example.org",
                                        "password": weak_tail}).status_code == 302
     repeated = "a" * 5000
     again = _invitation(app, app.test_client(), "other_learner")

@@ -217,9 +217,9 @@ def test_hours_form_needs_csrf_token(app_factory, world):
         form = client.get("/leerpad/uren/nieuw").get_data(as_text=True)
         return re.search(r'name="csrf_token"[^>]*value="([^"]+)"', form)[1]
 
-    login_form = client.get("/login").get_data(as_text=True)
+    login_form = client.get("/inloggen").get_data(as_text=True)
     login_token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', login_form)[1]
-    response = client.post("/login", data={"email": "learner@example.org", "csrf_token": login_token,
+    response = client.post("/inloggen", data={"email": "learner@example.org", "csrf_token": login_token,
                                            "password": "correct horse battery"})
     assert response.status_code == 302 and response.headers["Location"] == "/"
     day = (date.today() - timedelta(days=1)).isoformat()

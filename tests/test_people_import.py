@@ -103,7 +103,7 @@ def test_web_import_creates_everyone_with_invitations(app, client, world, auth):
         content_type="multipart/form-data")
     assert response.status_code == 200
     page = response.get_data(as_text=True)
-    assert page.count("/invitation/") == 3
+    assert page.count("/uitnodiging/") == 3
     assert _user_count(app) == before + 3
     with app.app_context():
         bram = db.session.scalar(select(User).where(User.email == "bram@school.example"))
@@ -112,7 +112,7 @@ def test_web_import_creates_everyone_with_invitations(app, client, world, auth):
             AuditEvent.action == "account.create")) == 3
         assert db.session.scalar(select(AuditEvent.detail).where(
             AuditEvent.action == "people.import")) == {"people": 3}
-    link = re.search(r"https?://[^/]+(/invitation/[^<]+)<", page)[1]
+    link = re.search(r"https?://[^/]+(/uitnodiging/[^<]+)<", page)[1]
     auth.logout()
     assert client.get(link).status_code == 200
 
@@ -153,7 +153,7 @@ def test_cli_creates_the_first_admin(app, runner, world):
                            input="a long admin password\na long admin password\n")
     assert result.exit_code == 0, result.output
     client = app.test_client()
-    assert client.post("/login", data={"email": "root@example.org",
+    assert client.post("/inloggen", data={"email": "root@example.org",
                                        "password": "a long admin password"}).status_code == 302
     assert client.get("/admin/").status_code == 200
 

@@ -40,7 +40,7 @@ def test_every_page_of_every_role_works_without_a_bundled_plugin(app_factory, tm
         failures = []
         for who in ROLES:
             client = app.test_client()
-            login = client.post("/login", data={"email": f"{who}@example.org",
+            login = client.post("/inloggen", data={"email": f"{who}@example.org",
                                                 "password": PASSWORD})
             assert login.status_code == 302, who
             for route in routes:
@@ -51,11 +51,11 @@ def test_every_page_of_every_role_works_without_a_bundled_plugin(app_factory, tm
                     failures.append(f"{who} GET {route.url}: {status}")
         assert failures == []
         learner = app.test_client()
-        learner.post("/login", data={"email": "learner@example.org", "password": PASSWORD})
+        learner.post("/inloggen", data={"email": "learner@example.org", "password": PASSWORD})
         download = learner.post("/account/gegevens/download")
         assert download.status_code == 200 and download.mimetype == "application/zip"
         admin = app.test_client()
-        admin.post("/login", data={"email": "admin@example.org", "password": PASSWORD})
+        admin.post("/inloggen", data={"email": "admin@example.org", "password": PASSWORD})
         erased = admin.post(f"/admin/privacy/{world.users['other_learner']}/verwijderen",
                             data={"confirm": "other_learner@example.org"})
         assert erased.status_code == 302

@@ -68,7 +68,7 @@ def test_plugin_from_an_entry_point_loads(app_factory, entry_point, world):
     info = infos(app)["certificate"]
     assert (info.source, info.version) == ("entry point leerpad-certificate", "1.0.0")
     client = app.test_client()
-    client.post("/login", data={"email": "learner@example.org", "password": "correct horse battery"})
+    client.post("/inloggen", data={"email": "learner@example.org", "password": "correct horse battery"})
     page = client.get("/plugins/certificate/")
     assert page.status_code == 200
     assert 'href="/plugins/certificate/"' in page.get_data(as_text=True)  # its nav item
@@ -117,7 +117,7 @@ def test_failing_listener_keeps_the_event_and_the_page(app_factory, world, tmp_p
     app = app_factory(PLUGINS_DIRS=dirs(FIXTURES / "listener_dir"))
     import_course(app, tmp_path / "courses")
     client = app.test_client()
-    client.post("/login", data={"email": "learner@example.org", "password": "correct horse battery"})
+    client.post("/inloggen", data={"email": "learner@example.org", "password": "correct horse battery"})
     with caplog.at_level(logging.ERROR):
         response = client.post("/cursussen/plugintest/lezen/afgerond")
     assert response.status_code == 302

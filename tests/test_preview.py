@@ -116,7 +116,7 @@ def test_quiz_and_reflection_are_rendered_by_their_plugins(preview):
     assert client.post(action, data={"q1": "0"}).status_code == 404
     html = page(client, "/preview/cursussen/goed-van-start/terugblik")
     assert 'class="reflection"' in html and "Wat ging er goed in je eerste week?" in html
-    assert client.get("/login").status_code == 404 and client.get("/catalogus").status_code == 404
+    assert client.get("/inloggen").status_code == 404 and client.get("/catalogus").status_code == 404
     assert client.get("/").headers["Location"].endswith("/preview/")
 
 

@@ -120,8 +120,8 @@ def test_erase_removes_personal_data_and_keeps_aggregates(app, client, world):
         assert db.session.scalar(sa.select(sa.func.count(AuditEvent.id)).where(
             AuditEvent.action == "person.erase", AuditEvent.subject_id == victim)) == 1
     assert _aggregates(app, world) == before
-    client.post("/logout")
-    assert client.post("/login", data={"email": email, "password": "x"}).status_code == 200
+    client.post("/uitloggen")
+    assert client.post("/inloggen", data={"email": email, "password": "x"}).status_code == 200
 
 
 def test_only_admins_erase_and_nobody_erases_themselves(app, client, world):
@@ -133,7 +133,7 @@ def test_only_admins_erase_and_nobody_erases_themselves(app, client, world):
                            data={"confirm": "learner@example.org"}).status_code == 403
         assert client.get("/admin/privacy").status_code == 403
         assert client.get("/admin/audit").status_code == 403
-        client.post("/logout")
+        client.post("/uitloggen")
     login_as(client, "admin")
     client.post(f"/admin/privacy/{world.users['admin']}/verwijderen",
                 data={"confirm": "admin@example.org"})
@@ -164,7 +164,7 @@ def test_admin_reads_who_viewed_whose_data(app, client, world):
     """The audit log shows a mentor's look at a learner to an admin."""
     login_as(client, "mentor")
     client.get(f"/begeleiding/deelnemer/{world.users['learner']}")
-    client.post("/logout")
+    client.post("/uitloggen")
     login_as(client, "admin")
     page = client.get(f"/admin/audit?persoon={world.users['learner']}").get_data(as_text=True)
     assert "personal_data.view" in page and "Mentor" in page and "mentor.learner" in page

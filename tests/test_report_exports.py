@@ -23,7 +23,7 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _login(client, who: str) -> None:
-    assert client.post("/login", data={"email": f"{who}@example.org",
+    assert client.post("/inloggen", data={"email": f"{who}@example.org",
                                        "password": PASSWORD}).status_code == 302
     client.post("/taal", data={"lang": "en"})
 

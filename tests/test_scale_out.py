@@ -47,7 +47,7 @@ REQUESTS_PER_CLIENT = 45
 
 
 def _bad_login(client, email: str, proxy: str, forwarded_for: str):
-    return client.post("/login", data={"email": email, "password": "not the password"},
+    return client.post("/inloggen", data={"email": email, "password": "not the password"},
                        headers={"X-Forwarded-For": forwarded_for},
                        environ_base={"REMOTE_ADDR": proxy})
 
@@ -219,7 +219,7 @@ def test_a_session_started_on_one_instance_works_on_the_other(cluster):
     assert "learner@example.org" in account.body
     # Logging out on B ends the session on A as well: it lives in the cookie, not a server.
     token = browser.csrf_token(a, "/account")
-    assert browser.send(b, "POST", "/logout", {"csrf_token": token}).status == 302
+    assert browser.send(b, "POST", "/uitloggen", {"csrf_token": token}).status == 302
     assert browser.send(a, "GET", "/account").status == 302
 
 
@@ -232,7 +232,7 @@ def test_a_password_change_on_one_instance_ends_sessions_on_the_other(cluster):
         assert browser.login(a, "schoolopleider@example.org", PASSWORD).status == 302
     token = phone.csrf_token(b, "/account")
     new = "a brand new passphrase"
-    changed = phone.send(b, "POST", "/account/password", {
+    changed = phone.send(b, "POST", "/account/wachtwoord", {
         "csrf_token": token, "current": PASSWORD, "password": new, "confirm": new})
     assert changed.status == 302
     assert phone.send(a, "GET", "/account").status == 200  # the changing session stays
@@ -314,7 +314,7 @@ def test_killing_an_instance_mid_load_loses_and_duplicates_nothing(cluster):
     # The kill really happened mid-load, and B carried on alone.
     assert a.process.returncode == -9
     with pytest.raises(OSError):
-        request(a, "GET", "/login", timeout=2)
+        request(a, "GET", "/inloggen", timeout=2)
     assert acked_before_kill < total
     assert {name for _, name, _ in log.acked[:acked_before_kill]} == {"A", "B"}
     assert sum(name == "B" for _, name, _ in log.acked[acked_before_kill:]) > total // 2

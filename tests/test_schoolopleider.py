@@ -57,7 +57,7 @@ def test_other_schools_are_closed(client, world):
     for who in ("other_schoolopleider", "mentor", "coordinator", "learner"):
         login_as(client, who)
         assert client.get(f"/schoolopleider/{world.school}").status_code == 403, who
-        client.post("/logout")
+        client.post("/uitloggen")
     login_as(client, "schoolopleider")
     assert client.get(f"/schoolopleider/{world.other_school}").status_code == 403
     assert client.get(f"/schoolopleider/{world.school}/deelnemer/{world.users['far_learner']}"

@@ -27,17 +27,17 @@ def test_post_without_csrf_token_is_refused(app_factory):
         from lms.testing import make_world
         make_world()
     client = app.test_client()
-    refused = client.post("/login", data={"email": "admin@example.org", "password": PASSWORD})
+    refused = client.post("/inloggen", data={"email": "admin@example.org", "password": PASSWORD})
     assert refused.status_code == 400
     assert client.get("/admin/").status_code == 302  # not logged in
-    token = _token(client, "/login")
-    accepted = client.post("/login", data={"csrf_token": token, "email": "admin@example.org",
+    token = _token(client, "/inloggen")
+    accepted = client.post("/inloggen", data={"csrf_token": token, "email": "admin@example.org",
                                            "password": PASSWORD})
     assert accepted.status_code == 302
     for url, data in [("/admin/people/new", {"name": "X", "email": "x@example.org"}),
-                      ("/account/password", {"current": PASSWORD, "password": "x" * 12,
+                      ("/account/wachtwoord", {"current": PASSWORD, "password": "x" * 12,
                                              "confirm": "x" * 12}),
-                      ("/logout", {})]:
+                      ("/uitloggen", {})]:
         assert client.post(url, data=data).status_code == 400, url
     assert client.get("/admin/").status_code == 200  # still logged in, nothing changed
 
@@ -45,7 +45,7 @@ def test_post_without_csrf_token_is_refused(app_factory):
 def test_security_headers_on_every_page(client, world, auth):
     """Pages forbid framing, MIME sniffing and foreign scripts (CSP default-src 'self')."""
     auth.login("admin")
-    for url in ["/login", "/account", "/admin/people", "/no-such-page"]:
+    for url in ["/inloggen", "/account", "/admin/people", "/no-such-page"]:
         response = client.get(url)
         assert "default-src 'self'" in response.headers["Content-Security-Policy"], url
         assert response.headers["X-Content-Type-Options"] == "nosniff"
@@ -54,7 +54,7 @@ def test_security_headers_on_every_page(client, world, auth):
 
 def test_session_cookie_is_httponly_and_samesite_lax(client, world):
     """The login cookie cannot be read by scripts nor sent along by other sites' forms."""
-    response = client.post("/login", data={"email": "learner@example.org", "password": PASSWORD})
+    response = client.post("/inloggen", data={"email": "learner@example.org", "password": PASSWORD})
     cookies = [c for c in response.headers.getlist("Set-Cookie") if c.startswith("session=")]
     assert cookies
     flags = {part.strip().lower() for part in cookies[0].split(";")}
@@ -90,7 +90,7 @@ def test_invitation_page_is_not_cached_nor_leaked(app, client, world):
 
     with app.app_context():
         token = invitation_token(world_user("far_learner"))
-    response = client.get(f"/invitation/{token}")
+    response = client.get(f"/uitnodiging/{token}")
     assert response.status_code == 200
     assert response.headers["Cache-Control"] == "no-store"
     assert response.headers["Referrer-Policy"] == "no-referrer"

@@ -71,8 +71,8 @@ class Browser:
                                                            headers={"Referer": referrer}))
 
     def login(self, who: str) -> None:
-        response = self.post("/login", {"email": f"{who}@example.org", "password": PASSWORD},
-                             token_from="/login")
+        response = self.post("/inloggen", {"email": f"{who}@example.org", "password": PASSWORD},
+                             token_from="/inloggen")
         assert response.status_code == 302, who
 
     def choose_language(self, lang: str) -> None:
@@ -135,8 +135,8 @@ def test_error_pages_carry_the_headers(app_factory):
     app.add_url_rule("/_broken", "broken", broken)
     client = app.test_client()
     failures = []
-    for url, method, status in [("/no-such-page", "GET", 404), ("/logout", "GET", 405),
-                                ("/login", "DELETE", 405), ("/_broken", "GET", 500)]:
+    for url, method, status in [("/no-such-page", "GET", 404), ("/uitloggen", "GET", 405),
+                                ("/inloggen", "DELETE", 405), ("/_broken", "GET", 500)]:
         response = client.open(url, method=method)
         assert response.status_code == status, url
         failures += header_problems(f"{method} {url}", response)
@@ -164,7 +164,7 @@ def test_every_post_needs_its_csrf_token(sweep_app, routes, who):
 def _nav_texts(page: str) -> set[str]:
     """The words of the main navigation and the log-out button."""
     nav = re.search(r"<nav[^>]*>(.*?)</nav>", page, re.S)
-    logout = re.search(r'action="/logout".*?<button[^>]*>([^<]+)</button>', page, re.S)
+    logout = re.search(r'action="/uitloggen".*?<button[^>]*>([^<]+)</button>', page, re.S)
     texts = set(re.findall(r">([^<>]+)</a>", nav[1])) if nav else set()
     if logout:
         texts.add(logout[1])

@@ -45,12 +45,12 @@ def test_a_cookie_saved_before_logout_no_longer_reads_pages_nor_posts_forms(app,
     laptop, phone = _logged_in(app), _logged_in(app)
     copy = _copy(app, laptop)
     assert _is_logged_in(copy)  # the copy works while the session lives
-    assert laptop.post("/logout").status_code == 302
+    assert laptop.post("/uitloggen").status_code == 302
     assert not _is_logged_in(laptop)
     refused = copy.get("/account")
-    assert refused.status_code == 302 and refused.headers["Location"].startswith("/login")
-    post = copy.post("/account/language", data={"locale": "en"})
-    assert post.status_code == 302 and post.headers["Location"].startswith("/login")
+    assert refused.status_code == 302 and refused.headers["Location"].startswith("/inloggen")
+    post = copy.post("/account/taal", data={"locale": "en"})
+    assert post.status_code == 302 and post.headers["Location"].startswith("/inloggen")
     assert _locale(app) == "nl"  # the form post changed nothing
     assert _is_logged_in(phone)
 
@@ -68,7 +68,7 @@ def test_deactivation_and_reactivation_do_not_bring_old_sessions_back(app, world
         assert world_user("learner").active
     assert not _is_logged_in(learner)
     assert not _is_logged_in(copy)
-    assert copy.post("/account/language", data={"locale": "en"}).status_code == 302
+    assert copy.post("/account/taal", data={"locale": "en"}).status_code == 302
     assert _locale(app) == "nl"
     assert Auth(learner).login("learner").status_code == 302
     assert _is_logged_in(learner)
@@ -79,7 +79,7 @@ def test_password_change_ends_every_other_session_and_copies_of_this_one(app, wo
     device and a copy of the changing browser's cookie from before are logged out."""
     here, elsewhere = _logged_in(app), _logged_in(app)
     copy_of_here = _copy(app, here)
-    response = here.post("/account/password", data={
+    response = here.post("/account/wachtwoord", data={
         "current": PASSWORD, "password": NEW_PASSWORD, "confirm": NEW_PASSWORD})
     assert response.status_code == 302
     assert _is_logged_in(here)
@@ -135,7 +135,7 @@ def test_a_new_invitation_link_ends_the_sessions_of_a_forgotten_password(app, wo
     with app.app_context():
         token = invitation_token(world_user("learner"))
     browser = app.test_client()
-    done = browser.post(f"/invitation/{token}",
+    done = browser.post(f"/uitnodiging/{token}",
                         data={"password": NEW_PASSWORD, "confirm": NEW_PASSWORD})
     assert done.status_code == 302
     assert _is_logged_in(browser)

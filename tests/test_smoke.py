@@ -3,7 +3,7 @@
 
 def test_login_page_renders(client):
     """The login page is served to anonymous visitors in Dutch by default."""
-    response = client.get("/login")
+    response = client.get("/inloggen")
     assert response.status_code == 200
     assert "<h1>Inloggen</h1>" in response.get_data(as_text=True)
 

@@ -30,7 +30,7 @@ def _amount(app, key: str) -> int:
 
 
 def _login(client, who: str, password: str, address: str):
-    return client.post("/login", data={"email": f"{who}@example.org", "password": password},
+    return client.post("/inloggen", data={"email": f"{who}@example.org", "password": password},
                        environ_base={"REMOTE_ADDR": address})
 
 
@@ -38,8 +38,8 @@ def _known_browser(app, who: str, address: str):
     """A browser in which ``who`` logged in (and out) before."""
     browser = app.test_client()
     assert _login(browser, who, PASSWORD, address).status_code == 302
-    assert browser.get_cookie(KNOWN_BROWSER_COOKIE, path="/login") is not None
-    browser.post("/logout")
+    assert browser.get_cookie(KNOWN_BROWSER_COOKIE, path="/inloggen") is not None
+    browser.post("/uitloggen")
     return browser
 
 
@@ -115,8 +115,8 @@ def test_only_wrong_passwords_count(throttled):
     client = throttled.test_client()
     for _ in range(limit + 2):
         assert _login(client, "learner", PASSWORD, "10.0.0.1").status_code == 302
-        client.post("/logout")
-        assert client.post("/login", data={"email": "learner@example.org"},
+        client.post("/uitloggen")
+        assert client.post("/inloggen", data={"email": "learner@example.org"},
                            environ_base={"REMOTE_ADDR": "10.0.0.1"}).status_code == 200
     assert _login(client, "learner", WRONG, "10.0.0.1").status_code == 200
 
@@ -128,9 +128,9 @@ def test_a_forged_known_browser_cookie_counts_as_a_new_browser(throttled):
     for _ in range(limit):
         _login(attacker, "learner", WRONG, "10.0.0.1")
     real = _known_browser(throttled, "learner", "10.0.0.2").get_cookie(
-        KNOWN_BROWSER_COOKIE, path="/login").value
+        KNOWN_BROWSER_COOKIE, path="/inloggen").value
     for forged in ["nonsense", real[:-3] + "abc", "x" * 4000]:
-        attacker.set_cookie(KNOWN_BROWSER_COOKIE, forged, path="/login")
+        attacker.set_cookie(KNOWN_BROWSER_COOKIE, forged, path="/inloggen")
         assert _login(attacker, "learner", PASSWORD, "10.0.0.1").status_code == 429, forged
 
 
@@ -143,13 +143,13 @@ def test_wrong_current_passwords_on_the_account_page_are_throttled(throttled):
     assert _login(client, "learner", PASSWORD, "10.0.0.1").status_code == 302
     new = {"password": "a much longer secret", "confirm": "a much longer secret"}
     for _ in range(limit):
-        wrong = client.post("/account/password", data={"current": "wrong guess!", **new})
+        wrong = client.post("/account/wachtwoord", data={"current": "wrong guess!", **new})
         assert wrong.status_code == 200
         assert 'id="current-error"' in wrong.get_data(as_text=True)
-    refused = client.post("/account/password", data={"current": PASSWORD, **new})
+    refused = client.post("/account/wachtwoord", data={"current": PASSWORD, **new})
     assert refused.status_code == 429
     assert "Te veel pogingen" in refused.get_data(as_text=True)
     assert client.get("/account").status_code == 200  # still logged in, nothing changed
     other = throttled.test_client()
     assert _login(other, "mentor", PASSWORD, "10.0.0.1").status_code == 302
-    assert other.post("/account/password", data={"current": PASSWORD, **new}).status_code == 302
+    assert other.post("/account/wachtwoord", data={"current": PASSWORD, **new}).status_code == 302

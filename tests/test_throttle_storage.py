@@ -69,14 +69,14 @@ def test_an_unusable_store_neither_fails_logins_nor_stops_throttling(app_factory
     with app.app_context():
         make_world()
     client = app.test_client()
-    assert client.post("/login", data={"email": "learner@example.org",
+    assert client.post("/inloggen", data={"email": "learner@example.org",
                                        "password": PASSWORD}).status_code == 302
-    client.post("/logout")
+    client.post("/uitloggen")
     limit = min(item.amount for item in parse_many(app.config["LOGIN_LIMIT"]))
     for _ in range(limit):
-        assert client.post("/login", data={"email": "mentor@example.org",
+        assert client.post("/inloggen", data={"email": "mentor@example.org",
                                            "password": "wrong"}).status_code == 200
-    assert client.post("/login", data={"email": "mentor@example.org",
+    assert client.post("/inloggen", data={"email": "mentor@example.org",
                                        "password": "wrong"}).status_code == 429
 
 

@@ -44,10 +44,10 @@ def test_every_message_has_a_dutch_translation(tmp_path):
 
 def test_login_page_is_dutch_by_default_and_english_on_request(client):
     """A visitor sees the login page in Dutch and can switch it to English."""
-    page = client.get("/login").get_data(as_text=True)
+    page = client.get("/inloggen").get_data(as_text=True)
     assert "Inloggen" in page and "Wachtwoord" in page
     assert '<html lang="nl">' in page
-    switched = client.post("/taal", data={"lang": "en", "next": "/login"}, follow_redirects=True)
+    switched = client.post("/taal", data={"lang": "en", "next": "/inloggen"}, follow_redirects=True)
     page = switched.get_data(as_text=True)
     assert "Log in" in page and "Password" in page
     assert "Inloggen" not in page

@@ -75,8 +75,8 @@ def complete_track(app, user_id: int, track_id: int):
 
 def login(client, who: str) -> None:
     """Log in as ``who`` through the real form (Dutch pages, the default)."""
-    client.post("/logout")
-    response = client.post("/login", data={"email": f"{who}@example.org", "password": PASSWORD})
+    client.post("/uitloggen")
+    response = client.post("/inloggen", data={"email": f"{who}@example.org", "password": PASSWORD})
     assert response.status_code == 302, who
 
 

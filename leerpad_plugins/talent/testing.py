@@ -13,8 +13,8 @@ def login(client, who: str, lang: str = "en") -> None:
     """Log in as ``who`` (``<who>@example.org``) and choose the page language."""
     from lms.testing import PASSWORD
 
-    client.post("/logout")
-    response = client.post("/login", data={"email": f"{who}@example.org", "password": PASSWORD})
+    client.post("/uitloggen")
+    response = client.post("/inloggen", data={"email": f"{who}@example.org", "password": PASSWORD})
     assert response.status_code == 302, who
     client.post("/taal", data={"lang": lang})
 

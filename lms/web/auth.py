@@ -84,7 +84,7 @@ def _login_failed(response) -> bool:
 
 
 # See "Login throttle" in docs/accounts.md and the key functions in lms.web.security.
-@bp.route("/login", methods=["GET", "POST"])
+@bp.route("/inloggen", methods=["GET", "POST"])
 @limiter.limit(_config("LOGIN_LIMIT"), methods=["POST"], key_func=login_pair_key,
                deduct_when=_login_failed)
 @limiter.limit(_config("LOGIN_ADDRESS_LIMIT"), methods=["POST"], key_func=login_address_key,
@@ -121,7 +121,7 @@ def login_options(invitation: str | None = None) -> list:
     return collect(hook().lms_login_options(invitation=invitation))
 
 
-@bp.post("/logout")
+@bp.post("/uitloggen")
 @login_required
 def logout():
     """End this browser's session on the server too: a saved copy of the cookie stops working.
@@ -134,7 +134,7 @@ def logout():
     return redirect(target or url_for("auth.login"))
 
 
-@bp.route("/invitation/<token>", methods=["GET", "POST"])
+@bp.route("/uitnodiging/<token>", methods=["GET", "POST"])
 def invitation(token: str):
     """The invitee chooses a password and is logged in; the link then stops working."""
     try:
@@ -186,7 +186,7 @@ def _password_change_key() -> str:
     return f"password-change:{current_user.id if current_user.is_authenticated else '-'}"
 
 
-@bp.post("/account/password")
+@bp.post("/account/wachtwoord")
 @login_required
 @limiter.limit(_config("LOGIN_LIMIT"), key_func=_password_change_key,
                deduct_when=lambda response: bool(g.get("wrong_password")))
@@ -212,7 +212,7 @@ def password():
     return redirect(url_for("auth.account"))
 
 
-@bp.post("/account/language")
+@bp.post("/account/taal")
 @login_required
 def language():
     form = LanguageForm()

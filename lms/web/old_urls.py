@@ -27,6 +27,11 @@ CORE: dict[str, str] = {
     "/tracks/<slug>": "/leerroutes/<slug>",
     "/tracks/<slug>/enrol": "/leerroutes/<slug>/inschrijven",
     "/tracks/<slug>/exemptions": "/leerroutes/<slug>/vrijstellingen",
+    "/login": "/inloggen",
+    "/logout": "/uitloggen",
+    "/invitation/<token>": "/uitnodiging/<token>",
+    "/account/password": "/account/wachtwoord",
+    "/account/language": "/account/taal",
 }
 
 _CONVERTER = re.compile(r"<(?:[a-z_]+(?:\([^)]*\))?:)?([a-z_]+)>")

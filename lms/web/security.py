@@ -195,7 +195,7 @@ def remember_browser(response, email: str) -> None:
     accounts = [a for a in accounts if a != digest][-(KNOWN_BROWSER_ACCOUNTS - 1):] + [digest]
     response.set_cookie(
         KNOWN_BROWSER_COOKIE, _known_serializer().dumps({"id": browser_id, "accounts": accounts}),
-        max_age=int(KNOWN_BROWSER_MAX_AGE.total_seconds()), path="/login", httponly=True,
+        max_age=int(KNOWN_BROWSER_MAX_AGE.total_seconds()), path="/inloggen", httponly=True,
         samesite="Lax", secure=cookie_secure())
 
 

@@ -12,12 +12,12 @@ SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 
 def login(page, who: str, password: str = PASSWORD) -> None:
     """Log in through the login form and wait for the page it leads to."""
-    page.goto("/login")
+    page.goto("/inloggen")
     page.get_by_label("E-mailadres").fill(f"{who}@example.org")
     page.get_by_label("Wachtwoord").fill(password)
     with page.expect_navigation():
         page.locator("main form button[type=submit]").click()
-    assert "/login" not in page.url, f"{who} could not log in"
+    assert "/inloggen" not in page.url, f"{who} could not log in"
 
 
 def axe_violations(page, axe_source: str) -> list[dict]:

@@ -123,7 +123,7 @@ def test_every_main_page_passes_axe(page, axe_source, world, ids, role):
 def test_anonymous_pages_pass_axe(page, axe_source):
     """The login page (empty and with an error) and the 404 page."""
     found = {}
-    page.goto("/login")
+    page.goto("/inloggen")
     found["login"] = axe_violations(page, axe_source)
     page.get_by_label("E-mailadres").fill("learner@example.org")
     page.get_by_label("Wachtwoord").fill("wrong password")
@@ -166,6 +166,6 @@ def test_pages_after_an_action_pass_axe(new_page, axe_source):
     invitee.goto(link)
     assert "noor@example.org" in invitee.locator("main").inner_text()
     found["invitation"] = axe_violations(invitee, axe_source)
-    invitee.goto("/invitation/not-a-token")
+    invitee.goto("/uitnodiging/not-a-token")
     found["broken invitation"] = axe_violations(invitee, axe_source)
     assert {k: v for k, v in found.items() if v} == {}

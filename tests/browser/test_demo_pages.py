@@ -74,12 +74,12 @@ def ids(live_app):
 
 
 def log_in(page, login) -> None:
-    page.goto("/login")
+    page.goto("/inloggen")
     page.get_by_label("E-mailadres").fill(login.email)
     page.get_by_label("Wachtwoord").fill(login.password)
     with page.expect_navigation():
         page.locator("main form button[type=submit]").click()
-    assert "/login" not in page.url, f"{login.email} could not log in"
+    assert "/inloggen" not in page.url, f"{login.email} could not log in"
 
 
 def pages_of(key: str, ids: dict) -> list[tuple[str, str, str | None]]:
@@ -147,6 +147,6 @@ def test_demo_homes_show_what_needs_each_person(new_page, live_app, ids):
 
 def test_login_page_screenshot(page):
     """The login page as a new visitor sees it."""
-    page.goto("/login")
+    page.goto("/inloggen")
     screenshot(page, "login")
     assert page.get_by_label("E-mailadres").is_visible()

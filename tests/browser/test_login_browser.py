@@ -10,7 +10,7 @@ pytestmark = pytest.mark.browser
 
 def test_learner_logs_in_with_the_keyboard(page):
     """Tab reaches the skip link first, then the form; Enter logs in and the home page greets."""
-    page.goto("/login")
+    page.goto("/inloggen")
     page.keyboard.press("Tab")
     assert page.evaluate("document.activeElement.className") == "skip-link"
     page.get_by_label("E-mailadres").focus()
@@ -25,12 +25,12 @@ def test_learner_logs_in_with_the_keyboard(page):
 
 def test_wrong_password_keeps_the_person_on_the_login_page(page):
     """A wrong password shows an error on the login page and logs nobody in."""
-    page.goto("/login")
+    page.goto("/inloggen")
     page.get_by_label("E-mailadres").fill("learner@example.org")
     page.get_by_label("Wachtwoord").fill("not the password")
     with page.expect_navigation():
         page.locator("main form button[type=submit]").click()
-    assert page.url.endswith("/login")
+    assert page.url.endswith("/inloggen")
     assert page.locator("h1").inner_text() == "Inloggen"
     page.goto("/")
-    assert "/login" in page.url  # still anonymous: sent back to log in
+    assert "/inloggen" in page.url  # still anonymous: sent back to log in

@@ -107,7 +107,7 @@ def test_an_invited_teacher_logs_in_with_the_school_account_and_out_again(
         token = invitation_token(invitee)
         db.session.remove()
     provider.person = {"sub": "gina-bij-school", "email": "g.genodigd@school.example"}
-    page.goto(f"/invitation/{token}")
+    page.goto(f"/uitnodiging/{token}")
     with page.expect_navigation(url="**/"):
         _sso_button(page).click()
     assert _heading(page) == "Welkom, Gina Genodigd"
@@ -129,7 +129,7 @@ def test_a_mapped_school_gets_an_account_and_an_unmapped_one_a_clear_refusal(
     organisation gets a page saying why, and no account."""
     page = new_page()
     provider.person = NEW_TEACHER
-    page.goto("/login")
+    page.goto("/inloggen")
     with page.expect_navigation(url="**/"):
         _sso_button(page).click()
     assert _heading(page) == "Welkom, Nina Nieuw"
@@ -137,7 +137,7 @@ def test_a_mapped_school_gets_an_account_and_an_unmapped_one_a_clear_refusal(
     stranger = new_page()
     provider.person = {**NEW_TEACHER, "sub": "elders-1", "email": "ed@elders.nl",
                        "schac_home_organization": "elders.nl"}
-    stranger.goto("/login")
+    stranger.goto("/inloggen")
     with stranger.expect_navigation(url="**/plugins/oidc/callback*"):
         _sso_button(stranger).click()
     assert "gebruikt Leerpad nog niet via Testconext" in stranger.get_by_role("alert").inner_text()
@@ -154,7 +154,7 @@ def test_a_tampered_expired_or_replayed_id_token_is_refused(page, live_app, prov
     is refused: the person sees why and is not logged in."""
     provider.person = {**NEW_TEACHER, "sub": f"tamper-{tamper}", "email": f"{tamper}@noorderlicht.nl"}
     provider.tamper = tamper
-    page.goto("/login")
+    page.goto("/inloggen")
     with page.expect_navigation(url="**/plugins/oidc/callback*"):
         _sso_button(page).click()
     assert "kon niet worden gecontroleerd" in page.get_by_role("alert").inner_text()
@@ -192,7 +192,7 @@ def test_an_sso_only_school_refuses_the_password_and_points_at_the_button(
         db.session.commit()
         db.session.remove()
     try:
-        page.goto("/login")
+        page.goto("/inloggen")
         page.get_by_label("E-mailadres").fill("mentor@example.org")
         page.get_by_label("Wachtwoord").fill("correct horse battery")
         with page.expect_navigation():

@@ -17,7 +17,7 @@ from .provider import TestProvider
 CLIENT_ID = "leerpad-test"
 CLIENT_SECRET = "test-client-secret-not-for-production"
 CALLBACK = "http://localhost/plugins/oidc/callback"  # the Flask test client's host
-AFTER_LOGOUT = "http://localhost/login"
+AFTER_LOGOUT = "http://localhost/inloggen"
 
 
 def provider_entry(provider: TestProvider, **extra) -> dict:

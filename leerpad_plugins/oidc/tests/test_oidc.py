@@ -90,7 +90,7 @@ def test_the_secret_is_never_shown(oidc_app, world, provider, tmp_path):
     assert "oidc: LMS_OIDC_PROVIDERS (str, default '') = set (hidden)" in listing.stdout
     assert CLIENT_SECRET not in listing.stdout + listing.stderr
     client = oidc_app.test_client()
-    client.post("/login", data={"email": "admin@example.org", "password": PASSWORD})
+    client.post("/inloggen", data={"email": "admin@example.org", "password": PASSWORD})
     page = _text(client.get("/plugins/oidc/beheer"))
     assert provider.issuer in page and "leerpad-test" in page
     assert "http://localhost/plugins/oidc/callback" in page
@@ -99,9 +99,9 @@ def test_the_secret_is_never_shown(oidc_app, world, provider, tmp_path):
 
 def test_without_providers_the_login_page_is_as_before(app, client):
     """No OIDC_PROVIDERS: no school-account button, and the plugin's links lead nowhere."""
-    assert "/plugins/oidc/login" not in _text(client.get("/login"))
+    assert "/plugins/oidc/login" not in _text(client.get("/inloggen"))
     response = client.get("/plugins/oidc/login?provider=testconext")
-    assert response.status_code == 302 and response.location.endswith("/login")
+    assert response.status_code == 302 and response.location.endswith("/inloggen")
 
 
 def _english(app):
@@ -112,7 +112,7 @@ def _english(app):
 
 def test_login_page_offers_each_provider(oidc_app):
     """The login page shows the provider's button, passing `next` on."""
-    page = _text(_english(oidc_app).get("/login?next=/leerpad"))
+    page = _text(_english(oidc_app).get("/inloggen?next=/leerpad"))
     assert "Log in with your school account" in page
     assert "Log in with Testconext" in page
     assert "/plugins/oidc/login?provider=testconext&amp;next=/leerpad" in page
@@ -123,9 +123,9 @@ def test_configured_button_text_in_both_languages(make_oidc_app):
     app = make_oidc_app(button={"nl": "Inloggen met je instellingsaccount",
                                 "en": "Log in with your institution account"})
     client = app.test_client()
-    assert "Inloggen met je instellingsaccount" in _text(client.get("/login"))
+    assert "Inloggen met je instellingsaccount" in _text(client.get("/inloggen"))
     client.post("/taal", data={"lang": "en"})
-    assert "Log in with your institution account" in _text(client.get("/login"))
+    assert "Log in with your institution account" in _text(client.get("/inloggen"))
 
 
 # --- logging in -----------------------------------------------------------------------------------
@@ -143,7 +143,7 @@ def test_an_invited_person_links_the_school_account_on_first_login(oidc_app, wor
         db.session.commit()
         token = invitation_token(invitee)
     sso = SsoClient(oidc_app.test_client(), provider)
-    page = _text(sso.client.get(f"/invitation/{token}"))
+    page = _text(sso.client.get(f"/uitnodiging/{token}"))
     assert f"invitation={token}" in page
     provider.person = {"sub": "gina-at-school", "email": "g.genodigd@school.example",
                        "email_verified": False}
@@ -151,7 +151,7 @@ def test_an_invited_person_links_the_school_account_on_first_login(oidc_app, wor
     assert response.status_code == 302 and response.location == "/"
     assert _home(sso.client) == "Welcome, Gina Genodigd"
     assert _count(oidc_app, OidcIdentity, OidcIdentity.subject == "gina-at-school") == 1
-    assert sso.client.get(f"/invitation/{token}").status_code == 410  # used up
+    assert sso.client.get(f"/uitnodiging/{token}").status_code == 410  # used up
     assert [a["how"] for a in _audits(oidc_app, "oidc.link")] == ["invitation"]
 
     again = SsoClient(oidc_app.test_client(), provider)
@@ -319,7 +319,7 @@ def test_a_callback_is_used_once_and_only_in_its_own_browser(oidc_app, world, ss
     provider.person = NEW_TEACHER
     sso.login()
     replay = sso.client.get(sso.last_callback)
-    assert replay.status_code == 302 and replay.location.endswith("/login")
+    assert replay.status_code == 302 and replay.location.endswith("/inloggen")
 
     victim = _english(oidc_app)
     attacker = SsoClient(oidc_app.test_client(), provider)
@@ -327,7 +327,7 @@ def test_a_callback_is_used_once_and_only_in_its_own_browser(oidc_app, world, ss
     back = requests.get(start.location, allow_redirects=False, timeout=10).headers["Location"]
     parts = urlsplit(back)
     forged = victim.get(f"{parts.path}?{parts.query}")
-    assert forged.status_code == 302 and forged.location.endswith("/login")
+    assert forged.status_code == 302 and forged.location.endswith("/inloggen")
     assert _home(victim) == "Log in"
 
 
@@ -361,7 +361,7 @@ def test_an_unreachable_provider_is_a_clear_page(make_oidc_app, world):
 
 def _password_client(app, who="learner"):
     client = app.test_client()
-    assert client.post("/login", data={"email": f"{who}@example.org",
+    assert client.post("/inloggen", data={"email": f"{who}@example.org",
                                        "password": PASSWORD}).status_code == 302
     return client
 
@@ -442,12 +442,12 @@ def test_an_sso_only_school_refuses_password_login(oidc_app, world):
     people still log in with their password."""
     _require(oidc_app, world.school)
     client = _english(oidc_app)
-    response = client.post("/login", data={"email": "learner@example.org", "password": PASSWORD})
+    response = client.post("/inloggen", data={"email": "learner@example.org", "password": PASSWORD})
     assert response.status_code == 403
     page = _text(response)
     assert "Het Noorderlicht has chosen" in page and "Log in with Testconext" in page
     assert _home(client) == "Log in"
-    wrong = client.post("/login", data={"email": "learner@example.org", "password": "wrong!"})
+    wrong = client.post("/inloggen", data={"email": "learner@example.org", "password": "wrong!"})
     assert "has chosen" not in _text(wrong)  # a wrong password learns nothing
     assert _password_client(oidc_app, "far_learner")  # De Zuiderzon does not require it
 
@@ -456,7 +456,7 @@ def test_a_board_requirement_covers_its_schools(oidc_app, world):
     """Requiring it for a board covers the people of the schools below it."""
     _require(oidc_app, world.board)
     response = oidc_app.test_client().post(
-        "/login", data={"email": "mentor@example.org", "password": PASSWORD})
+        "/inloggen", data={"email": "mentor@example.org", "password": PASSWORD})
     assert response.status_code == 403
 
 
@@ -477,9 +477,9 @@ def test_an_invited_person_of_an_sso_only_school_gets_no_password_form(oidc_app,
         db.session.commit()
         token = invitation_token(invitee)
     client = _english(oidc_app)
-    page = _text(client.get(f"/invitation/{token}"))
+    page = _text(client.get(f"/uitnodiging/{token}"))
     assert 'name="password"' not in page and "Log in with Testconext" in page
-    client.post(f"/invitation/{token}", data={"password": "een lang wachtwoord 123",
+    client.post(f"/uitnodiging/{token}", data={"password": "een lang wachtwoord 123",
                                              "confirm": "een lang wachtwoord 123"})
     assert _user(oidc_app, "nieuw@example.org").password_hash is None
 
@@ -511,25 +511,25 @@ def test_logout_ends_the_session_and_offers_the_providers_logout(oidc_app, world
     end_session_endpoint (with id_token_hint and the way back), which the provider accepts."""
     provider.person = NEW_TEACHER
     sso.login()
-    response = sso.client.post("/logout")
+    response = sso.client.post("/uitloggen")
     assert response.status_code == 302 and response.location == "/plugins/oidc/logged-out"
     page = _text(sso.client.get("/plugins/oidc/logged-out"))
     assert _home(sso.client) == "Log in"
     link = re.search(r'href="(http://localhost:\d+/logout\?[^"]+)"', page)[1].replace("&amp;", "&")
     query = parse_qs(urlsplit(link).query)
-    assert query["post_logout_redirect_uri"] == ["http://localhost/login"]
+    assert query["post_logout_redirect_uri"] == ["http://localhost/inloggen"]
     assert query["client_id"] == ["leerpad-test"] and query["id_token_hint"]
     at_provider = requests.get(link, allow_redirects=False, timeout=10)
     assert at_provider.status_code == 302
-    assert at_provider.headers["Location"].startswith("http://localhost/login")
+    assert at_provider.headers["Location"].startswith("http://localhost/inloggen")
     assert provider.ended_sessions[-1]["sub"] == NEW_TEACHER["sub"]
 
 
 def test_a_password_session_logs_out_as_before(oidc_app, world):
     """Logging out of a password session goes straight to the login page."""
     client = _password_client(oidc_app)
-    response = client.post("/logout")
-    assert response.location == "/login"
+    response = client.post("/uitloggen")
+    assert response.location == "/inloggen"
 
 
 # --- personal data ---------------------------------------------------------------------------------

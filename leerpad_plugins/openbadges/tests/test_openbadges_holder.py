@@ -75,7 +75,7 @@ def test_only_the_holder_downloads(client, issued):
         login(client, who)
         response = client.get(f"/plugins/openbadges/download?credential={issued}&format=jwt")
         assert response.status_code in (403, 404), who
-    client.post("/logout")
+    client.post("/uitloggen")
     assert client.get(f"/plugins/openbadges/download?credential={issued}").status_code == 302
 
 
@@ -89,7 +89,7 @@ def test_the_public_page_is_the_holders_choice(client, issued):
     login(client, "learner")
     client.post("/plugins/openbadges/openbaar", data={"credential": issued, "public": "1",
                                                     "holder_name": "full"})
-    client.post("/logout")
+    client.post("/uitloggen")
     page = client.get(f"/bewijzen/{issued}")
     assert page.status_code == 200
     text = page.get_data(as_text=True)
@@ -100,12 +100,12 @@ def test_the_public_page_is_the_holders_choice(client, issued):
     login(client, "learner")
     client.post("/plugins/openbadges/openbaar", data={"credential": issued, "public": "1",
                                                     "holder_name": "initials"})
-    client.post("/logout")
+    client.post("/uitloggen")
     text = client.get(f"/bewijzen/{issued}").get_data(as_text=True)
     assert "L." in text and ">Learner<" not in text
     login(client, "learner")
     client.post("/plugins/openbadges/openbaar", data={"credential": issued, "public": "0"})
-    client.post("/logout")
+    client.post("/uitloggen")
     assert client.get(f"/bewijzen/{issued}").status_code == 404
     assert client.get("/bewijzen/not-a-uuid").status_code == 404
 
@@ -233,7 +233,7 @@ def test_personal_data_and_erasure(app, client, world, issued):
         row = db.session.scalar(select(BadgeCredential).where(BadgeCredential.uuid == issued))
         assert row.revoked_at is not None and row.token == "" and not row.public
         assert privacy.personal_data(user)["openbadges_credentials"][0]["vc_jwt"] == ""
-    client.post("/logout")
+    client.post("/uitloggen")
     assert client.get(f"/bewijzen/{issued}").status_code == 404
     with pytest.raises(OB3VerificationError, match="revocation"):
         verify(client, token)

@@ -72,7 +72,7 @@ def test_alignment_and_achievement_addresses_answer(client, issued):
     """The IRIs a credential points at are served by the platform, without logging in."""
     login(client, "learner")
     achievement = payload(vc_jwt(client, issued))["credentialSubject"]["achievement"]
-    client.post("/logout")
+    client.post("/uitloggen")
     page = client.get(achievement["alignment"][0]["targetUrl"][len(BASE_URL):].split("#")[0])
     assert page.status_code == 200
     assert 'id="testkader:pedagogisch"' in page.get_data(as_text=True)
@@ -172,7 +172,7 @@ def test_a_revoked_credential_reports_revoked(app, client, world, issued):
         assert audited.subject_id == world.users["learner"]
     login(client, "learner")
     client.post("/plugins/openbadges/openbaar", data={"credential": issued, "public": "1"})
-    client.post("/logout")
+    client.post("/uitloggen")
     page = client.get(f"/bewijzen/{issued}").get_data(as_text=True)
     assert "Ingetrokken" in page or "Revoked" in page
     assert "Fraude" not in page

@@ -39,7 +39,7 @@ def test_each_role_gets_200_exactly_where_allowed(app, client, people):
                          else {403}):
             wrong.append(f"{who} /plugins/talent/ambassadeurs: {index}")
     assert wrong == []
-    client.post("/logout")
+    client.post("/uitloggen")
     assert client.get("/plugins/talent/").status_code == 302  # to the login page
 
 
@@ -47,9 +47,9 @@ def test_every_action_needs_its_csrf_token(app_factory, people):
     """With CSRF protection on (as in production), a POST without the token changes nothing."""
     app = app_factory(WTF_CSRF_ENABLED=True)
     client = app.test_client()
-    login_page = client.get("/login").get_data(as_text=True)
+    login_page = client.get("/inloggen").get_data(as_text=True)
     token = login_page.split('name="csrf_token" value="', 1)[1].split('"', 1)[0]
-    client.post("/login", data={"email": "mentor@example.org", "password": PASSWORD,
+    client.post("/inloggen", data={"email": "mentor@example.org", "password": PASSWORD,
                                 "csrf_token": token})
     for url in ("/plugins/talent/nominaties", "/plugins/talent/nominaties/besluit",
                 "/plugins/talent/nominaties/intrekken", "/plugins/talent/ambassadeur",

@@ -370,10 +370,10 @@ def test_status_command_backfill_and_the_admin_page(app_factory, lrs, world, tmp
     assert "sent 3, waiting 0, lag -" in after.output
     assert len(lrs.statements(app.config["BASE_URL"])) == 3
     client = app.test_client()
-    client.post("/login", data={"email": "coordinator@example.org", "password": PASSWORD})
+    client.post("/inloggen", data={"email": "coordinator@example.org", "password": PASSWORD})
     assert client.get("/plugins/xapi/").status_code == 403
-    client.post("/logout")
-    client.post("/login", data={"email": "admin@example.org", "password": PASSWORD})
+    client.post("/uitloggen")
+    client.post("/inloggen", data={"email": "admin@example.org", "password": PASSWORD})
     page = client.get("/plugins/xapi/")
     assert page.status_code == 200 and lrs.url in page.get_data(as_text=True)
 

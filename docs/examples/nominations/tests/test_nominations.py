@@ -110,7 +110,7 @@ def test_the_form_needs_its_csrf_token(app_factory, world):
     def token(url: str) -> str:
         return TOKEN.search(client.get(url).get_data(as_text=True))[1]
 
-    client.post("/login", data={"csrf_token": token("/login"), "email": world.email("mentor"),
+    client.post("/inloggen", data={"csrf_token": token("/inloggen"), "email": world.email("mentor"),
                                 "password": PASSWORD})
     url = form_url(world.users["learner"])
     assert client.post(url, data={"motivation": "Zonder token"}).status_code == 400
@@ -125,7 +125,7 @@ def test_the_setting_limits_nominations_per_year(app, app_factory, world):
     assert app_factory(NOMINATIONS_MAX_PER_YEAR="2").config["NOMINATIONS_MAX_PER_YEAR"] == 2
     strict = app_factory(NOMINATIONS_MAX_PER_YEAR=1)
     client = strict.test_client()
-    client.post("/login", data={"email": world.email("mentor"), "password": PASSWORD})
+    client.post("/inloggen", data={"email": world.email("mentor"), "password": PASSWORD})
     assert nominate(client, world.users["learner"]).status_code == 302
     refused = client.post(form_url(world.users["learner"]), data={"motivation": "Nog een"},
                           follow_redirects=True)
