@@ -2,7 +2,7 @@
 
 Usage: python wheel_smoke.py  (with the wheel's venv first on PATH; cwd is a temp folder)
 Runs `lms db upgrade`, `lms plugins`, `lms courses export-shipped` + `check`, then
-`lms serve --demo` until /login answers and one printed demo login reaches its home page.
+`lms serve --demo` until /inloggen answers and one printed demo login reaches its home page.
 Exits non-zero, with the reason, on the first failure.
 """
 from __future__ import annotations
@@ -74,7 +74,7 @@ def main() -> None:
             if proc.poll() is not None:
                 fail("lms serve --demo stopped:\n" + "".join(lines))
             try:
-                with urllib.request.urlopen(f"{base}/login", timeout=2) as response:
+                with urllib.request.urlopen(f"{base}/inloggen", timeout=2) as response:
                     if response.status == 200:
                         break
             except OSError:
@@ -89,13 +89,13 @@ def main() -> None:
         email, password = logins[0]
         opener = urllib.request.build_opener(
             urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar()))
-        form = opener.open(f"{base}/login", timeout=10).read().decode()
+        form = opener.open(f"{base}/inloggen", timeout=10).read().decode()
         token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', form)
         if not token:
             fail("the login form has no CSRF token")
         data = urllib.parse.urlencode({"csrf_token": token[1], "email": email,
                                        "password": password}).encode()
-        with opener.open(f"{base}/login", data=data, timeout=10) as response:
+        with opener.open(f"{base}/inloggen", data=data, timeout=10) as response:
             landed, page = urllib.parse.urlsplit(response.url).path, response.read().decode()
         if landed != "/" or "Uitloggen" not in page:
             fail(f"{email} did not reach the home page (landed on {landed})")

@@ -1,9 +1,9 @@
-"""How long `lms serve --demo` takes on a fresh SQLite instance until /login answers.
+"""How long `lms serve --demo` takes on a fresh SQLite instance until /inloggen answers.
 
     python bench/demo_start.py [--runs 3]
 
 Each run starts `lms serve --demo` (two gunicorn workers and the job worker, as a user would)
-in a new instance folder and polls /login every 0.1 s; prints the seconds per run and the
+in a new instance folder and polls /inloggen every 0.1 s; prints the seconds per run and the
 median. The `lms` on PATH next to this Python is used, so run it from the venv.
 """
 from __future__ import annotations
@@ -40,7 +40,7 @@ def one_run() -> float:
                 if proc.poll() is not None:
                     raise SystemExit(f"lms serve --demo stopped with {proc.returncode}")
                 try:
-                    with urllib.request.urlopen(f"http://127.0.0.1:{port}/login", timeout=2):
+                    with urllib.request.urlopen(f"http://127.0.0.1:{port}/inloggen", timeout=2):
                         return time.perf_counter() - started
                 except OSError:
                     time.sleep(0.1)

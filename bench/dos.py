@@ -4,13 +4,13 @@ SQLite in a scratch instance), attacked over raw sockets on 127.0.0.1.
     python bench/dos.py              # prints a table
     python bench/dos.py --write      # and replaces the "Oversized requests" section of RESULTS.md
 
-Attacks (each on its own, while a visitor asks GET /login every 100 ms on fresh connections):
-1. anonymous POST /login announcing 1 GiB (Content-Length), then sending 1 kB every 50 ms;
-2. anonymous POST /login, chunked, 1 GiB as fast as the socket takes it;
+Attacks (each on its own, while a visitor asks GET /inloggen every 100 ms on fresh connections):
+1. anonymous POST /inloggen announcing 1 GiB (Content-Length), then sending 1 kB every 50 ms;
+2. anonymous POST /inloggen, chunked, 1 GiB as fast as the socket takes it;
 3. two parallel POSTs of a "3 GiB" file (announced) to an assignment whose lesson allows 10 MB;
 4. the same two uploads chunked, as fast as possible.
 For each: time until the 413 arrived (or "none" within the time-out), what the client had sent
-by then, and the visitor's slowest GET /login during the attack and its failures.
+by then, and the visitor's slowest GET /inloggen during the attack and its failures.
 
 The code served is this checkout's (``PYTHONPATH`` is set to it), so running the script from
 an older checkout measures that version.
@@ -56,11 +56,11 @@ def lms(*args: str, env: dict) -> subprocess.CompletedProcess:
 
 
 def get_login(port: int, timeout: float = 10.0) -> tuple[int | None, float]:
-    """(status, seconds) of one GET /login on a new connection."""
+    """(status, seconds) of one GET /inloggen on a new connection."""
     start = time.monotonic()
     try:
         with socket.create_connection(("127.0.0.1", port), timeout=timeout) as conn:
-            conn.sendall(b"GET /login HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n")
+            conn.sendall(b"GET /inloggen HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n")
             data = b""
             while chunk := conn.recv(65536):
                 data += chunk
@@ -71,7 +71,7 @@ def get_login(port: int, timeout: float = 10.0) -> tuple[int | None, float]:
 
 
 class Visitor(threading.Thread):
-    """GET /login every 100 ms; remembers the slowest answer and the failures."""
+    """GET /inloggen every 100 ms; remembers the slowest answer and the failures."""
 
     def __init__(self, port: int) -> None:
         super().__init__(daemon=True)
@@ -176,14 +176,14 @@ def login_cookie(port: int, email: str, password: str) -> str:
                 data += chunk
         return data
 
-    page = request(b"GET /login HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n")
+    page = request(b"GET /inloggen HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n")
     cookies = dict(re.findall(rb"Set-Cookie: ([^=]+)=([^;]*)", page))
     token = re.search(rb'name="csrf_token"[^>]*value="([^"]+)"', page)[1].decode()
     from urllib.parse import urlencode
 
     body = urlencode({"csrf_token": token, "email": email, "password": password}).encode()
     jar = "; ".join(f"{k.decode()}={v.decode()}" for k, v in cookies.items())
-    answer = request(b"POST /login HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n"
+    answer = request(b"POST /inloggen HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n"
                      b"Content-Type: application/x-www-form-urlencoded\r\n"
                      + f"Cookie: {jar}\r\nContent-Length: {len(body)}\r\n\r\n".encode() + body)
     cookies.update(dict(re.findall(rb"Set-Cookie: ([^=]+)=([^;]*)", answer)))
@@ -240,9 +240,9 @@ def main() -> None:
             get_login(port)
         idle = scenario(port, [])
         rows = [
-            ("POST /login announcing 1 GiB, sent slowly (1 kB / 50 ms)",
+            ("POST /inloggen announcing 1 GiB, sent slowly (1 kB / 50 ms)",
              scenario(port, [dict(path="/inloggen", announced=GIB, slow=True)], args.repeat)),
-            ("POST /login chunked, 1 GiB at full speed",
+            ("POST /inloggen chunked, 1 GiB at full speed",
              scenario(port, [dict(path="/inloggen", announced=None, slow=False,
                                   start=file_part, size=GIB)], args.repeat)),
             ("2 × upload announcing 3 GiB to a 10 MB assignment (logged in)",
@@ -283,12 +283,12 @@ def render(rows, idle, repeat: int, load: str) -> str:
         f"Measured {date.today():%Y-%m-%d} with `python bench/dos.py` at {revision} on the dev "
         f"machine ({os.cpu_count()} cores, CPython {platform.python_version()}): `lms serve` "
         "(gunicorn, 2 sync workers, SQLite) on 127.0.0.1, attacked over raw sockets while a "
-        "visitor asks `GET /login` every 100 ms on new connections; each attack runs "
+        "visitor asks `GET /inloggen` every 100 ms on new connections; each attack runs "
         f"{repeat} times. Time-out per attack: {TIMEOUT:.0f} s. Idle, the visitor's slowest "
-        f"`GET /login` took {idle['visitor_max'] * 1000:.0f} ms. Load average while measuring: "
+        f"`GET /inloggen` took {idle['visitor_max'] * 1000:.0f} ms. Load average while measuring: "
         f"{load}.",
         "",
-        "| attack | answers | answered after: median (max) | client had sent (max) | visitor's slowest GET /login | visitor failures |",
+        "| attack | answers | answered after: median (max) | client had sent (max) | visitor's slowest GET /inloggen | visitor failures |",
         "|---|---|---:|---:|---:|---:|",
     ]
     for name, found in rows:

@@ -67,7 +67,7 @@ def wait_for(port: int, proc: subprocess.Popen, seconds: float = 60) -> None:
         try:
             urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=2).read()
             return
-        except urllib.error.HTTPError:  # it answers (a redirect to /login, say): it is up
+        except urllib.error.HTTPError:  # it answers (a redirect to /inloggen, say): it is up
             return
         except OSError:
             time.sleep(0.3)
@@ -149,10 +149,10 @@ def log_in(port: int, email: str) -> str:
     jar = http.cookiejar.CookieJar()
     opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
     base = f"http://127.0.0.1:{port}"
-    html = opener.open(f"{base}/login", timeout=30).read().decode()
+    html = opener.open(f"{base}/inloggen", timeout=30).read().decode()
     token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', html).group(1)
     data = urllib.parse.urlencode({"csrf_token": token, "email": email, "password": PASSWORD})
-    page = opener.open(f"{base}/login", data.encode(), timeout=30).read().decode()
+    page = opener.open(f"{base}/inloggen", data.encode(), timeout=30).read().decode()
     if "/uitloggen" not in page:
         raise SystemExit(f"logging in {email} failed")
     return "; ".join(f"{c.name}={c.value}" for c in jar)

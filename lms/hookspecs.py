@@ -191,7 +191,7 @@ def lms_nav_items(user: User | AnonymousUserMixin) -> NavItem | list[NavItem] | 
 @hookspec
 def lms_admin_links(user: User) -> NavItem | list[NavItem] | None:
     """Return links to a plugin's own administration pages, listed on the administration
-    page (/admin) after the core's.
+    page (/beheer) after the core's.
 
     :param user: the administrator who looks (check the access your page itself checks).
     :returns: a ``NavItem`` (``label`` is the link text, lowest ``order`` first), a list of

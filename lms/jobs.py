@@ -10,7 +10,7 @@ A job is a named function registered at import time (``@job``, or ``@periodic`` 
 schedule), taking JSON-able arguments and doing its work in an app context. Jobs are
 idempotent: running one twice does what running it once did. A job that raises is retried
 with back-off (``retry_delay`` seconds, doubled per try); after its last try it is written
-to ``job_failure`` (``JobFailure``), where the administrator sees it at ``/admin/taken`` and
+to ``job_failure`` (``JobFailure``), where the administrator sees it at ``/beheer/taken`` and
 can run it again. Enqueueing never raises: a queue that cannot be reached is logged, and the
 periodic jobs pick up what is left (notifications not e-mailed, events not yet delivered).
 

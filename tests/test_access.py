@@ -151,7 +151,7 @@ def test_mentor_sees_their_learners_track_but_grants_nothing(app, world, client,
 
 
 @pytest.mark.parametrize(("who", "links"), [
-    ("admin", {"/begeleiding", "/schoolopleider", "/coordinatie", "/admin/", "/admin/privacy"}),
+    ("admin", {"/begeleiding", "/schoolopleider", "/coordinatie", "/beheer/", "/beheer/privacy"}),
     ("mentor", {"/begeleiding"}),
     ("schoolopleider", {"/begeleiding", "/schoolopleider"}),
     ("coordinator", {"/coordinatie"}),
@@ -165,7 +165,7 @@ def test_navigation_asks_the_rules_of_the_pages_it_links(app, world, who, links)
     client = app.test_client()
     client.post("/inloggen", data={"email": f"{who}@example.org", "password": PASSWORD})
     home = client.get("/").get_data(as_text=True)
-    candidates = {"/begeleiding", "/schoolopleider", "/coordinatie", "/admin/", "/admin/privacy"}
+    candidates = {"/begeleiding", "/schoolopleider", "/coordinatie", "/beheer/", "/beheer/privacy"}
     shown = {url for url in candidates if f'href="{url}"' in home}
     assert shown == links
     for url in shown:

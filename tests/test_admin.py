@@ -57,7 +57,7 @@ def test_coordinator_reaches_only_the_invitation_page(client, world, auth, app):
     """A coordinator may invite people, but every other admin page is refused."""
     auth.login("coordinator")
     for method, url in _admin_urls(app, world):
-        expected = 200 if url == "/admin/people/new" else 403
+        expected = 200 if url == "/beheer/mensen/nieuw" else 403
         assert client.open(url, method=method).status_code == expected, (method, url)
 
 
@@ -90,7 +90,7 @@ def _org(app, name: str) -> Organisation | None:
 def test_organisation_tree_is_listed_in_order(client, world, auth):
     """The organisations page shows the region, its boards and their schools as a tree."""
     auth.login("admin")
-    page = _page(client.get("/admin/organisations"))
+    page = _page(client.get("/beheer/organisaties"))
     order = [page.index(name) for name in
              ["Regio Testland", "Bestuur Noord", "Het Noorderlicht", "Bestuur Zuid", "De Zuiderzon"]]
     assert order == sorted(order)
@@ -100,16 +100,16 @@ def test_organisation_tree_is_listed_in_order(client, world, auth):
 def test_create_organisations_with_kind_rules(client, world, auth, app):
     """A board goes under a region and a school (with a sector) under a board; else a clear error."""
     auth.login("admin")
-    ok = client.post("/admin/organisations", data={"kind": "board", "name": "Bestuur Oost",
+    ok = client.post("/beheer/organisaties", data={"kind": "board", "name": "Bestuur Oost",
                                                    "parent": world.region, "sector": ""})
     assert ok.status_code == 302
     board = _org(app, "Bestuur Oost")
     assert board.parent_id == world.region and board.kind == "board"
-    school = client.post("/admin/organisations", data={"kind": "school", "name": "De Oosterkim",
+    school = client.post("/beheer/organisaties", data={"kind": "school", "name": "De Oosterkim",
                                                        "parent": board.id, "sector": "mbo"})
     assert school.status_code == 302
     assert _org(app, "De Oosterkim").sector == "mbo"
-    region = client.post("/admin/organisations", data={"kind": "region", "name": "Regio Twee",
+    region = client.post("/beheer/organisaties", data={"kind": "region", "name": "Regio Twee",
                                                        "parent": "", "sector": ""})
     assert region.status_code == 302
     for data, field in [
@@ -120,7 +120,7 @@ def test_create_organisations_with_kind_rules(client, world, auth, app):
         ({"kind": "school", "name": "Fout 5", "parent": world.board, "sector": ""}, "sector"),
         ({"kind": "board", "name": "Fout 6", "parent": world.region, "sector": "vo"}, "sector"),
     ]:
-        response = client.post("/admin/organisations", data=data)
+        response = client.post("/beheer/organisaties", data=data)
         assert response.status_code == 200, data
         assert f'id="{field}-error"' in _page(response), data
         assert _org(app, data["name"]) is None
@@ -132,19 +132,19 @@ def test_create_organisations_with_kind_rules(client, world, auth, app):
 def test_rename_and_move_a_school(client, world, auth, app):
     """An admin renames a school and moves it to another board, but not under a region."""
     auth.login("admin")
-    renamed = client.post(f"/admin/organisations/{world.school}",
+    renamed = client.post(f"/beheer/organisaties/{world.school}",
                           data={"name": "Het Nieuwe Noorderlicht", "sector": "vo"})
     assert renamed.status_code == 302
     assert _org(app, "Het Nieuwe Noorderlicht").id == world.school
-    moved = client.post(f"/admin/organisations/{world.school}/move",
+    moved = client.post(f"/beheer/organisaties/{world.school}/verplaatsen",
                         data={"parent": world.other_board})
     assert moved.status_code == 302
     assert _org(app, "Het Nieuwe Noorderlicht").parent_id == world.other_board
-    refused = client.post(f"/admin/organisations/{world.school}/move",
+    refused = client.post(f"/beheer/organisaties/{world.school}/verplaatsen",
                           data={"parent": world.region})
     assert refused.status_code == 200
     assert _org(app, "Het Nieuwe Noorderlicht").parent_id == world.other_board
-    page = _page(client.get(f"/admin/organisations/{world.school}"))
+    page = _page(client.get(f"/beheer/organisaties/{world.school}"))
     assert "Learner" in page and "Schoolopleider" in page  # people with a role there
 
 
@@ -158,23 +158,23 @@ def test_people_search_and_pagination(client, world, auth, app):
                             for n in range(60)])
         db.session.commit()
     auth.login("admin")
-    first = _page(client.get("/admin/people"))
+    first = _page(client.get("/beheer/mensen"))
     assert "71 personen" in first
-    assert first.count('href="/admin/people/') >= 50
+    assert first.count('href="/beheer/mensen/') >= 50
     assert 'rel="next"' in first
-    second = _page(client.get("/admin/people?page=2"))
+    second = _page(client.get("/beheer/mensen?page=2"))
     assert 'rel="prev"' in second and 'rel="next"' not in second
-    found = _page(client.get("/admin/people", query_string={"q": "LEARNER"}))
+    found = _page(client.get("/beheer/mensen", query_string={"q": "LEARNER"}))
     assert "far_learner@example.org" in found and "learner@example.org" in found
     assert "mentor@example.org" not in found
-    assert "docent" not in _page(client.get("/admin/people?q=%25_"))  # wildcards are literal
-    assert client.get("/admin/people?page=999").status_code == 200
+    assert "docent" not in _page(client.get("/beheer/mensen?q=%25_"))  # wildcards are literal
+    assert client.get("/beheer/mensen?page=999").status_code == 200
 
 
 def test_admin_creates_a_person_with_a_role(client, world, auth, app):
     """Creating a person makes an account with its role, an invitation link and audit rows."""
     auth.login("admin")
-    response = client.post("/admin/people/new", data={
+    response = client.post("/beheer/mensen/nieuw", data={
         "name": "Nieuwe Docent", "email": "Nieuw@School.example", "organisation": world.school,
         "role": "mentor"})
     assert response.status_code == 200
@@ -186,11 +186,11 @@ def test_admin_creates_a_person_with_a_role(client, world, auth, app):
         actions = set(db.session.scalars(select(AuditEvent.action).where(
             AuditEvent.subject_id == person.id)))
     assert {"account.create", "account.invite"} <= actions
-    duplicate = client.post("/admin/people/new", data={
+    duplicate = client.post("/beheer/mensen/nieuw", data={
         "name": "Dubbel", "email": "NIEUW@school.example", "organisation": world.school,
         "role": "learner"})
     assert 'id="email-error"' in _page(duplicate)
-    bad = client.post("/admin/people/new", data={
+    bad = client.post("/beheer/mensen/nieuw", data={
         "name": "Fout", "email": "not-an-address", "organisation": world.school,
         "role": "learner"})
     assert 'id="email-error"' in _page(bad)
@@ -200,14 +200,14 @@ def test_edit_a_person(client, world, auth, app):
     """An admin changes name, address and NLQF levels; a taken address is refused."""
     auth.login("admin")
     learner = world.users["learner"]
-    saved = client.post(f"/admin/people/{learner}", data={
+    saved = client.post(f"/beheer/mensen/{learner}", data={
         "name": "Lea Learner", "email": "lea@example.org", "nlqf_level": "5", "nlqf_target": "6"})
     assert saved.status_code == 302
     with app.app_context():
         person = db.session.get(User, learner)
         assert (person.name, person.email, person.nlqf_level, person.nlqf_target) == (
             "Lea Learner", "lea@example.org", 5, 6)
-    taken = client.post(f"/admin/people/{learner}", data={
+    taken = client.post(f"/beheer/mensen/{learner}", data={
         "name": "Lea", "email": "mentor@example.org", "nlqf_level": "", "nlqf_target": ""})
     assert taken.status_code == 200 and 'id="email-error"' in _page(taken)
     with app.app_context():
@@ -218,17 +218,17 @@ def test_deactivate_and_reactivate(client, world, auth, app):
     """A deactivated person can no longer log in; admins cannot deactivate themselves."""
     auth.login("admin")
     learner = world.users["learner"]
-    assert client.post(f"/admin/people/{learner}/active", data={"active": "0"}).status_code == 302
+    assert client.post(f"/beheer/mensen/{learner}/actief", data={"active": "0"}).status_code == 302
     other = client.application.test_client()
     assert other.post("/inloggen", data={"email": "learner@example.org",
                                       "password": "correct horse battery"}).status_code == 200
-    client.post(f"/admin/people/{world.users['admin']}/active", data={"active": "0"})
+    client.post(f"/beheer/mensen/{world.users['admin']}/actief", data={"active": "0"})
     with app.app_context():
         assert db.session.get(User, world.users["admin"]).active
         actions = db.session.scalars(select(AuditEvent.action).where(
             AuditEvent.subject_id == learner)).all()
     assert "account.deactivate" in actions
-    client.post(f"/admin/people/{learner}/active", data={"active": "1"})
+    client.post(f"/beheer/mensen/{learner}/actief", data={"active": "1"})
     assert other.post("/inloggen", data={"email": "learner@example.org",
                                       "password": "correct horse battery"}).status_code == 302
 
@@ -237,10 +237,10 @@ def test_add_and_remove_roles(client, world, auth, app):
     """Roles are given and taken per organisation, audited; the last admin role stays."""
     auth.login("admin")
     learner = world.users["learner"]
-    added = client.post(f"/admin/people/{learner}/roles",
+    added = client.post(f"/beheer/mensen/{learner}/rollen",
                         data={"organisation": world.other_school, "role": "mentor"})
     assert added.status_code == 302
-    again = client.post(f"/admin/people/{learner}/roles",
+    again = client.post(f"/beheer/mensen/{learner}/rollen",
                         data={"organisation": world.other_school, "role": "mentor"})
     assert again.status_code == 200 and 'id="role-error"' in _page(again)
     with app.app_context():
@@ -249,8 +249,8 @@ def test_add_and_remove_roles(client, world, auth, app):
         admin_role = db.session.scalar(select(RoleAssignment.id).where(
             RoleAssignment.role == "admin"))
         role_id = role.id
-    assert client.post(f"/admin/people/{learner}/roles/{role_id}/delete").status_code == 302
-    client.post(f"/admin/people/{world.users['admin']}/roles/{admin_role}/delete")
+    assert client.post(f"/beheer/mensen/{learner}/rollen/{role_id}/verwijderen").status_code == 302
+    client.post(f"/beheer/mensen/{world.users['admin']}/rollen/{admin_role}/verwijderen")
     with app.app_context():
         assert db.session.get(RoleAssignment, role_id) is None
         assert db.session.get(RoleAssignment, admin_role) is not None
@@ -258,31 +258,31 @@ def test_add_and_remove_roles(client, world, auth, app):
             AuditEvent.subject_id == learner)).all()
     assert actions.count("role.add") == 1 and actions.count("role.remove") == 1
     # A role id of another person is not removed through this person's page.
-    assert client.post(f"/admin/people/{learner}/roles/{admin_role}/delete").status_code == 404
+    assert client.post(f"/beheer/mensen/{learner}/rollen/{admin_role}/verwijderen").status_code == 404
 
 
 def test_link_and_unlink_mentor_and_learner(client, world, auth, app):
     """An admin pairs a mentor with a learner (from either side) and undoes it."""
     auth.login("admin")
     far = world.users["far_learner"]
-    linked = client.post(f"/admin/people/{far}/mentors", data={"mentor-email": "mentor@example.org"})
+    linked = client.post(f"/beheer/mensen/{far}/begeleiders", data={"mentor-email": "mentor@example.org"})
     assert linked.status_code == 302
-    from_mentor = client.post(f"/admin/people/{world.users['other_mentor']}/mentors",
+    from_mentor = client.post(f"/beheer/mensen/{world.users['other_mentor']}/begeleiders",
                               data={"learner-email": "far_learner@example.org"})
     assert from_mentor.status_code == 302
-    not_a_mentor = client.post(f"/admin/people/{far}/mentors",
+    not_a_mentor = client.post(f"/beheer/mensen/{far}/begeleiders",
                                data={"mentor-email": "author@example.org"})
     assert not_a_mentor.status_code == 200 and 'id="mentor-email-error"' in _page(not_a_mentor)
-    unknown = client.post(f"/admin/people/{far}/mentors", data={"mentor-email": "x@example.org"})
+    unknown = client.post(f"/beheer/mensen/{far}/begeleiders", data={"mentor-email": "x@example.org"})
     assert unknown.status_code == 200
     with app.app_context():
         pairs = {(p.mentor_id, p.id) for p in db.session.scalars(
             select(MentorAssignment).where(MentorAssignment.learner_id == far))}
     assert {m for m, _ in pairs} == {world.users["mentor"], world.users["other_mentor"]}
     pair_id = next(pid for m, pid in pairs if m == world.users["mentor"])
-    page = _page(client.get(f"/admin/people/{far}"))
+    page = _page(client.get(f"/beheer/mensen/{far}"))
     assert "Mentor" in page and "Other Mentor" in page
-    assert client.post(f"/admin/people/{far}/mentors/{pair_id}/delete").status_code == 302
+    assert client.post(f"/beheer/mensen/{far}/begeleiders/{pair_id}/verwijderen").status_code == 302
     with app.app_context():
         assert db.session.get(MentorAssignment, pair_id) is None
         actions = db.session.scalars(select(AuditEvent.action).where(
@@ -293,19 +293,19 @@ def test_link_and_unlink_mentor_and_learner(client, world, auth, app):
 def test_audit_log_shows_account_changes(client, world, auth):
     """The audit log, linked from the admin page, lists account creation and role changes."""
     auth.login("admin")
-    assert "/admin/audit" in _page(client.get("/admin/"))
-    client.post("/admin/people/new", data={"name": "Gevolgd", "email": "audit@example.org",
+    assert "/beheer/auditlog" in _page(client.get("/beheer/"))
+    client.post("/beheer/mensen/nieuw", data={"name": "Gevolgd", "email": "audit@example.org",
                                            "organisation": world.school, "role": "learner"})
-    client.post(f"/admin/people/{world.users['learner']}/roles",
+    client.post(f"/beheer/mensen/{world.users['learner']}/rollen",
                 data={"organisation": world.board, "role": "coordinator"})
-    page = _page(client.get("/admin/audit"))
+    page = _page(client.get("/beheer/auditlog"))
     assert "account.create" in page and "role.add" in page and "Gevolgd" in page
 
 
 def test_resend_invitation(client, world, auth, app):
     """An admin can give a person a new invitation link."""
     auth.login("admin")
-    response = client.post(f"/admin/people/{world.users['far_learner']}/invitation")
+    response = client.post(f"/beheer/mensen/{world.users['far_learner']}/uitnodiging")
     assert response.status_code == 200
     assert "/uitnodiging/" in _page(response)
 
@@ -317,10 +317,10 @@ def test_the_administration_page_links_every_admin_page_plugins_included(client,
 
     auth.login("admin")
     client.post("/taal", data={"lang": "en"})
-    page = _page(client.get("/admin/"))
+    page = _page(client.get("/beheer/"))
     links = dict((label, href) for href, label in
                  re.findall(r'<li><a href="([^"]+)">([^<]+)</a>', page))
-    for label, href in {"Background jobs": "/admin/taken/",
+    for label, href in {"Background jobs": "/beheer/taken/",
                         "Learning records (xAPI)": "/plugins/xapi/",
                         "School login (OpenID Connect)": "/plugins/oidc/beheer"}.items():
         assert links.get(label, "").startswith(href), (label, links)

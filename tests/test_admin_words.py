@@ -20,9 +20,9 @@ def test_audit_log_words_each_action_and_finds_people_by_name(app, world):
     mentor.get(f"/begeleiding/deelnemer/{world.users['learner']}")
     admin = app.test_client()
     login_as(admin, "admin")
-    admin.post(f"/admin/people/{world.users['far_learner']}/roles",
+    admin.post(f"/beheer/mensen/{world.users['far_learner']}/rollen",
                data={"organisation": world.board, "role": "coordinator"})
-    page = admin.get("/admin/audit?zoek=learn").get_data(as_text=True)
+    page = admin.get("/beheer/auditlog?zoek=learn").get_data(as_text=True)
     assert "account number" not in page and 'type="number"' not in page
     assert 'id="zoek"' in page and "name or e-mail address" in page
     rows = re.findall(r'<tr data-action="([^"]+)"[^>]*>(.*?)</tr>', page, re.S)
@@ -33,12 +33,12 @@ def test_audit_log_words_each_action_and_finds_people_by_name(app, world):
     assert "Gave a role" in seen["role.add"]
     for text in seen.values():
         assert "personal_data.view" not in text and "mentor.learner" not in text
-    by_mail = admin.get("/admin/audit?zoek=far_learner@example").get_data(as_text=True)
+    by_mail = admin.get("/beheer/auditlog?zoek=far_learner@example").get_data(as_text=True)
     assert re.findall(r'data-action="([^"]+)"', by_mail) == ["role.add"]
     admin.post("/taal", data={"lang": "nl"})
-    dutch = admin.get("/admin/audit?zoek=learn").get_data(as_text=True)
+    dutch = admin.get("/beheer/auditlog?zoek=learn").get_data(as_text=True)
     assert "Looked at personal data" not in dutch and "Gave a role" not in dutch
-    assert admin.get("/admin/audit?zoek=%25_").status_code == 200  # wildcards are literal
+    assert admin.get("/beheer/auditlog?zoek=%25_").status_code == 200  # wildcards are literal
 
 
 def test_every_core_audit_action_has_words():
@@ -56,11 +56,11 @@ def test_people_list_has_roles_and_schools_and_a_role_filter(app, world):
     """Each person with their (capitalised) roles and organisations; narrowed by role."""
     client = app.test_client()
     login_as(client, "admin")
-    page = client.get("/admin/people?q=schoolopleider").get_data(as_text=True)
+    page = client.get("/beheer/mensen?q=schoolopleider").get_data(as_text=True)
     row = re.search(r'>Schoolopleider</a></td>.*?</tr>', page, re.S)[0]
     assert "Learner, Schoolopleider" in row and "Het Noorderlicht" in row
-    mentors = client.get("/admin/people?rol=mentor").get_data(as_text=True)
-    names = re.findall(r'/admin/people/\d+">([^<]+)</a>', mentors)
+    mentors = client.get("/beheer/mensen?rol=mentor").get_data(as_text=True)
+    names = re.findall(r'/beheer/mensen/\d+">([^<]+)</a>', mentors)
     assert names == ["Mentor", "Other Mentor"]
     assert "2 people" in mentors
 
@@ -84,7 +84,7 @@ def test_csv_import_takes_dutch_and_english_role_names(app, world):
     assert "deelnemer, werkplekbegeleider" in problems[0].message
     client = app.test_client()
     login_as(client, "admin")
-    help_page = client.get("/admin/people/import").get_data(as_text=True)
+    help_page = client.get("/beheer/mensen/importeren").get_data(as_text=True)
     for dutch in ("deelnemer", "werkplekbegeleider", "leidinggevende", "coördinator",
                   "auteur", "beheerder"):
         assert f"<code>{dutch}</code>" in help_page

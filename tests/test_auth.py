@@ -175,7 +175,7 @@ def test_refused_password_change_changes_nothing(app, client, world, auth, curre
 
 def _invite(client, auth, email="new.teacher@example.org", school=None, who="admin"):
     auth.login(who)
-    response = client.post("/admin/people/new", data={
+    response = client.post("/beheer/mensen/nieuw", data={
         "name": "New Teacher", "email": email, "organisation": school, "role": "learner"})
     assert response.status_code == 200, _page(response)
     auth.logout()
@@ -267,13 +267,13 @@ def test_coordinator_invites_within_their_subtree_only(app, client, world, auth)
                    who="coordinator")
     assert link.startswith("/uitnodiging/")
     auth.login("coordinator")
-    page = _page(client.get("/admin/people/new"))
+    page = _page(client.get("/beheer/mensen/nieuw"))
     assert "Het Noorderlicht" in page and "De Zuiderzon" not in page
     assert 'value="admin"' not in page
-    far = client.post("/admin/people/new", data={"name": "X", "email": "far@example.org",
+    far = client.post("/beheer/mensen/nieuw", data={"name": "X", "email": "far@example.org",
                                                  "organisation": world.other_school,
                                                  "role": "learner"})
-    as_admin = client.post("/admin/people/new", data={"name": "Y", "email": "boss@example.org",
+    as_admin = client.post("/beheer/mensen/nieuw", data={"name": "Y", "email": "boss@example.org",
                                                       "organisation": world.school,
                                                       "role": "admin"})
     assert far.status_code == 200 and as_admin.status_code == 200
@@ -281,7 +281,7 @@ def test_coordinator_invites_within_their_subtree_only(app, client, world, auth)
         emails = set(db.session.scalars(select(User.email)))
     assert "coordinated@example.org" in emails
     assert not {"far@example.org", "boss@example.org"} & emails
-    assert client.get("/admin/people").status_code == 403
+    assert client.get("/beheer/mensen").status_code == 403
 
 
 def test_the_throttle_page_says_how_long_to_wait(app_factory):

@@ -79,7 +79,7 @@ def test_feed_holds_open_deadlines_and_expiry_dates(app, world, client):
     assert deadline.decoded("DTSTART") == dates["deadline"]
     assert deadline.decoded("DTEND") == dates["deadline"] + timedelta(days=1)
     assert str(deadline["TRANSP"]) == "TRANSPARENT"
-    assert str(deadline["URL"]) == "http://localhost/tracks/open-route"
+    assert str(deadline["URL"]) == "http://localhost/leerroutes/open-route"
     assert events["Last valid day: Bewijs Open Route"].decoded("DTSTART") == dates["expires"]
     assert len({str(e["UID"]) for e in events.values()}) == 2
     assert str(calendar["X-WR-CALNAME"]) == "Leerpad deadlines"

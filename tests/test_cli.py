@@ -147,12 +147,12 @@ def _printed_logins(text: str) -> list[tuple[str, str]]:
 def _log_in(base: str, email: str, password: str) -> tuple[str, str]:
     """Log in like a browser: read the form's CSRF token, post, follow the redirect."""
     opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(CookieJar()))
-    with opener.open(f"{base}/login", timeout=10) as response:
+    with opener.open(f"{base}/inloggen", timeout=10) as response:
         form = response.read().decode()
     token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', form)
     assert token, "the login form has no CSRF token"
     data = urllib.parse.urlencode({"csrf_token": token[1], "email": email, "password": password})
-    with opener.open(f"{base}/login", data=data.encode(), timeout=10) as response:
+    with opener.open(f"{base}/inloggen", data=data.encode(), timeout=10) as response:
         return response.url, response.read().decode()
 
 
@@ -168,7 +168,7 @@ def test_serve_demo_lets_every_printed_login_in(tmp_path):
     out, err = _Output(proc.stdout), _Output(proc.stderr)
     base = f"http://127.0.0.1:{port}"
     try:
-        _wait_for(f"{base}/login", proc, err)
+        _wait_for(f"{base}/inloggen", proc, err)
         logins = _printed_logins(out.text)
         assert len(logins) == len(PEOPLE), out.text
         assert f"Courses from {SHIPPED_COURSES} imported." in out.text
@@ -178,7 +178,7 @@ def test_serve_demo_lets_every_printed_login_in(tmp_path):
             assert "Uitloggen" in page, email
         assert "RATELIMIT_STORAGE" not in err.text  # two workers share the throttle's file
         assert (tmp_path / "instance" / "ratelimit.sqlite").exists()
-        assert '"POST /login HTTP/1.1" 302' in out.text  # access log on stdout
+        assert '"POST /inloggen HTTP/1.1" 302' in out.text  # access log on stdout
     finally:
         proc.terminate()
         try:

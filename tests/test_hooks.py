@@ -173,10 +173,10 @@ def test_lms_nav_items_show_in_the_menu(full_app, world):
 def test_lms_admin_links_follow_the_core_admin_pages_in_order(full_app, world):
     """The bundled plugins' admin pages are listed on /admin after the core's, lowest order
     first (xAPI 60, school login 70)."""
-    html = _login(full_app, "admin").get("/admin/").get_data(as_text=True)
+    html = _login(full_app, "admin").get("/beheer/").get_data(as_text=True)
     menu = html[html.index('<ul class="admin-menu">'):]
     jobs, xapi, oidc = (menu.find(f'href="{url}"') for url in
-                        ("/admin/taken/", "/plugins/xapi/", "/plugins/oidc/beheer"))
+                        ("/beheer/taken/", "/plugins/xapi/", "/plugins/oidc/beheer"))
     assert 0 < jobs < xapi < oidc
 
 
@@ -606,7 +606,7 @@ def test_lms_erase_personal_data_runs_with_the_erasure(full_app, world):
     """Erasing a person asks every plugin to erase its own data about them."""
     erased = sys.modules["lms_plugin_hookcheck"].ERASED
     erased.clear()
-    _login(full_app, "admin").post(f"/admin/privacy/{world.users['learner']}/verwijderen",
+    _login(full_app, "admin").post(f"/beheer/privacy/{world.users['learner']}/verwijderen",
                                    data={"confirm": "learner@example.org"})
     assert erased == [world.users["learner"]]
 

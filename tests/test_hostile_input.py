@@ -117,8 +117,8 @@ def test_integer_form_fields_and_query_arguments_are_checked(app, world, walked,
         400, 404)
     assert opleider.post("/meldingen/gelezen", data={"id": value}).status_code == 302
     admin = _login(app, "admin")
-    for url in (f"/admin/audit?persoon={value}", f"/admin/audit?voor={value}",
-                f"/admin/people?page={value}"):
+    for url in (f"/beheer/auditlog?persoon={value}", f"/beheer/auditlog?voor={value}",
+                f"/beheer/mensen?page={value}"):
         assert admin.get(url).status_code == 200, url
     pupil = _login(app, "learner")
     page = pupil.post("/begeleiding/bevestiging-aanvragen",
@@ -170,7 +170,7 @@ FORM = "application/x-www-form-urlencoded"
 
 @pytest.mark.parametrize("content_type", [MULTIPART, FORM, "application/octet-stream"])
 def test_an_announced_gigabyte_is_refused_before_a_byte_is_read(app, content_type):
-    """An anonymous 1 GiB POST to /login is a 413 without reading the body, whatever it
+    """An anonymous 1 GiB POST to /inloggen is a 413 without reading the body, whatever it
     claims to be; the page explains it."""
     body = Body(GIB)
     client = app.test_client()
@@ -211,7 +211,7 @@ def test_only_upload_urls_take_more_than_the_form_limit(app, world):
     assert body.read_bytes == 0
     admin = _login(app, "admin")
     body = Body(size, start=FILE_PART)
-    response = _send(admin, "/admin/people/import", body, length=size, content_type=MULTIPART)
+    response = _send(admin, "/beheer/mensen/importeren", body, length=size, content_type=MULTIPART)
     assert response.status_code == 200 and body.read_bytes == size
 
 
@@ -284,7 +284,7 @@ def test_an_upload_within_the_limit_still_works(app, world, plugin_course):
 def test_a_real_server_refuses_an_announced_gigabyte_without_reading_it(app):
     """Over a socket to a real HTTP server: headers announce 1 GiB, a few bytes follow, the
     413 comes back while the client is still "sending", the app read nothing, and a GET
-    /login on another connection is answered meanwhile."""
+    /inloggen on another connection is answered meanwhile."""
     import socket
     import threading
 
@@ -316,12 +316,12 @@ def test_a_real_server_refuses_an_announced_gigabyte_without_reading_it(app):
         port = server.server_port
         with socket.create_connection(("127.0.0.1", port), timeout=5) as attacker:
             attacker.sendall(
-                b"POST /login HTTP/1.1\r\nHost: localhost\r\nContent-Type: " + MULTIPART.encode()
+                b"POST /inloggen HTTP/1.1\r\nHost: localhost\r\nContent-Type: " + MULTIPART.encode()
                 + b"\r\nContent-Length: " + str(GIB).encode() + b"\r\n\r\n--leerpad\r\n")
             answer = attacker.recv(4096)
             assert answer.startswith(b"HTTP/1.1 413"), answer[:100]
             with socket.create_connection(("127.0.0.1", port), timeout=5) as visitor:
-                visitor.sendall(b"GET /login HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n")
+                visitor.sendall(b"GET /inloggen HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n")
                 assert visitor.recv(4096).startswith(b"HTTP/1.1 200")
         assert sum(read) == 0
     finally:

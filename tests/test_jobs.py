@@ -156,7 +156,7 @@ def test_an_invitation_is_emailed_by_the_worker_not_the_page(app_factory, smtp, 
         world = make_world()
     client = app.test_client()
     client.post("/inloggen", data={"email": "admin@example.org", "password": PASSWORD})
-    page = client.post("/admin/people/new", data={
+    page = client.post("/beheer/mensen/nieuw", data={
         "name": "Wacht Rij", "email": "wacht.rij@example.org", "organisation": world.school,
         "role": "learner"}).get_data(as_text=True)
     assert "being sent by e-mail" in page or "wordt per e-mail verstuurd" in page
@@ -192,7 +192,7 @@ def test_an_unreachable_queue_shows_the_invitation_link(app_factory):
         world = make_world()
     client = app.test_client()
     client.post("/inloggen", data={"email": "admin@example.org", "password": PASSWORD})
-    page = client.post("/admin/people/new", data={
+    page = client.post("/beheer/mensen/nieuw", data={
         "name": "Geen Rij", "email": "geen.rij@example.org", "organisation": world.school,
         "role": "learner"}).get_data(as_text=True)
     assert "/uitnodiging/" in page and "being sent by e-mail" not in page
@@ -222,34 +222,34 @@ def test_a_job_that_keeps_failing_reaches_the_admin_page_and_can_run_again(
     token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page)[1]
     client.post("/inloggen", data={"email": "admin@example.org", "password": PASSWORD,
                                 "csrf_token": token})
-    page = client.get("/admin/taken/").get_data(as_text=True)
+    page = client.get("/beheer/taken/").get_data(as_text=True)
     assert "jobcheck.append" in page and "RuntimeError: blocked by out.block" in page
     token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page)[1]
     # Without the CSRF token nothing is queued.
-    assert client.post("/admin/taken/opnieuw", data={"failure": failure_id}).status_code == 400
+    assert client.post("/beheer/taken/opnieuw", data={"failure": failure_id}).status_code == 400
     target.with_suffix(".block").unlink()
-    answer = client.post("/admin/taken/opnieuw", data={"failure": failure_id,
+    answer = client.post("/beheer/taken/opnieuw", data={"failure": failure_id,
                                                        "csrf_token": token},
                          follow_redirects=True)
     assert "queued again" in answer.get_data(as_text=True) or \
         "staat weer in de wachtrij" in answer.get_data(as_text=True)
     _wait(lambda: target.exists(), seconds=30, what="the retried job", output=worker)
     # A second click does not queue it twice.
-    client.post("/admin/taken/opnieuw", data={"failure": failure_id, "csrf_token": token})
+    client.post("/beheer/taken/opnieuw", data={"failure": failure_id, "csrf_token": token})
     time.sleep(1)
     assert target.read_text() == "hello\n"
     with app.app_context():
-        assert "jobcheck.append" not in client.get("/admin/taken/").get_data(as_text=True)
+        assert "jobcheck.append" not in client.get("/beheer/taken/").get_data(as_text=True)
 
 
 def test_only_admins_see_the_jobs_page(app, client, world, auth):
     """The jobs page and its retry button are for administrators only."""
     auth.login("coordinator")
-    assert client.get("/admin/taken/").status_code == 403
-    assert client.post("/admin/taken/opnieuw", data={"failure": 1}).status_code == 403
+    assert client.get("/beheer/taken/").status_code == 403
+    assert client.post("/beheer/taken/opnieuw", data={"failure": 1}).status_code == 403
     auth.logout()
     auth.login("admin")
-    assert client.get("/admin/taken/").status_code == 200
+    assert client.get("/beheer/taken/").status_code == 200
 
 
 def test_an_unreachable_queue_costs_the_learner_nothing(app_factory):
@@ -340,7 +340,7 @@ def test_serve_runs_one_worker_and_stops_it(tmp_path, no_worker):
 
         def answers():
             try:
-                with urllib.request.urlopen(f"http://127.0.0.1:{port}/login", timeout=2):
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/inloggen", timeout=2):
                     return True
             except OSError:
                 return False

@@ -72,7 +72,7 @@ def test_invitation_is_emailed_and_its_link_works(mail_app, smtp):
     app, world = mail_app
     client = app.test_client()
     client.post("/inloggen", data={"email": "admin@example.org", "password": "correct horse battery"})
-    response = client.post("/admin/people/new", data={
+    response = client.post("/beheer/mensen/nieuw", data={
         "name": "Per Post", "email": "per.post@example.org",
         "organisation": world.school, "role": "learner"})
     page = response.get_data(as_text=True)
@@ -100,7 +100,7 @@ def test_unreachable_mail_server_falls_back_to_showing_the_link(app_factory):
         world = make_world()
     client = app.test_client()
     client.post("/inloggen", data={"email": "admin@example.org", "password": "correct horse battery"})
-    response = client.post("/admin/people/new", data={
+    response = client.post("/beheer/mensen/nieuw", data={
         "name": "Geen Post", "email": "geen.post@example.org", "organisation": world.school,
         "role": "learner"})
     assert response.status_code == 200

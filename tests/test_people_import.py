@@ -84,7 +84,7 @@ def test_web_import_reports_problems_and_imports_nothing(app, client, world, aut
     """Uploading a file with bad rows lists every one by line number and creates nobody."""
     before = _user_count(app)
     auth.login("admin")
-    response = client.post("/admin/people/import", data={
+    response = client.post("/beheer/mensen/importeren", data={
         "file": (io.BytesIO(BAD.encode()), "mensen.csv")}, content_type="multipart/form-data")
     assert response.status_code == 200
     page = response.get_data(as_text=True)
@@ -98,7 +98,7 @@ def test_web_import_creates_everyone_with_invitations(app, client, world, auth):
     """A correct file creates every person with their role and shows their invitation links."""
     before = _user_count(app)
     auth.login("admin")
-    response = client.post("/admin/people/import", data={
+    response = client.post("/beheer/mensen/importeren", data={
         "file": (io.BytesIO(("\ufeff" + GOOD).encode()), "mensen.csv")},
         content_type="multipart/form-data")
     assert response.status_code == 200
@@ -138,7 +138,7 @@ def test_cli_import_creates_people_and_prints_links(app, runner, world, tmp_path
     result = runner.invoke(users_group, ["import", str(path)])
     assert result.exit_code == 0, result.output
     assert "3 people imported" in result.output
-    assert len(re.findall(r"^\S+@school\.example  http://\S+/invitation/\S+$", result.output,
+    assert len(re.findall(r"^\S+@school\.example  http://\S+/uitnodiging/\S+$", result.output,
                           re.M)) == 3
     with app.app_context():
         roles = db.session.scalars(select(RoleAssignment.role).join(User).where(
@@ -155,7 +155,7 @@ def test_cli_creates_the_first_admin(app, runner, world):
     client = app.test_client()
     assert client.post("/inloggen", data={"email": "root@example.org",
                                        "password": "a long admin password"}).status_code == 302
-    assert client.get("/admin/").status_code == 200
+    assert client.get("/beheer/").status_code == 200
 
 
 def test_cli_create_refuses_bad_input(app, runner, world):

@@ -56,7 +56,7 @@ def test_every_page_of_every_role_works_without_a_bundled_plugin(app_factory, tm
         assert download.status_code == 200 and download.mimetype == "application/zip"
         admin = app.test_client()
         admin.post("/inloggen", data={"email": "admin@example.org", "password": PASSWORD})
-        erased = admin.post(f"/admin/privacy/{world.users['other_learner']}/verwijderen",
+        erased = admin.post(f"/beheer/privacy/{world.users['other_learner']}/verwijderen",
                             data={"confirm": "other_learner@example.org"})
         assert erased.status_code == 302
     finally:

@@ -100,9 +100,9 @@ def test_erase_removes_personal_data_and_keeps_aggregates(app, client, world):
     login_as(client, "admin")
     with app.app_context():
         email = db.session.get(User, victim).email
-    wrong = client.post(f"/admin/privacy/{victim}/verwijderen", data={"confirm": "nope"})
+    wrong = client.post(f"/beheer/privacy/{victim}/verwijderen", data={"confirm": "nope"})
     assert wrong.status_code == 200
-    done = client.post(f"/admin/privacy/{victim}/verwijderen", data={"confirm": email})
+    done = client.post(f"/beheer/privacy/{victim}/verwijderen", data={"confirm": email})
     assert done.status_code == 302
     with app.app_context():
         person = db.session.get(User, victim)
@@ -129,13 +129,13 @@ def test_only_admins_erase_and_nobody_erases_themselves(app, client, world):
     target = world.users["learner"]
     for who in ("mentor", "schoolopleider", "coordinator", "learner"):
         login_as(client, who)
-        assert client.post(f"/admin/privacy/{target}/verwijderen",
+        assert client.post(f"/beheer/privacy/{target}/verwijderen",
                            data={"confirm": "learner@example.org"}).status_code == 403
-        assert client.get("/admin/privacy").status_code == 403
-        assert client.get("/admin/audit").status_code == 403
+        assert client.get("/beheer/privacy").status_code == 403
+        assert client.get("/beheer/auditlog").status_code == 403
         client.post("/uitloggen")
     login_as(client, "admin")
-    client.post(f"/admin/privacy/{world.users['admin']}/verwijderen",
+    client.post(f"/beheer/privacy/{world.users['admin']}/verwijderen",
                 data={"confirm": "admin@example.org"})
     with app.app_context():
         assert db.session.get(User, world.users["admin"]).active is True
@@ -154,10 +154,10 @@ def test_inactive_accounts_are_flagged_for_review(app, client, world):
     again = app.test_cli_runner().invoke(privacy_group, ["flag-inactive"])
     assert "0 account(s) newly flagged" in again.output
     login_as(client, "admin")
-    page = client.get("/admin/privacy").get_data(as_text=True)
+    page = client.get("/beheer/privacy").get_data(as_text=True)
     assert "Far Learner" in page and "Other Learner" not in page
-    client.post(f"/admin/privacy/{world.users['far_learner']}/bewaren")
-    assert "Far Learner" not in client.get("/admin/privacy").get_data(as_text=True)
+    client.post(f"/beheer/privacy/{world.users['far_learner']}/bewaren")
+    assert "Far Learner" not in client.get("/beheer/privacy").get_data(as_text=True)
 
 
 def test_admin_reads_who_viewed_whose_data(app, client, world):
@@ -166,7 +166,7 @@ def test_admin_reads_who_viewed_whose_data(app, client, world):
     client.get(f"/begeleiding/deelnemer/{world.users['learner']}")
     client.post("/uitloggen")
     login_as(client, "admin")
-    page = client.get(f"/admin/audit?persoon={world.users['learner']}").get_data(as_text=True)
+    page = client.get(f"/beheer/auditlog?persoon={world.users['learner']}").get_data(as_text=True)
     assert "personal_data.view" in page and "Mentor" in page and "mentor.learner" in page
 
 
@@ -198,7 +198,7 @@ def test_erase_deletes_reflections_and_submitted_work(app, client, world):
             LessonState.user_id == world.users["learner"]))
     login_as(app.test_client(), "learner")  # a login leaves a session row behind
     login_as(client, "admin")
-    client.post(f"/admin/privacy/{world.users['learner']}/verwijderen",
+    client.post(f"/beheer/privacy/{world.users['learner']}/verwijderen",
                 data={"confirm": "learner@example.org"})
     with app.app_context():
         tables = db.metadata.tables

@@ -29,23 +29,23 @@ def test_post_without_csrf_token_is_refused(app_factory):
     client = app.test_client()
     refused = client.post("/inloggen", data={"email": "admin@example.org", "password": PASSWORD})
     assert refused.status_code == 400
-    assert client.get("/admin/").status_code == 302  # not logged in
+    assert client.get("/beheer/").status_code == 302  # not logged in
     token = _token(client, "/inloggen")
     accepted = client.post("/inloggen", data={"csrf_token": token, "email": "admin@example.org",
                                            "password": PASSWORD})
     assert accepted.status_code == 302
-    for url, data in [("/admin/people/new", {"name": "X", "email": "x@example.org"}),
+    for url, data in [("/beheer/mensen/nieuw", {"name": "X", "email": "x@example.org"}),
                       ("/account/wachtwoord", {"current": PASSWORD, "password": "x" * 12,
                                              "confirm": "x" * 12}),
                       ("/uitloggen", {})]:
         assert client.post(url, data=data).status_code == 400, url
-    assert client.get("/admin/").status_code == 200  # still logged in, nothing changed
+    assert client.get("/beheer/").status_code == 200  # still logged in, nothing changed
 
 
 def test_security_headers_on_every_page(client, world, auth):
     """Pages forbid framing, MIME sniffing and foreign scripts (CSP default-src 'self')."""
     auth.login("admin")
-    for url in ["/inloggen", "/account", "/admin/people", "/no-such-page"]:
+    for url in ["/inloggen", "/account", "/beheer/mensen", "/no-such-page"]:
         response = client.get(url)
         assert "default-src 'self'" in response.headers["Content-Security-Policy"], url
         assert response.headers["X-Content-Type-Options"] == "nosniff"
@@ -102,15 +102,15 @@ def test_input_with_a_nul_character_is_refused_before_anything_is_written(app, c
     database (PostgreSQL cannot store it) is left as it was."""
     auth.login("admin")
     before = _people(app)
-    refused = client.post("/admin/people/new", data={"name": "Kees\x00", "email": "k@example.org"})
+    refused = client.post("/beheer/mensen/nieuw", data={"name": "Kees\x00", "email": "k@example.org"})
     assert refused.status_code == 400
     assert "U+0000" in refused.get_data(as_text=True)
     assert _people(app) == before
-    assert client.get("/admin/people?q=a%00b").status_code == 400
+    assert client.get("/beheer/mensen?q=a%00b").status_code == 400
     assert client.get("/cursussen/a%00b").status_code == 400
     api = client.post("/api/v1/progress", json={"object": "a\u0000", "verb": "completed"})
     assert api.status_code == 400 and "U+0000" in api.get_json()["message"]
-    assert client.get("/admin/people?q=kees").status_code == 200
+    assert client.get("/beheer/mensen?q=kees").status_code == 200
 
 
 def _people(app) -> int:

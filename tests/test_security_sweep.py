@@ -158,7 +158,7 @@ def test_every_post_needs_its_csrf_token(sweep_app, routes, who):
             wrong.append(f"POST {route.url} ({route.endpoint}): {response.status_code}")
     assert wrong + browser.problems == []
     if who:
-        assert browser.get("/admin/").status_code == 200
+        assert browser.get("/beheer/").status_code == 200
 
 
 def _nav_texts(page: str) -> set[str]:

@@ -40,7 +40,7 @@ def _locale(app, who: str = "learner") -> str:
 
 
 def test_a_cookie_saved_before_logout_no_longer_reads_pages_nor_posts_forms(app, world):
-    """After /logout, a saved copy of the cookie is refused: no page, no form post. The
+    """After logging out (/uitloggen), a saved copy of the cookie is refused: no page, no form post. The
     person's other device stays logged in (logout ends only this browser's session)."""
     laptop, phone = _logged_in(app), _logged_in(app)
     copy = _copy(app, laptop)
@@ -62,8 +62,8 @@ def test_deactivation_and_reactivation_do_not_bring_old_sessions_back(app, world
     copy = _copy(app, learner)
     admin = _logged_in(app, "admin")
     person = world.users["learner"]
-    assert admin.post(f"/admin/people/{person}/active", data={"active": "0"}).status_code == 302
-    assert admin.post(f"/admin/people/{person}/active", data={"active": "1"}).status_code == 302
+    assert admin.post(f"/beheer/mensen/{person}/actief", data={"active": "0"}).status_code == 302
+    assert admin.post(f"/beheer/mensen/{person}/actief", data={"active": "1"}).status_code == 302
     with app.app_context():
         assert world_user("learner").active
     assert not _is_logged_in(learner)
@@ -98,9 +98,9 @@ def test_admin_logs_a_person_out_everywhere(app, world):
     other = _logged_in(app, "other_learner")
     admin = _logged_in(app, "admin")
     person = world.users["learner"]
-    page = admin.get(f"/admin/people/{person}").get_data(as_text=True)
-    assert f'action="/admin/people/{person}/sessions"' in page
-    done = admin.post(f"/admin/people/{person}/sessions", follow_redirects=True)
+    page = admin.get(f"/beheer/mensen/{person}").get_data(as_text=True)
+    assert f'action="/beheer/mensen/{person}/sessies"' in page
+    done = admin.post(f"/beheer/mensen/{person}/sessies", follow_redirects=True)
     assert done.status_code == 200
     assert "Learner" in done.get_data(as_text=True)
     assert not _is_logged_in(laptop) and not _is_logged_in(phone)
@@ -119,7 +119,7 @@ def test_only_administrators_log_people_out(app, world):
     person = world.users["learner"]
     for who in ("coordinator", "learner"):
         client = learner if who == "learner" else _logged_in(app, who)
-        assert client.post(f"/admin/people/{person}/sessions").status_code == 403
+        assert client.post(f"/beheer/mensen/{person}/sessies").status_code == 403
     assert _is_logged_in(learner)
     with app.app_context():
         assert not db.session.scalar(select(func.count()).select_from(AuditEvent).where(

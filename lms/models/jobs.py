@@ -1,4 +1,4 @@
-"""Background jobs that failed for good: kept for the administrator's page (/admin/taken).
+"""Background jobs that failed for good: kept for the administrator's page (/beheer/taken).
 
 The queue itself (huey) lives in SQLite or Redis; a failure is written here, in the shared
 database, so every app server's admin page shows every worker's failures.

@@ -32,7 +32,7 @@ from lms.models.organisations import ORG_KINDS, SECTORS
 from lms.plugins import collect, get_pm
 from lms.web.auth import form_error
 
-bp = Blueprint("admin", __name__, url_prefix="/admin")
+bp = Blueprint("admin", __name__, url_prefix="/beheer")
 # Pages coordinators reach too; their own checks limit them to their subtree.
 COORDINATOR_ENDPOINTS = {"admin.invite"}
 
@@ -156,7 +156,7 @@ def _organisation_form(form=None):
     return form
 
 
-@bp.route("/organisations", methods=["GET", "POST"])
+@bp.route("/organisaties", methods=["GET", "POST"])
 def organisations():
     form = _organisation_form()
     if form.validate_on_submit():
@@ -175,7 +175,7 @@ def organisations():
                            kind_label=_kind_label)
 
 
-@bp.route("/organisations/<id:org_id>", methods=["GET", "POST"])
+@bp.route("/organisaties/<id:org_id>", methods=["GET", "POST"])
 def organisation(org_id: int):
     org = db.get_or_404(Organisation, org_id)
     form = RenameForm(obj=org) if request.method == "GET" else RenameForm()
@@ -204,7 +204,7 @@ def _organisation_page(org, form, move_form):
                            members=members, kind_label=_kind_label, role_label=people.role_label)
 
 
-@bp.post("/organisations/<id:org_id>/move")
+@bp.post("/organisaties/<id:org_id>/verplaatsen")
 def move_organisation(org_id: int):
     org = db.get_or_404(Organisation, org_id)
     move_form = _move_form(org, MoveForm())
@@ -221,7 +221,7 @@ def move_organisation(org_id: int):
 # --- people --------------------------------------------------------------------------------
 
 
-@bp.get("/people")
+@bp.get("/mensen")
 def people_list():
     """Everyone, by name, with their roles and organisations; search by name or e-mail
     address and narrow by role."""
@@ -233,7 +233,7 @@ def people_list():
                            roles=people.ROLES, role_label=people.role_label)
 
 
-@bp.route("/people/new", methods=["GET", "POST"])
+@bp.route("/mensen/nieuw", methods=["GET", "POST"])
 def invite():
     """Create an account and invite the person (admins anywhere, coordinators in their subtree)."""
     form = InviteForm()
@@ -281,7 +281,7 @@ def _person_page(person, edit_form=None, role_form=None, mentor_form=None, learn
         learners=learners, button_form=EmptyForm(), role_label=people.role_label)
 
 
-@bp.route("/people/<id:user_id>", methods=["GET", "POST"])
+@bp.route("/mensen/<id:user_id>", methods=["GET", "POST"])
 def person(user_id: int):
     person = db.get_or_404(User, user_id)
     form = _edit_form(person, EditPersonForm() if request.method == "POST" else None)
@@ -293,7 +293,7 @@ def person(user_id: int):
     return _person_page(person, edit_form=form)
 
 
-@bp.post("/people/<id:user_id>/active")
+@bp.post("/mensen/<id:user_id>/actief")
 def set_active(user_id: int):
     person = db.get_or_404(User, user_id)
     if EmptyForm().validate_on_submit() and _change(
@@ -303,7 +303,7 @@ def set_active(user_id: int):
     return redirect(url_for("admin.person", user_id=person.id))
 
 
-@bp.post("/people/<id:user_id>/sessions")
+@bp.post("/mensen/<id:user_id>/sessies")
 def log_out_everywhere(user_id: int):
     """End every session of the person (a lost phone, a shared computer left logged in)."""
     person = db.get_or_404(User, user_id)
@@ -314,7 +314,7 @@ def log_out_everywhere(user_id: int):
     return redirect(url_for("admin.person", user_id=person.id))
 
 
-@bp.post("/people/<id:user_id>/invitation")
+@bp.post("/mensen/<id:user_id>/uitnodiging")
 def reinvite(user_id: int):
     person = db.get_or_404(User, user_id)
     if not person.active:
@@ -325,7 +325,7 @@ def reinvite(user_id: int):
     return _invited_page([invitation])
 
 
-@bp.post("/people/<id:user_id>/roles")
+@bp.post("/mensen/<id:user_id>/rollen")
 def add_role(user_id: int):
     person = db.get_or_404(User, user_id)
     form = RoleForm()
@@ -339,7 +339,7 @@ def add_role(user_id: int):
     return _person_page(person, role_form=form)
 
 
-@bp.post("/people/<id:user_id>/roles/<id:role_id>/delete")
+@bp.post("/mensen/<id:user_id>/rollen/<id:role_id>/verwijderen")
 def remove_role(user_id: int, role_id: int):
     assignment = db.get_or_404(RoleAssignment, role_id)
     if assignment.user_id != user_id:
@@ -350,7 +350,7 @@ def remove_role(user_id: int, role_id: int):
     return redirect(url_for("admin.person", user_id=user_id))
 
 
-@bp.post("/people/<id:user_id>/mentors")
+@bp.post("/mensen/<id:user_id>/begeleiders")
 def add_mentor(user_id: int):
     """Give this learner a mentor (``mentor-email``) or this mentor a learner (``learner-email``)."""
     person = db.get_or_404(User, user_id)
@@ -367,7 +367,7 @@ def add_mentor(user_id: int):
     return _person_page(person, learner_form=form)
 
 
-@bp.post("/people/<id:user_id>/mentors/<id:pair_id>/delete")
+@bp.post("/mensen/<id:user_id>/begeleiders/<id:pair_id>/verwijderen")
 def remove_mentor(user_id: int, pair_id: int):
     pair = db.get_or_404(MentorAssignment, pair_id)
     if user_id not in (pair.mentor_id, pair.learner_id):
@@ -379,7 +379,7 @@ def remove_mentor(user_id: int, pair_id: int):
     return redirect(url_for("admin.person", user_id=user_id))
 
 
-@bp.route("/people/import", methods=["GET", "POST"])
+@bp.route("/mensen/importeren", methods=["GET", "POST"])
 def import_file():
     """Bulk import from CSV: every problem is listed by line number, and nothing is imported
     while any row is bad."""

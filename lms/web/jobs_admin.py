@@ -1,4 +1,4 @@
-"""The administrator's view of the background jobs (/admin/taken): what waits in the queue,
+"""The administrator's view of the background jobs (/beheer/taken): what waits in the queue,
 which jobs failed after their last try and why, and a button to run one again."""
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from lms import jobs
 from lms.access import require
 from lms.web.inputs import to_id
 
-bp = Blueprint("jobs", __name__, url_prefix="/admin/taken")
+bp = Blueprint("jobs", __name__, url_prefix="/beheer/taken")
 
 
 class RetryForm(FlaskForm):

@@ -32,6 +32,31 @@ CORE: dict[str, str] = {
     "/invitation/<token>": "/uitnodiging/<token>",
     "/account/password": "/account/wachtwoord",
     "/account/language": "/account/taal",
+    # the administration
+    "/admin/": "/beheer/",
+    "/admin/organisations": "/beheer/organisaties",
+    "/admin/organisations/<id:org_id>": "/beheer/organisaties/<id:org_id>",
+    "/admin/organisations/<id:org_id>/move":
+        "/beheer/organisaties/<id:org_id>/verplaatsen",
+    "/admin/people": "/beheer/mensen",
+    "/admin/people/new": "/beheer/mensen/nieuw",
+    "/admin/people/import": "/beheer/mensen/importeren",
+    "/admin/people/<id:user_id>": "/beheer/mensen/<id:user_id>",
+    "/admin/people/<id:user_id>/active": "/beheer/mensen/<id:user_id>/actief",
+    "/admin/people/<id:user_id>/sessions": "/beheer/mensen/<id:user_id>/sessies",
+    "/admin/people/<id:user_id>/invitation": "/beheer/mensen/<id:user_id>/uitnodiging",
+    "/admin/people/<id:user_id>/roles": "/beheer/mensen/<id:user_id>/rollen",
+    "/admin/people/<id:user_id>/roles/<id:role_id>/delete":
+        "/beheer/mensen/<id:user_id>/rollen/<id:role_id>/verwijderen",
+    "/admin/people/<id:user_id>/mentors": "/beheer/mensen/<id:user_id>/begeleiders",
+    "/admin/people/<id:user_id>/mentors/<id:pair_id>/delete":
+        "/beheer/mensen/<id:user_id>/begeleiders/<id:pair_id>/verwijderen",
+    "/admin/privacy": "/beheer/privacy",
+    "/admin/privacy/<id:user_id>/verwijderen": "/beheer/privacy/<id:user_id>/verwijderen",
+    "/admin/privacy/<id:user_id>/bewaren": "/beheer/privacy/<id:user_id>/bewaren",
+    "/admin/audit": "/beheer/auditlog",
+    "/admin/taken/": "/beheer/taken/",
+    "/admin/taken/opnieuw": "/beheer/taken/opnieuw",
 }
 
 _CONVERTER = re.compile(r"<(?:[a-z_]+(?:\([^)]*\))?:)?([a-z_]+)>")

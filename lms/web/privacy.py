@@ -44,7 +44,7 @@ def download():
                     headers={"Content-Disposition": f'attachment; filename="{name}"'})
 
 
-@bp.get("/admin/privacy")
+@bp.get("/beheer/privacy")
 @login_required
 def review():
     require(current_user, "privacy.admin", None)
@@ -57,7 +57,7 @@ def _person(user_id: int) -> User:
     return person
 
 
-@bp.route("/admin/privacy/<id:user_id>/verwijderen", methods=["GET", "POST"])
+@bp.route("/beheer/privacy/<id:user_id>/verwijderen", methods=["GET", "POST"])
 @login_required
 def erase(user_id: int):
     person = _person(user_id)
@@ -73,7 +73,7 @@ def erase(user_id: int):
     return render_template("privacy/erase.html", person=person, form=form)
 
 
-@bp.post("/admin/privacy/<id:user_id>/bewaren")
+@bp.post("/beheer/privacy/<id:user_id>/bewaren")
 @login_required
 def keep(user_id: int):
     person = _person(user_id)
@@ -85,7 +85,7 @@ def keep(user_id: int):
     return redirect(url_for("privacy.review"))
 
 
-@bp.get("/admin/audit")
+@bp.get("/beheer/auditlog")
 @login_required
 def audit_log():
     """The audit log, newest first, by the name or e-mail address of who did it or whom it was

@@ -94,12 +94,12 @@ def pages_of(role: str, world, ids) -> dict[str, str]:
         "coordinator": {"coordinator": f"/coordinatie/{board}", "home": "/",
                         "my downloads": "/coordinatie/downloads"},
         "admin": {
-            "admin": "/admin/", "organisations": "/admin/organisations",
-            "organisation": f"/admin/organisations/{school}", "people": "/admin/people",
-            "new person": "/admin/people/new", "person": f"/admin/people/{learner}",
-            "people import": "/admin/people/import", "privacy": "/admin/privacy",
-            "erase": f"/admin/privacy/{world.users['far_learner']}/verwijderen",
-            "audit": "/admin/audit", "coordination": "/coordinatie",
+            "admin": "/beheer/", "organisations": "/beheer/organisaties",
+            "organisation": f"/beheer/organisaties/{school}", "people": "/beheer/mensen",
+            "new person": "/beheer/mensen/nieuw", "person": f"/beheer/mensen/{learner}",
+            "people import": "/beheer/mensen/importeren", "privacy": "/beheer/privacy",
+            "erase": f"/beheer/privacy/{world.users['far_learner']}/verwijderen",
+            "audit": "/beheer/auditlog", "coordination": "/coordinatie",
             "region report": f"/coordinatie/{world.region}", "schools": "/schoolopleider",
         },
         "author": {"home": "/", "catalogue": "/catalogus?role=mentor&sector=vo"},
@@ -152,7 +152,7 @@ def test_pages_after_an_action_pass_axe(new_page, axe_source):
 
     admin = new_page()
     login(admin, "admin")
-    admin.goto("/admin/people/new")
+    admin.goto("/beheer/mensen/nieuw")
     admin.get_by_label("Naam").fill("Noor Hendriks")
     admin.get_by_label("E-mailadres").fill("noor@example.org")
     school = admin.locator("#organisation option", has_text="Het Noorderlicht")

@@ -103,7 +103,7 @@ def pages_of(key: str, ids: dict) -> list[tuple[str, str, str | None]]:
                         ("report", f"/coordinatie/{ids['region']}", "coordinator")],
         "pdg": [("leerpad", "/leerpad", None)],
         "zij-instromer": [("home", "/", None)],
-        "beheerder": [("people", "/admin/people", None), ("audit", "/admin/audit", None)],
+        "beheerder": [("people", "/beheer/mensen", None), ("audit", "/beheer/auditlog", None)],
     }[key]
 
 

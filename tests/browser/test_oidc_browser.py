@@ -75,7 +75,7 @@ def registered(live_server, oidc_provider):
     """Leerpad registered at the provider with its live redirect URIs."""
     oidc_provider.register_client(CLIENT_ID, CLIENT_SECRET,
                                   f"{live_server.url}/plugins/oidc/callback",
-                                  f"{live_server.url}/login")
+                                  f"{live_server.url}/inloggen")
 
 
 @pytest.fixture
@@ -116,7 +116,7 @@ def test_an_invited_teacher_logs_in_with_the_school_account_and_out_again(
     with page.expect_navigation(url="**/plugins/oidc/logged-out"):
         page.get_by_role("button", name="Uitloggen").click()
     assert _heading(page) == "Je bent uitgelogd bij Leerpad"
-    with page.expect_navigation(url="**/login*"):
+    with page.expect_navigation(url="**/inloggen*"):
         page.get_by_role("link", name="Ook uitloggen bij Testconext").click()
     assert provider.ended_sessions[-1]["sub"] == "gina-bij-school"
     page.goto("/")

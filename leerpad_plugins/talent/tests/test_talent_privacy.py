@@ -129,7 +129,7 @@ def test_erasing_through_the_admin_page(app, client, people):
 
     _seed(app, people)
     login(client, "admin")
-    response = client.post(f"/admin/privacy/{people.users['learner']}/verwijderen",
+    response = client.post(f"/beheer/privacy/{people.users['learner']}/verwijderen",
                            data={"confirm": "learner@example.org"})
     assert response.status_code == 302
     with app.app_context():
