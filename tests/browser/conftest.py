@@ -65,12 +65,26 @@ def browser():
         launched.close()
 
 
+def _answered_whole(app):
+    """Each response read into memory and closed before werkzeug sends it: when Chromium drops
+    a connection half-way (it navigates on), werkzeug's development server does not close the
+    response, and an open static file would turn into a ResourceWarning in some later test."""
+    def wsgi(environ, start_response):
+        response = app(environ, start_response)
+        try:
+            return [b"".join(response)]
+        finally:
+            if hasattr(response, "close"):
+                response.close()
+    return wsgi
+
+
 class LiveServer:
     """The app served by werkzeug on a free loopback port, in a daemon thread."""
 
     def __init__(self, app, host="127.0.0.1"):
         self.app = app
-        self.server = make_server(host, 0, app, threaded=True)
+        self.server = make_server(host, 0, _answered_whole(app), threaded=True)
         self.url = f"http://{host}:{self.server.server_port}"
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
 
