@@ -3,11 +3,9 @@ names, every Markdown file a lesson or reported, and sections on the course page
 from __future__ import annotations
 
 import re
-from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
-import sqlalchemy as sa
 from sqlalchemy import select
 
 from lms.commands.courses import courses_group
@@ -19,21 +17,7 @@ from lms.models import Asset, Course, Lesson
 from lms.testing import Auth, write_course
 from lms.testing import make_world
 from tests.fixtures.content import count_writes, write
-
-@contextmanager
-def count_statements(engine):
-    """Every SQL statement sent while the block runs."""
-    statements: list[str] = []
-
-    def listen(conn, cursor, statement, parameters, context, executemany):
-        statements.append(statement)
-
-    sa.event.listen(engine, "before_cursor_execute", listen)
-    try:
-        yield statements
-    finally:
-        sa.event.remove(engine, "before_cursor_execute", listen)
-
+from tests.test_learn import counted
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32
 
@@ -254,9 +238,7 @@ def test_course_page_shows_level_hours_audience_and_competences(app, tmp_path):
     client = app.test_client()
     Auth(client).login("learner")
     client.post("/taal", data={"lang": "en"})
-    with app.app_context():
-        engine = db.engine
-    with count_statements(engine) as statements:
+    with counted(app) as statements:
         html = client.get("/cursussen/met-feiten").get_data(as_text=True)
     assert len(statements) <= 6, statements
     facts = re.search(r'<ul class="course-facts plain-list">(.*?)</ul>', html, re.S).group(1)
