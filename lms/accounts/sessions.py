@@ -14,8 +14,9 @@ Checking the row costs no extra query: the user is loaded joined with it.
 from __future__ import annotations
 
 import secrets
+from functools import cache
 
-from sqlalchemy import delete, select
+from sqlalchemy import bindparam, delete, select
 from sqlalchemy.orm import joinedload
 
 from lms.extensions import db
@@ -44,11 +45,17 @@ def session_user(user_id: int, secret: str | None) -> User | None:
     the navigation and the access rules of every page read the roles), else None."""
     if not secret:
         return None
-    return db.session.scalars(
-        select(User).join(LoginSession, LoginSession.user_id == User.id)
-        .options(joinedload(User.roles))
-        .where(User.id == user_id, User.active.is_(True),
-               LoginSession.token_hash == LoginSession.hash_secret(secret))).unique().first()
+    return db.session.scalars(_session_user_statement(), {
+        "user_id": user_id, "token_hash": LoginSession.hash_secret(secret)}).unique().first()
+
+
+@cache
+def _session_user_statement():
+    """``session_user``'s query, built once: every logged-in request asks it."""
+    return (select(User).join(LoginSession, LoginSession.user_id == User.id)
+            .options(joinedload(User.roles))
+            .where(User.id == bindparam("user_id"), User.active.is_(True),
+                   LoginSession.token_hash == bindparam("token_hash")))
 
 
 def end_session(secret: str | None) -> None:
