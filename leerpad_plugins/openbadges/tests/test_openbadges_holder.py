@@ -248,3 +248,54 @@ def test_a_get_writes_nothing(app, client, issued):
         assert client.get(url).status_code == 200, url
     with app.app_context():
         assert db.session.scalar(select(db.func.count(AuditEvent.id))) == before
+
+
+def test_an_expired_credential_is_renewed_and_the_old_one_verifies_as_expired(
+        app, client, world, track):
+    """Expired a year ago: the path names the track to redo; the schoolopleider renews; the
+    new credential verifies, the old one still answers, as expired (not revoked), and the
+    path's reminder goes."""
+    old = earned(app, world, track, days_ago=5 * 366)
+    login(client, "learner")
+    path = client.get("/leerpad").get_data(as_text=True)
+    assert "Hercertificering" in path and "is verlopen op" in path
+    assert "/leerroutes/begeleider" in path
+    old_token = client.get(f"/plugins/openbadges/download?credential={old}&format=jwt").get_data(
+        as_text=True)
+    login(client, "schoolopleider")
+    assert client.post("/plugins/openbadges/vernieuwen",
+                       data={"credential": old}).status_code == 302
+    with app.app_context():
+        new = db.session.scalar(select(BadgeCredential.uuid).where(
+            BadgeCredential.renewal_of_id.is_not(None)))
+    assert new is not None
+    login(client, "learner")
+    new_token = client.get(f"/plugins/openbadges/download?credential={new}&format=jwt").get_data(
+        as_text=True)
+    assert verify(client, new_token).expiration_date.year >= utcnow().year + 3
+    with pytest.raises(OB3VerificationError, match="expired"):
+        verify(client, old_token)
+    assert "Hercertificering" not in client.get("/leerpad").get_data(as_text=True)
+
+
+def test_without_the_plugin_the_core_still_issues_its_credential(app_factory, world, track):
+    """With the plugin disabled the core issues its own credential row on completing the
+    track; nothing is signed and the plugin's public addresses answer 404."""
+    from lms.models import Lesson, Track
+    from lms.models.progress import Credential
+    from lms.tracking import record_progress
+    from lms.tracking.tracks import enrol
+
+    app = app_factory(BASE_URL=BASE_URL, DISABLED_PLUGINS="openbadges")
+    with app.test_request_context(base_url=BASE_URL):
+        user = db.session.get(User, world.users["learner"])
+        enrol(user, track=db.session.get(Track, track))
+        db.session.commit()
+        record_progress(user, db.session.scalar(select(Lesson).where(Lesson.slug == "start")),
+                        "completed")
+        assert db.session.scalar(select(Credential.id).where(
+            Credential.user_id == user.id)) is not None
+        assert db.session.scalar(select(db.func.count(BadgeCredential.id))) == 0
+    client = app.test_client()
+    for url in ("/.well-known/did.json", "/openbadges/status/revocation", "/plugins/openbadges/"):
+        assert client.get(url).status_code == 404, url
