@@ -180,3 +180,36 @@ def test_the_motivation_never_reaches_anyone_else(app, client, people, track):
     for who in ("learner", "mentor"):
         login(client, who)
         assert MARKER in client.get("/plugins/talent/").get_data(as_text=True), who
+
+
+def test_coordinators_count_nominated_accepted_and_started(app, client, people, track):
+    """Per school and role: two nominated, one accepted, and that one started the suggested
+    track; numbers only. The nominator's look at the answers is audited."""
+    from lms.models import AuditEvent
+
+    login(client, "mentor")
+    _nominate(client, people)
+    _nominate(client, people, who="schoolopleider")
+    for who, decision in (("learner", "accept"), ("schoolopleider", "decline")):
+        login(client, who)
+        _decide(client, _nomination(app, nominee_id=people.users[who]).id, decision)
+    login(client, "coordinator")
+    widget = client.get(f"/coordinatie/{people.board}").get_data(as_text=True).split(
+        "Talent and retention", 1)[1].split("</section>", 1)[0]
+    row = widget.split("Workplace mentor (werkplekbegeleider)</td>", 1)[1].split("</tr>", 1)[0]
+    assert row.replace(" ", "") == "<td>2</td><td>1</td><td>0</td>"
+    login(client, "learner")
+    client.post("/leerroutes/werkplekbegeleider/inschrijven")
+    login(client, "coordinator")
+    widget = client.get(f"/coordinatie/{people.board}").get_data(as_text=True).split(
+        "Talent and retention", 1)[1].split("</section>", 1)[0]
+    row = widget.split("Workplace mentor (werkplekbegeleider)</td>", 1)[1].split("</tr>", 1)[0]
+    assert row.replace(" ", "") == "<td>2</td><td>1</td><td>1</td>"
+    assert "Learner" not in widget and "Schoolopleider" not in widget and MARKER not in widget
+    login(client, "mentor")
+    client.get("/plugins/talent/")
+    with app.app_context():
+        audited = set(db.session.scalars(select(AuditEvent.subject_id).where(
+            AuditEvent.actor_id == people.users["mentor"],
+            AuditEvent.object_type == "talent.nomination")))
+    assert audited == {people.users["learner"], people.users["schoolopleider"]}
