@@ -73,3 +73,39 @@ def test_an_unknown_address_is_checked_with_the_configured_hash_method(app_facto
     with hash_calls(function) as calls:
         assert _login(client, "nobody@example.org", "whatever it is").status_code == 200
     assert len(calls) == 1
+
+
+def test_scrypt_end_to_end_and_a_stored_scrypt_hash_keeps_verifying(app_factory):
+    """Production's default method is scrypt: a password set under it is stored as a scrypt
+    hash and logs in through the form; after the method changes (as the tests' cheap one
+    does), that stored hash still verifies and logs in, and is left as it was."""
+    from sqlalchemy import select
+
+    from lms.config import DEFAULTS
+    from lms.models import Organisation, User
+    from lms.testing import add_user
+
+    assert DEFAULTS["PASSWORD_HASH_METHOD"] == "scrypt"
+    app = app_factory(PASSWORD_HASH_METHOD=DEFAULTS["PASSWORD_HASH_METHOD"])
+    with app.app_context():
+        school = Organisation(kind="school", name="Scryptschool", sector="po")
+        db.session.add(school)
+        add_user("scrypter", [("learner", school)])
+        db.session.commit()
+        stored = db.session.scalar(select(User.password_hash)
+                                   .where(User.email == "scrypter@example.org"))
+    assert stored.startswith("scrypt:")
+    with hash_calls(hashlib.scrypt) as calls:
+        assert _login(app.test_client(), "scrypter@example.org", PASSWORD).status_code == 302
+    assert len(calls) == 1
+
+    cheap = app_factory(PASSWORD_HASH_METHOD="pbkdf2:sha256:1")
+    client = cheap.test_client()
+    assert _login(client, "scrypter@example.org", "wrong password").status_code == 200
+    with hash_calls(hashlib.scrypt) as calls:
+        assert _login(client, "scrypter@example.org", PASSWORD).status_code == 302
+    assert len(calls) == 1
+    assert client.get("/").status_code == 200
+    with cheap.app_context():
+        assert db.session.scalar(select(User.password_hash)
+                                 .where(User.email == "scrypter@example.org")) == stored
