@@ -7,7 +7,8 @@ in an environment with Leerpad gets these fixtures:
     builds apps on this test's own database (a copy of a migrated template on SQLite, or the
     PostgreSQL database in ``LMS_TEST_DATABASE_URL``, emptied after each test).
 ``app``, ``client``, ``runner``
-    one app (CSRF and rate limits off, a cheap password hash), its test client and CLI runner.
+    one app (CSRF and rate limits off, a cheap password hash, Dutch pages unless a test
+    chooses English), its test client and CLI runner.
 ``world``
     a small world (``World``): a region with two boards and two schools, and one person per
     role (``learner``, ``mentor``, ``schoolopleider``, ``coordinator``, ``author``,
@@ -53,6 +54,7 @@ PG_URL = os.environ.get("LMS_TEST_DATABASE_URL")
 TEST_CONFIG: dict[str, Any] = {
     "TESTING": True,
     "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1",
+    "BABEL_DEFAULT_LOCALE": "nl",  # pinned: pages are Dutch unless a test chooses English
     "SECRET_KEY": "test-secret-key",
     "WTF_CSRF_ENABLED": False,
     "RATELIMIT_ENABLED": False,
