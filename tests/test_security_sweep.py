@@ -1,6 +1,6 @@
 """Security sweep over the whole URL map: no route crashes for anyone, every response carries
 the security headers and safe cookie flags, every POST needs its CSRF token, every page renders
-in Dutch and in English, and bandit finds nothing of medium severity or worse.
+in Dutch and in English. (bandit runs as its own CI step in .ci/run, not in this suite.)
 
 Routes come from ``tests/route_walk.py``, which fails when a new route has an argument it cannot
 fill in, so new pages join the sweep by themselves.
