@@ -37,7 +37,10 @@ def lms_startup(app: Flask) -> None:
     """Called once when the app has been created, with an app context pushed.
 
     :param app: the Flask application (its config holds the plugin's settings).
-    :returns: nothing. Raise an exception to stop start-up, e.g. on missing configuration.
+    :returns: nothing. Do not check here that settings are set (declare them with
+        ``lms_settings``: a missing one stops only ``lms serve``). To refuse a setting that is
+        set but wrong, raise ``lms.plugins.PluginError``: it stops every command, with its
+        message as one line.
     """
 
 

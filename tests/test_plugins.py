@@ -314,3 +314,26 @@ def test_two_plugins_with_one_blueprint_name_is_one_line(app_factory, entry_poin
     assert str(refused.value) == (
         "plugin 'certificate': a blueprint named 'certificate' is already registered by "
         "plugin 'leerpad_certificate'; rename it or disable one of the two plugins")
+
+
+@pytest.mark.parametrize("setting", [
+    {"LMS_XAPI_LRSS": '[{"url": "https://lrs.example.org/xapi/"}]'},  # and no BASE_URL
+    {"LMS_OIDC_PROVIDERS": "[{"},
+])
+def test_a_bundled_plugins_configuration_mistake_is_one_line_at_the_command_line(tmp_path,
+                                                                                   setting):
+    """A setting a bundled plugin refuses in lms_startup stops the command with one line
+    naming the plugin, not a traceback."""
+    import os
+    import subprocess
+    import sys
+
+    env = {k: v for k, v in os.environ.items() if not k.startswith("LMS_")}
+    env.update(LMS_INSTANCE_PATH=str(tmp_path / "instance"), **setting)
+    result = subprocess.run(
+        [sys.executable, "-c", "import sys; from lms.cli import main; sys.exit(main())",
+         "plugins"], env=env, capture_output=True, text=True, timeout=120)
+    assert result.returncode == 1
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("Error: "), result.stderr
+    assert "xapi: set BASE_URL" in lines[0] or "plugin 'oidc': OIDC_PROVIDERS" in lines[0]

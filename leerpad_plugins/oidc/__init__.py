@@ -41,10 +41,12 @@ def lms_settings():
 
 @hookimpl
 def lms_startup(app):
+    from lms.plugins import PluginError  # one line at the command line, not a traceback
+
     try:
         config.load(app)
     except config.ProviderConfigError as exc:
-        raise RuntimeError(f"plugin 'oidc': {exc}") from None
+        raise PluginError(f"plugin 'oidc': {exc}") from None
 
 
 @hookimpl

@@ -40,12 +40,14 @@ def lms_settings():
 
 @hookimpl
 def lms_startup(app):
+    from lms.plugins import PluginError  # one line at the command line, not a traceback
+
     try:
         lrss = delivery.configured_lrss(app.config)
     except (ValueError, KeyError, TypeError) as exc:
-        raise RuntimeError(f"xapi: XAPI_LRSS is not a list of LRSs with a url ({exc})") from exc
+        raise PluginError(f"xapi: XAPI_LRSS is not a list of LRSs with a url ({exc})") from None
     if lrss and not app.config.get("BASE_URL"):
-        raise RuntimeError("xapi: set BASE_URL (the platform's public address): statement "
+        raise PluginError("xapi: set BASE_URL (the platform's public address): statement "
                            "activity ids and actors are built on it")
 
 
