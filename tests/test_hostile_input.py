@@ -707,3 +707,29 @@ def test_form_claims_are_not_in_a_persons_data_export(app, world):
     archive = zipfile.ZipFile(io.BytesIO(client.post("/account/gegevens/download").data))
     tables = json.loads(archive.read("data.json"))["tables"]
     assert "development_goal" in tables and "form_claim" not in tables
+
+
+# --- the operator's guide ---------------------------------------------------------------------
+
+# Every limit an operator can set: requests, course files, logins, passwords, HTTPS.
+LIMIT_SETTINGS = {"MAX_CONTENT_LENGTH", "MAX_FORM_LENGTH", "COURSE_FILE_MAX_BYTES",
+                  "COURSE_RENDER_SECONDS", "LOGIN_LIMIT", "LOGIN_ADDRESS_LIMIT",
+                  "LOGIN_ACCOUNT_LIMIT", "RATELIMIT_STORAGE", "MIN_PASSWORD_LENGTH", "HTTPS",
+                  "PROXY_FIX"}
+
+
+def test_the_deployment_guides_limits_section_names_every_limit_and_its_setting():
+    """docs/deployment.md's Limits section names the setting of every limit (each a real
+    setting, Flask's own MAX_FORM_MEMORY_SIZE aside) and the throttle's defaults as they are."""
+    from pathlib import Path
+
+    from lms.config import DEFAULTS
+
+    guide = (Path(__file__).resolve().parent.parent / "docs" / "deployment.md").read_text(
+        encoding="utf-8")
+    section = guide.split("\n### Limits\n", 1)[1].split("\n### ", 1)[0]
+    named = set(re.findall(r"`([A-Z][A-Z0-9_]+)`", section))
+    assert LIMIT_SETTINGS - named == set()
+    assert named - {"MAX_FORM_MEMORY_SIZE"} <= set(DEFAULTS)
+    for setting in ("LOGIN_LIMIT", "LOGIN_ADDRESS_LIMIT", "LOGIN_ACCOUNT_LIMIT"):
+        assert f"`{DEFAULTS[setting]}`" in section, setting
