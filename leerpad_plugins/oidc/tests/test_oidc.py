@@ -13,7 +13,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 import requests
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from lms.accounts.invitations import invitation_token
 from lms.extensions import db
@@ -23,7 +23,8 @@ from lms.testing import PASSWORD
 from leerpad_plugins.oidc.config import ProviderConfigError, parse_providers
 from leerpad_plugins.oidc.models import OidcIdentity, SsoRequirement
 
-from .conftest import CLIENT_SECRET, SsoClient, provider_entry
+from .conftest import AFTER_LOGOUT, CALLBACK, CLIENT_ID, CLIENT_SECRET, SsoClient, \
+    provider_entry
 
 NEW_TEACHER = {"sub": "surf-0001", "email": "nieuw@noorderlicht.nl", "email_verified": True,
                "name": "Nina Nieuw", "schac_home_organization": "noorderlicht.nl",
@@ -593,3 +594,50 @@ def test_logging_in_as_someone_else_ends_the_previous_session(oidc_app, world, p
     assert browser.login(invitation=token).status_code == 302
     assert _home(browser.client) == "Welcome, Tweede Persoon"
     assert _count(oidc_app, LoginSession, *learner_sessions) == 0
+
+
+def test_two_providers_side_by_side(app_factory, world, provider):
+    """Two providers configured at once (say SURFconext and Entree): the login page offers
+    both, each answer is checked against its own provider (a code from one is no good at the
+    other), and one account links one identity at each, keyed on (issuer, sub)."""
+    from .provider import TestProvider
+
+    with TestProvider() as second:
+        second.register_client(CLIENT_ID, CLIENT_SECRET, CALLBACK, AFTER_LOGOUT)
+        app = app_factory(OIDC_PROVIDERS=[
+            provider_entry(provider),
+            {**provider_entry(second), "name": "entreetest", "title": "Entreetest"}])
+        with app.app_context():
+            db.session.execute(update(User).values(locale="en"))
+            db.session.commit()
+        page = _text(_english(app).get("/inloggen"))
+        assert "Log in with Testconext" in page and "Log in with Entreetest" in page
+
+        provider.person = {"sub": "learner-at-surf", "email": "learner@example.org",
+                           "email_verified": True}
+        first = SsoClient(app.test_client(), provider)
+        assert first.login("testconext").status_code == 302
+        assert _home(first.client) == "Welcome, Learner"
+        second.person = {"sub": "learner-at-entree"}
+        assert SsoClient(first.client, second).link("entreetest").status_code == 302
+
+        # Entree's callback brought to a login started with Testconext: refused.
+        crossed = SsoClient(app.test_client(), second)
+        at_second = requests.get(crossed.client.get(
+            "/plugins/oidc/login?provider=entreetest").location, allow_redirects=False, timeout=10)
+        code = parse_qs(urlsplit(at_second.headers["Location"]).query)["code"][0]
+        started = crossed.client.get("/plugins/oidc/login?provider=testconext").location
+        state = parse_qs(urlsplit(started).query)["state"][0]
+        assert crossed.client.get(f"/plugins/oidc/callback?code={code}&state={state}") \
+            .status_code == 400
+        assert _audits(app, "oidc.login")[-1]["reason"] == "token: invalid_grant"
+        assert _home(crossed.client) == "Log in"
+
+        again = SsoClient(app.test_client(), second)
+        assert again.login("entreetest").status_code == 302
+        assert _home(again.client) == "Welcome, Learner"
+    with app.app_context():
+        pairs = sorted((i.provider, i.issuer, i.subject, i.user_id)
+                       for i in db.session.scalars(select(OidcIdentity)))
+    assert pairs == [("entreetest", second.issuer, "learner-at-entree", world.users["learner"]),
+                     ("testconext", provider.issuer, "learner-at-surf", world.users["learner"])]
