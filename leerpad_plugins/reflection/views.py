@@ -34,8 +34,9 @@ def render(lesson: Any, user: Any) -> Markup:
 
 
 def _own_entry(entry_id: int) -> ReflectionEntry:
+    """An entry the current user may read: only its writer (``reflection.view``'s tier)."""
     entry = db.session.get(ReflectionEntry, entry_id)
-    if entry is None or entry.user_id != current_user.id:
+    if entry is None or not can(current_user, "reflection.view", entry):
         abort(404)
     return entry
 
@@ -72,6 +73,7 @@ def share(entry_id: int):
 @bp.get("/logboek")
 @login_required
 def logbook():
+    require(current_user, "reflection.view", current_user)
     entries = portfolio.entries_of(current_user.id)
     return render_template("reflection/logbook.html", entries=entries,
                            prompt_text=portfolio.prompt_text)
