@@ -4,9 +4,12 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from markupsafe import Markup
+
+if TYPE_CHECKING:
+    from lms.models import Course, Lesson, Track, User
 
 
 @dataclass(frozen=True)
@@ -164,10 +167,10 @@ class LearningEvent:
     verb: str
     timestamp: datetime
     result: dict | None
-    learner: Any  # lms.models.User
-    lesson: Any  # lms.models.Lesson
-    course: Any  # lms.models.Course
-    track: Any  # lms.models.Track or None
+    learner: User
+    lesson: Lesson
+    course: Course
+    track: Track | None
     registration: str | None
 
     @property
