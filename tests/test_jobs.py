@@ -145,6 +145,19 @@ def test_mail_leaves_the_request_and_a_real_worker_sends_it(app_factory, smtp, s
     assert len(inbox.messages) == 1
 
 
+def _admin_invites(app, name: str, email: str):
+    """The admin invites a learner of the world's school; returns the test client (logged in
+    as the admin) and the page that answered."""
+    with app.app_context():
+        world = make_world()
+    client = app.test_client()
+    client.post("/inloggen", data={"email": "admin@example.org", "password": PASSWORD})
+    page = client.post("/beheer/mensen/nieuw", data={
+        "name": name, "email": email, "organisation": world.school,
+        "role": "learner"}).get_data(as_text=True)
+    return client, page
+
+
 def test_an_invitation_is_emailed_by_the_worker_not_the_page(app_factory, smtp, start_worker):
     """Inviting someone answers at once with "being sent by e-mail" (no link shown, nothing
     sent yet); the worker e-mails a working link; a job left over for a used invitation
@@ -152,13 +165,7 @@ def test_an_invitation_is_emailed_by_the_worker_not_the_page(app_factory, smtp, 
     port, inbox = smtp
     app = app_factory(MAIL_SERVER="127.0.0.1", MAIL_PORT=port, JOBS_IMMEDIATE=False,
                       BASE_URL="https://leerpad.test")
-    with app.app_context():
-        world = make_world()
-    client = app.test_client()
-    client.post("/inloggen", data={"email": "admin@example.org", "password": PASSWORD})
-    page = client.post("/beheer/mensen/nieuw", data={
-        "name": "Wacht Rij", "email": "wacht.rij@example.org", "organisation": world.school,
-        "role": "learner"}).get_data(as_text=True)
+    client, page = _admin_invites(app, "Wacht Rij", "wacht.rij@example.org")
     assert "wordt per e-mail verstuurd" in page  # the admin sees Dutch (the default)
     assert "/uitnodiging/" not in page
     assert inbox.messages == []
@@ -188,13 +195,7 @@ def test_an_unreachable_queue_shows_the_invitation_link(app_factory):
     link instead, as without a mail server."""
     app = app_factory(MAIL_SERVER="127.0.0.1", MAIL_PORT=_free_port(), JOBS_IMMEDIATE=False,
                       JOBS_REDIS_URL=f"redis://127.0.0.1:{_free_port()}/0")
-    with app.app_context():
-        world = make_world()
-    client = app.test_client()
-    client.post("/inloggen", data={"email": "admin@example.org", "password": PASSWORD})
-    page = client.post("/beheer/mensen/nieuw", data={
-        "name": "Geen Rij", "email": "geen.rij@example.org", "organisation": world.school,
-        "role": "learner"}).get_data(as_text=True)
+    _, page = _admin_invites(app, "Geen Rij", "geen.rij@example.org")
     assert "/uitnodiging/" in page and "wordt per e-mail verstuurd" not in page
 
 
