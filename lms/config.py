@@ -56,6 +56,8 @@ DEFAULTS: dict[str, object] = {
     "SESSION_COOKIE_SECURE": False,
     "HTTPS": False,  # served over HTTPS: Secure cookies and HSTS on every response
     "PROXY_FIX": 0,  # reverse proxies in front whose X-Forwarded-For/-Proto are trusted
+    # Lesson pages kept per worker process (lms.web.pagecache); 0 keeps none.
+    "PAGE_CACHE_BYTES": 32 * 1024 * 1024,
     # Background jobs (lms.jobs): SQLite in the instance folder unless a Redis URL is set.
     "JOBS_REDIS_URL": None,
     "JOBS_SQLITE_PATH": None,
@@ -70,7 +72,7 @@ DEFAULTS: dict[str, object] = {
 _INT_KEYS = {"MAIL_PORT", "INVITATION_MAX_AGE", "MIN_PASSWORD_LENGTH", "HOURS_CYCLE_YEARS",
              "HOURS_BENCHMARK", "RETENTION_DAYS", "MENTOR_MAX_LEARNERS", "PROXY_FIX",
              "COURSE_FILE_MAX_BYTES", "COURSE_RENDER_SECONDS",
-             "REPORT_EXPORT_QUEUE_LEARNERS"}
+             "REPORT_EXPORT_QUEUE_LEARNERS", "PAGE_CACHE_BYTES"}
 _BOOL_KEYS = {"JOBS_IMMEDIATE", "MAIL_USE_TLS", "SESSION_COOKIE_SECURE", "TESTING", "DEBUG",
               "HTTPS", "RATELIMIT_SWALLOW_ERRORS", "RATELIMIT_IN_MEMORY_FALLBACK_ENABLED"}
 ENV_PREFIX = "LMS_"

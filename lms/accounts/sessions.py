@@ -49,13 +49,19 @@ def session_user(user_id: int, secret: str | None) -> User | None:
         "user_id": user_id, "token_hash": LoginSession.hash_secret(secret)}).unique().first()
 
 
+def login_conditions() -> tuple:
+    """What a logged-in request must match, with bound ``user_id`` and ``token_hash``: an
+    active person with this login's session row. ``session_user`` and the cached-page check
+    (``lms.readmodels.versions.lesson_check``) both ask exactly this."""
+    return (LoginSession.user_id == User.id, User.id == bindparam("user_id"),
+            User.active.is_(True), LoginSession.token_hash == bindparam("token_hash"))
+
+
 @cache
 def _session_user_statement():
     """``session_user``'s query, built once: every logged-in request asks it."""
     return (select(User).join(LoginSession, LoginSession.user_id == User.id)
-            .options(joinedload(User.roles))
-            .where(User.id == bindparam("user_id"), User.active.is_(True),
-                   LoginSession.token_hash == bindparam("token_hash")))
+            .options(joinedload(User.roles)).where(*login_conditions()))
 
 
 def end_session(secret: str | None) -> None:

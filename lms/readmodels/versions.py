@@ -6,15 +6,19 @@ confirmed (``304 Not Modified``) without building the page again (``lms.web.reva
 - ``lesson_versions``: 1 query — the versions and the lesson's type (None: no such lesson).
 - ``version_columns``: the same versions as columns, for a page's own first query (no extra
   query on a full render: ``lms.readmodels.pages.course_view(..., versions=True)``).
+- ``lesson_check``: 1 query — the login check, the person's name, language and roles, and the
+  lesson's type and versions: everything a kept lesson page is compared with
+  (``lms.web.pagecache``), so a page asked again unchanged costs this query alone.
 """
 from __future__ import annotations
 
 from functools import cache
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import and_, bindparam, case, func, select
 
 from lms.extensions import db
+from lms.models.accounts import LoginSession, RoleAssignment, User
 from lms.models.content import ContentSource, Course, Lesson
 from lms.models.progress import CourseState, Enrolment, Exemption, LessonState, ProgressEvent
 
@@ -70,3 +74,45 @@ def _lesson_versions_statement():
                                Course.slug == bindparam("course_slug"),
                                Course.archived.is_(False)))
             .where(Lesson.slug == bindparam("lesson_slug"), Lesson.archived.is_(False)))
+
+
+class LessonCheck(NamedTuple):
+    """A logged-in person's facts that a lesson page shows, and the page's versions."""
+
+    auth_version: int
+    name: str
+    locale: str
+    roles: tuple[str, ...]  # sorted role names, as ``User.role_names()``
+    type: str
+    versions: tuple
+
+
+def lesson_check(user_id: int, secret: str, course_slug: str, lesson_slug: str
+                 ) -> LessonCheck | None:
+    """One query: None unless ``secret`` is a live login of the active person ``user_id``
+    (``lms.accounts.sessions.login_conditions``) and the lesson exists; else their facts and
+    the lesson page's versions (one row per role)."""
+    rows = db.session.execute(_lesson_check_statement(), {
+        "user_id": user_id, "token_hash": LoginSession.hash_secret(secret),
+        "course_slug": course_slug, "lesson_slug": lesson_slug}).all()
+    if not rows:
+        return None
+    first = rows[0]
+    roles = tuple(sorted({row[3] for row in rows if row[3] is not None}))
+    return LessonCheck(first[0], first[1], first[2], roles, first[4], tuple(first[5:]))
+
+
+@cache
+def _lesson_check_statement():
+    from lms.accounts.sessions import login_conditions
+
+    return (select(User.auth_version, User.name, User.locale, RoleAssignment.role, Lesson.type,
+                   *version_columns(bindparam("user_id")))
+            .select_from(User)
+            .join(LoginSession, and_(*login_conditions()))
+            .outerjoin(RoleAssignment, RoleAssignment.user_id == User.id)
+            .join(Course, and_(Course.slug == bindparam("course_slug"),
+                               Course.archived.is_(False)))
+            .join(Lesson, and_(Lesson.course_id == Course.id,
+                               Lesson.slug == bindparam("lesson_slug"),
+                               Lesson.archived.is_(False))))

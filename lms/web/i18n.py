@@ -9,11 +9,18 @@ LANG_COOKIE = "lms_lang"
 
 
 def select_locale() -> str:
+    return choose_locale(current_user.locale if getattr(current_user, "is_authenticated", False)
+                         else None)
+
+
+def choose_locale(user_locale: str | None) -> str:
+    """The logged-in person's language if it is offered, else the browser's choice (cookie),
+    else the default (also used where a page is checked without loading the person)."""
     from flask import current_app
 
     languages = current_app.config["LANGUAGES"]
-    if getattr(current_user, "is_authenticated", False) and current_user.locale in languages:
-        return current_user.locale
+    if user_locale in languages:
+        return user_locale
     chosen = request.cookies.get(LANG_COOKIE)
     if chosen in languages:
         return chosen

@@ -17,7 +17,7 @@ from wtforms.validators import DataRequired, Length
 from lms.access import can, require, supervised_learners
 from lms.clock import today
 from lms.content.validate import activity_types
-from lms.extensions import db
+from lms.extensions import db, login_manager
 from lms.accounts.people import role_label
 from lms.models import ROLES, Course, Track, User
 from lms.models.organisations import SECTORS
@@ -31,7 +31,8 @@ from lms.readmodels.versions import lesson_versions
 from lms.tracking.prerequisites import CourseLocked, start_lesson
 from lms.tracking.tracks import TrackError, enrol, grant_exemption
 from lms.web.inputs import to_id
-from lms.web.revalidation import confirms, not_modified, page_etag, tag
+from lms.web.revalidation import (confirms, keep_lesson, kept_lesson, not_modified,
+                                  page_etag, tag)
 
 bp = Blueprint("learn", __name__)
 
@@ -108,17 +109,24 @@ def course(course_slug: str):
 
 
 @bp.get("/cursussen/<course_slug>/<lesson_slug>")
-@login_required
 def lesson(course_slug: str, lesson_slug: str):
-    # A revisit is confirmed (304) from one query when the lesson's type renders no
-    # per-learner activity (whose state lives in a plugin's tables): lms.web.revalidation.
+    # A page asked again is answered from one query when the lesson's type renders no
+    # per-learner activity (whose state lives in a plugin's tables): the browser's copy
+    # confirmed (304) or the page this worker kept (lms.web.revalidation, lms.web.pagecache).
     types = activity_types(get_pm())
+    kept = kept_lesson(course_slug, lesson_slug, lambda type_: _revalidates(types.get(type_)))
+    if kept is not None:  # kept_lesson checked the login itself, as login_required does
+        return kept
+    if not current_user.is_authenticated:
+        return login_manager.unauthorized()
     if request.if_none_match:
         found = lesson_versions(current_user.id, course_slug, lesson_slug)
         if found and _revalidates(types.get(found[0])):
             etag = page_etag("lesson", found[1], course_slug, lesson_slug)
             if confirms(etag):
                 return not_modified(etag)
+    # A page showing a message is never confirmed or kept: the message shows once.
+    message = "_flashes" in session
     view = course_view(current_user.id, course_slug, lesson_slug, versions=True) or abort(404)
     current = view.current.lesson
     activity = types.get(current.type)
@@ -128,8 +136,9 @@ def lesson(course_slug: str, lesson_slug: str):
     response = make_response(render_template(
         "learn/lesson.html", view=view, item=view.current, activity_html=activity_html,
         manual=bool(activity and activity.manual_completion)))
-    if _revalidates(activity):
+    if _revalidates(activity) and not message:
         tag(response, page_etag("lesson", view.versions, course_slug, lesson_slug))
+        keep_lesson(course_slug, lesson_slug, response)
     return response
 
 
