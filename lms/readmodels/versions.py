@@ -92,14 +92,25 @@ def lesson_check(user_id: int, secret: str, course_slug: str, lesson_slug: str
     """One query: None unless ``secret`` is a live login of the active person ``user_id``
     (``lms.accounts.sessions.login_conditions``) and the lesson exists; else their facts and
     the lesson page's versions (one row per role)."""
-    rows = db.session.execute(_lesson_check_statement(), {
-        "user_id": user_id, "token_hash": LoginSession.hash_secret(secret),
-        "course_slug": course_slug, "lesson_slug": lesson_slug}).all()
+    with _one_statement() as conn:
+        rows = conn.execute(_lesson_check_statement(), {
+            "user_id": user_id, "token_hash": LoginSession.hash_secret(secret),
+            "course_slug": course_slug, "lesson_slug": lesson_slug}).all()
     if not rows:
         return None
     first = rows[0]
     roles = tuple(sorted({row[3] for row in rows if row[3] is not None}))
     return LessonCheck(first[0], first[1], first[2], roles, first[4], tuple(first[5:]))
+
+
+def _one_statement():
+    """A connection for one read statement, outside the ORM session (which stays unopened):
+    on PostgreSQL in autocommit, so the statement is one round trip without BEGIN and
+    ROLLBACK; SQLite's driver begins no transaction for a read anyway."""
+    conn = db.engine.connect()
+    if conn.dialect.name == "postgresql":
+        conn = conn.execution_options(isolation_level="AUTOCOMMIT")
+    return conn
 
 
 @cache
