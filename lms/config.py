@@ -52,6 +52,9 @@ DEFAULTS: dict[str, object] = {
     # assignment file a lesson may allow (100 MB) plus 1 MB for the form around it.
     "MAX_CONTENT_LENGTH": 101 * 1024 * 1024,
     "MAX_FORM_LENGTH": 1024 * 1024,  # the same, for requests to URLs that take no upload
+    # PostgreSQL: a pooled connection idle longer than this is checked before use
+    # (lms.connections); 0 checks on every use.
+    "DATABASE_PING_IDLE_SECONDS": 1.0,
     "BASE_URL": "",
     "SESSION_COOKIE_SECURE": False,
     "HTTPS": False,  # served over HTTPS: Secure cookies and HSTS on every response
@@ -73,6 +76,7 @@ _INT_KEYS = {"MAIL_PORT", "INVITATION_MAX_AGE", "MIN_PASSWORD_LENGTH", "HOURS_CY
              "HOURS_BENCHMARK", "RETENTION_DAYS", "MENTOR_MAX_LEARNERS", "PROXY_FIX",
              "COURSE_FILE_MAX_BYTES", "COURSE_RENDER_SECONDS",
              "REPORT_EXPORT_QUEUE_LEARNERS", "PAGE_CACHE_BYTES"}
+_FLOAT_KEYS = {"DATABASE_PING_IDLE_SECONDS"}
 _BOOL_KEYS = {"JOBS_IMMEDIATE", "MAIL_USE_TLS", "SESSION_COOKIE_SECURE", "TESTING", "DEBUG",
               "HTTPS", "RATELIMIT_SWALLOW_ERRORS", "RATELIMIT_IN_MEMORY_FALLBACK_ENABLED"}
 ENV_PREFIX = "LMS_"
@@ -81,6 +85,8 @@ ENV_PREFIX = "LMS_"
 def _from_env(key: str, raw: str) -> object:
     if key in _INT_KEYS:
         return int(raw)
+    if key in _FLOAT_KEYS:
+        return float(raw)
     if key in _BOOL_KEYS:
         return raw.strip().lower() in {"1", "true", "yes", "on"}
     if raw.startswith(("[", "{")):
@@ -116,8 +122,6 @@ def _derive(app: Flask) -> None:
     cfg.setdefault("SQLALCHEMY_ENGINE_OPTIONS", {})
     if cfg["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
         cfg["SQLALCHEMY_ENGINE_OPTIONS"].setdefault("connect_args", {"timeout": 30})
-    else:
-        cfg["SQLALCHEMY_ENGINE_OPTIONS"].setdefault("pool_pre_ping", True)
     if cfg["PLUGINS_DIRS"] is None:
         # Drop-in plugins: one folder per instance, made empty on first start.
         folder = instance / "plugins"
