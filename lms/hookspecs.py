@@ -184,7 +184,9 @@ def lms_lesson_is_complete(user: User, lesson: Lesson, state: LessonState) -> bo
 
 @hookspec
 def lms_nav_items(user: User | AnonymousUserMixin) -> NavItem | list[NavItem] | None:
-    """Return links for the main navigation (``lms.activities.NavItem``).
+    """Return links for the main navigation (``lms.activities.NavItem``). The items must
+    follow from the user's roles: the navigation is remembered per set of role names; a
+    per-person number goes in ``count`` (a navigation with a count is asked every request).
 
     :param user: the current user (may be anonymous: check ``is_authenticated``).
     :returns: a ``NavItem``, a list of them, or None.
