@@ -185,10 +185,12 @@ def test_the_api_enrols_the_same_way(app, client, world):
 
 
 def test_course_and_lesson_pages_stay_within_the_budget_when_locked(app, world):
-    """Locks cost one query, only for courses that can be locked."""
+    """Locks cost one query, only for courses that can be locked (pages built every time:
+    a lesson page asked again unchanged is one query, tests/test_revalidation.py)."""
     from lms.testing import Auth
     from tests.test_learn import counted
 
+    app.config["PAGE_CACHE_BYTES"] = 0
     _track(app)
     client = app.test_client()
     Auth(client).login("learner")
