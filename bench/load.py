@@ -10,9 +10,12 @@ hello-world: the lesson page's share of hello-world throughput (first visits, an
 that send the page's ETag back and get 304), and p50/p95/p99 at 500 active learners.
 
 For each database it measures, with wrk and bench/wrk_session.lua:
-1. throughput: a closed loop (no think time) on logged-in lesson pages, then the same pages
-   revisited with If-None-Match (a browser's copy confirmed with 304), then hello-world;
-   the ratio is Leerpad's share of what the same gunicorn set-up serves at most;
+1. throughput: a closed loop (no think time) on logged-in lesson pages — asked again, each
+   learner's page comes from the worker's kept copy after one check (lms.web.pagecache) —
+   the same pages built every time (a second server with PAGE_CACHE_BYTES=0, the same
+   logins), the pages revisited with If-None-Match (a browser's copy confirmed with 304),
+   then hello-world; the ratio is Leerpad's share of what the same gunicorn set-up serves
+   at most;
 2. latency at 500 active learners: each learner asks for a page (lesson, course, home, path)
    about every 10 s, i.e. 50 requests/s sent at a fixed rate (an open loop, so a slow answer
    does not slow the senders down) by a thread pool in this script, a new connection each;
@@ -262,9 +265,10 @@ def run_database(kind: str, args, data_dir: Path) -> dict:
     env = dict(os.environ, LMS_DATABASE_URL=url, LMS_SECRET_KEY=SECRET,
                LMS_INSTANCE_PATH=str(data_dir / "instance"),
                LMS_LOGIN_LIMIT="100000 per minute")  # 500 logins from one address
-    lms_port, hello_port = free_port(), free_port()
-    lms = start([str(Path(sys.executable).parent / "lms"), "serve", "--port", str(lms_port),
-                 "--workers", str(args.workers)], env)
+    lms_port, hello_port, built_port = free_port(), free_port(), free_port()
+    lms_command = str(Path(sys.executable).parent / "lms")
+    lms = start([lms_command, "serve", "--port", str(lms_port), "--workers", str(args.workers)],
+                env)
     hello = start([sys.executable, str(Path(__file__)), "--serve-hello", str(hello_port),
                    "--workers", str(args.workers)], env)
     try:
@@ -292,12 +296,21 @@ def run_database(kind: str, args, data_dir: Path) -> dict:
         revisit = wrk(lms_port, revisit_targets, 2, args.connections, args.seconds)
         hello_r = wrk(hello_port, hello_targets, 2, args.connections, args.seconds)
         active = open_loop(lms_port, mixed_targets, args.learners / 10, args.seconds * 2)
+        stop(lms)  # the same cores for the server that builds every page
+        built_server = start([lms_command, "serve", "--port", str(built_port), "--workers",
+                              str(args.workers)], dict(env, LMS_PAGE_CACHE_BYTES="0"))
+        try:
+            wait_for(built_port, built_server, 120)
+            wrk(built_port, lesson_targets, 2, 8, 3)
+            built = wrk(built_port, lesson_targets, 2, args.connections, args.seconds)
+        finally:
+            stop(built_server)
         after = watched_counts(url)
     finally:
         stop(lms)
         stop(hello)
     return {"kind": kind, "shape": shape, "generated": generated, "lesson": lesson,
-            "revisit": revisit, "hello": hello_r, "active": active, "writes": {
+            "built": built, "revisit": revisit, "hello": hello_r, "active": active, "writes": {
                 t: after[t] - before[t] for t in before if after[t] != before[t]}}
 
 
@@ -327,30 +340,35 @@ def report(results: list[dict], args) -> str:
         f"{args.workers} sync workers, access log on). Targets (DESIGN.md §6): a logged-in "
         "lesson page at ≥ 30 % of hello-world throughput; p95 ≤ 50 ms at 500 active learners.",
         "",
-        "| database | learners / lessons / events | lesson page req/s | revisit (304) req/s "
-        "| hello-world req/s | ratio: page / revisit | 500 learners: req/s | p50 | p95 | p99 "
-        "| errors | rows written by GETs |",
+        "| database | learners / lessons / events | lesson page req/s: kept / built "
+        "| revisit (304) req/s | hello-world req/s | ratio: kept / built / revisit "
+        "| 500 learners: req/s | p50 | p95 | p99 | errors | rows written by GETs |",
         "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|",
     ]
     for r in results:
         s, lesson, hello, active = r["shape"], r["lesson"], r["hello"], r["active"]
-        revisit = r["revisit"]
-        ratio = lesson["rps"] / hello["rps"] if hello["rps"] else 0
-        revisit_ratio = revisit["rps"] / hello["rps"] if hello["rps"] else 0
-        errors = lesson["errors"] + revisit["errors"] + active["errors"]
+        revisit, built = r["revisit"], r["built"]
+
+        def share(x: dict) -> str:
+            return f"{x['rps'] / hello['rps']:.0%}" if hello["rps"] else "—"
+
+        errors = lesson["errors"] + built["errors"] + revisit["errors"] + active["errors"]
         writes = ", ".join(f"{t} +{n}" for t, n in r["writes"].items()) or "none"
         lines.append(
             f"| {r['kind']} | {s['learners']:,} / {s['lessons']:,} / {s['events']:,} "
-            f"| {lesson['rps']:.0f} | {revisit['rps']:.0f} | {hello['rps']:.0f} "
-            f"| {ratio:.0%} / {revisit_ratio:.0%} | {active['rps']:.0f} "
+            f"| {lesson['rps']:.0f} / {built['rps']:.0f} | {revisit['rps']:.0f} "
+            f"| {hello['rps']:.0f} | {share(lesson)} / {share(built)} / {share(revisit)} "
+            f"| {active['rps']:.0f} "
             f"| {active['p50']:.1f} ms | {active['p95']:.1f} ms | {active['p99']:.1f} ms "
             f"| {errors} | {writes} |")
     lines += [
         "",
         f"Throughput: closed loop, {args.connections} connections, {args.seconds} s each, lesson "
-        f"pages of {args.learners} logged-in learners (real logins), measured with wrk; the "
-        "revisits send each learner's ETag (If-None-Match), as a browser does for a page it "
-        "keeps, and are answered 304. "
+        f"pages of {args.learners} logged-in learners (real logins), measured with wrk: "
+        "*kept*, each learner's page asked again and given from the worker's kept copy after "
+        "its one-query check; *built*, the same requests to a server with "
+        "`PAGE_CACHE_BYTES=0`, which builds every page; *revisit*, each learner's ETag sent "
+        "(If-None-Match), as a browser does for a page it keeps, answered 304. "
         f"Latency: {args.learners} learners each asking for a page every 10 s = "
         f"{args.learners / 10:.0f} requests/s at a fixed rate for {args.seconds * 2} s "
         "(lesson, course, home and path pages of those learners in turn, a new connection "

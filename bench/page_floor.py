@@ -9,7 +9,9 @@ hello-world that bench/load.py compares with (Flask and the test client alone); 
 route that returns a word (Flask,
 the extensions' before/after-request work and the test client); a logged-in route (the
 session cookie and the user with roles: one query); the navigation as the plugins give it;
-the base layout with an empty page; and the real lesson page of one generated learner.
+the base layout with an empty page; the real lesson page of one generated learner, built
+every time (an app with PAGE_CACHE_BYTES=0); and the same page asked again, given from the
+worker's kept copy after its one-query check (lms.web.pagecache).
 Prints ms of CPU of this process per request (the median of --rounds rounds).
 """
 from __future__ import annotations
@@ -27,14 +29,14 @@ from page_profile import login  # noqa: E402
 from hello_app import app as hello_app  # noqa: E402
 
 
-def build_app(database_url: str):
+def build_app(database_url: str, **config):
     from flask import render_template
     from flask_login import current_user, login_required
 
     from lms import create_app
     from lms.web.revalidation import navigation
 
-    app = create_app({"DATABASE_URL": database_url, "SECRET_KEY": SECRET})
+    app = create_app({"DATABASE_URL": database_url, "SECRET_KEY": SECRET, **config})
     empty_page = app.jinja_env.from_string(
         "{% extends 'base.html' %}{% block content %}.{% endblock %}")
 
@@ -71,11 +73,13 @@ def main(argv: list[str] | None = None) -> int:
     app = build_app(args.database_url)
     leerpad = app.test_client()
     login(leerpad, email)
+    builds = build_app(args.database_url, PAGE_CACHE_BYTES=0).test_client()
+    login(builds, email)
     layers = [("hello-world", hello_app.test_client(), "/"),
               *((name, leerpad, url) for name, url in (
               ("anonymous route", "/_floor/anonymous"), ("logged-in route", "/_floor/user"),
-              ("+ navigation", "/_floor/navigation"), ("+ base layout", "/_floor/layout"),
-              ("lesson page", urls[0])))]
+              ("+ navigation", "/_floor/navigation"), ("+ base layout", "/_floor/layout"))),
+              ("lesson page, built", builds, urls[0]), ("lesson page, kept", leerpad, urls[0])]
     print(f"learner {email}; {args.requests} requests × {args.rounds} rounds per layer")
     previous = 0.0
     for name, client, url in layers:
@@ -88,7 +92,7 @@ def main(argv: list[str] | None = None) -> int:
                 client.get(url)
             rounds.append((time.process_time() - started) / args.requests * 1000)
         cpu = statistics.median(rounds)
-        print(f"{name:16} {url:32} {cpu:6.3f} ms CPU  (+{cpu - previous:.3f})")
+        print(f"{name:18} {url:32} {cpu:6.3f} ms CPU  ({cpu - previous:+.3f})")
         previous = cpu
     return 0
 

@@ -8,8 +8,11 @@ cProfile listing.
 
 It logs in one generated learner (the same pages bench/load.py asks for) and asks for each
 page ``--pages`` times after a warm-up; prints ms of CPU per page (this process: the
-database server's share is only in the wall time beside it) and the queries per page,
-and for the lesson page also a revisit that sends its ETag back (If-None-Match: a 304).
+database server's share is only in the wall time beside it), the queries per page and the
+Python function calls per page (cProfile: deterministic, unlike times on a shared machine).
+The lesson page three ways: asked again (the worker's kept copy after one check,
+lms.web.pagecache), built every time (an app with PAGE_CACHE_BYTES=0) and a revisit that
+sends its ETag back (If-None-Match: a 304).
 """
 from __future__ import annotations
 
@@ -52,29 +55,44 @@ def main(argv: list[str] | None = None) -> int:
     app = create_app({"DATABASE_URL": args.database_url, "SECRET_KEY": SECRET})
     client = app.test_client()
     login(client, email)
-    with app.app_context():
-        engine = db.engine
+    builds_app = create_app({"DATABASE_URL": args.database_url, "SECRET_KEY": SECRET,
+                             "PAGE_CACHE_BYTES": 0})
+    builds = builds_app.test_client()
+    login(builds, email)
+    engines = []
+    for each in (app, builds_app):
+        with each.app_context():
+            engines.append(db.engine)
     queries = [0]
 
     def count(*_) -> None:
         queries[0] += 1
 
-    event.listen(engine, "before_cursor_execute", count)
+    for engine in engines:
+        event.listen(engine, "before_cursor_execute", count)
     print(f"learner {email}; {args.pages} requests per page after 20 warm-up requests")
     etag = client.get(urls[0]).headers.get("ETag", "")
-    pages = [(urls[0], "lesson", {}), (urls[0], "revisit", {"If-None-Match": etag})]
-    pages += [(url, name, {}) for url, name in zip(urls[1:], ("course", "home", "path"))]
-    for url, name, headers in pages:
+    pages = [(client, urls[0], "lesson, kept", {}), (builds, urls[0], "lesson, built", {}),
+             (client, urls[0], "revisit", {"If-None-Match": etag})]
+    pages += [(client, url, name, {})
+              for url, name in zip(urls[1:], ("course", "home", "path"))]
+    for browser, url, name, headers in pages:
         for _ in range(20):
-            assert client.get(url, headers=headers).status_code in (200, 304), url
+            assert browser.get(url, headers=headers).status_code in (200, 304), url
         queries[0] = 0
         started, wall = time.process_time(), time.perf_counter()
         for _ in range(args.pages):
-            client.get(url, headers=headers)
+            browser.get(url, headers=headers)
         cpu = (time.process_time() - started) / args.pages * 1000
         wall = (time.perf_counter() - wall) / args.pages * 1000
-        print(f"{name:7} {url:40} {cpu:6.2f} ms CPU/page {wall:6.2f} ms wall "
-              f"{queries[0] / args.pages:.0f} queries")
+        profiler = cProfile.Profile()
+        profiler.enable()
+        for _ in range(50):
+            browser.get(url, headers=headers)
+        profiler.disable()
+        calls = pstats.Stats(profiler).total_calls / 50
+        print(f"{name:13} {url:40} {cpu:6.2f} ms CPU/page {wall:6.2f} ms wall "
+              f"{queries[0] / args.pages:.0f} queries {calls:8,.0f} calls")
     if args.profile:
         profiler = cProfile.Profile()
         profiler.enable()
