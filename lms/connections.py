@@ -33,6 +33,7 @@ def init_app(app: Flask) -> None:
 def watch(engine: Engine, idle_seconds: float) -> None:
     """Check ``engine``'s connections on checkout when idle longer than ``idle_seconds``."""
 
+    @event.listens_for(engine.pool, "connect")  # a new connection needs no check
     @event.listens_for(engine.pool, "checkin")
     def _stamp(dbapi_connection, record) -> None:
         record.info[LAST_USED] = time.monotonic()
