@@ -49,19 +49,6 @@ class LeerpadLimiter(Limiter):
 
 limiter = LeerpadLimiter(key_func=get_remote_address, default_limits=[], headers_enabled=True)
 
-# Pages asked for all day that no limit applies to skip Flask-Limiter's per-request work (a
-# tenth of a lesson page given from the worker's kept copy): every limit Leerpad sets counts
-# failed POSTs (logins, password changes). A default limit set in the configuration
-# (RATELIMIT_DEFAULT) does not apply to them either.
-UNLIMITED_PAGES = frozenset({"learn.lesson"})
-
-
-@limiter.request_filter
-def _unlimited_page() -> bool:
-    from flask import request
-
-    return request.method in ("GET", "HEAD") and request.endpoint in UNLIMITED_PAGES
-
 
 @migrate.configure
 def _plugin_branches(config):

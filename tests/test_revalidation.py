@@ -273,19 +273,3 @@ def test_the_page_cache_keeps_the_most_recent_pages_within_its_bytes():
     assert cache.get("a") == ("4", b"aa") and cache.size == (2, 6)
     cache.put("d", "5", b"d" * 11)  # larger than the whole cache: not kept
     assert cache.get("d") is None and cache.size == (2, 6)
-
-
-def test_lesson_pages_carry_no_rate_limit(app_factory, tmp_path):
-    """A default limit from the configuration limits other pages, never the lesson page
-    (lms.extensions.UNLIMITED_PAGES: Flask-Limiter's per-request work is skipped there)."""
-    from lms.testing import make_world
-
-    app = app_factory(RATELIMIT_ENABLED=True, RATELIMIT_DEFAULT="2 per minute",
-                      RATELIMIT_STORAGE="memory://")
-    with app.app_context():
-        make_world()
-    import_course(app, tmp_path / "kit-courses")
-    client = app.test_client()
-    login(Auth(client), "learner")
-    assert [client.get(URL).status_code for _ in range(4)] == [200] * 4
-    assert 429 in [client.get("/").status_code for _ in range(4)]
