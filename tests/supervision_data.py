@@ -17,6 +17,7 @@ from lms.tracking import record_progress
 from lms.tracking.tracks import enrol
 from tests import builders
 from lms.testing import PASSWORD
+from lms.clock import today as clock_today  # the learners' day, as the app's
 
 # A string that only ever appears in texts people wrote (reflections, notes, descriptions).
 MARKER = "GEHEIM-7f3a-REFLECTIE"
@@ -65,7 +66,7 @@ def seed_school(world, n: int, *, school_id: int | None = None, prefix: str = "d
         people.append(person)
     db.session.flush()
     for i, person in enumerate(people):
-        db.session.add(HoursEntry(user_id=person.id, date=date.today() - timedelta(days=10),
+        db.session.add(HoursEntry(user_id=person.id, date=clock_today() - timedelta(days=10),
                                   hours=40.0 * (i % 5), category="lezen",
                                   description=f"Gelezen {marker} {i}") if i % 5 else
                        DevelopmentGoal(user_id=person.id, title=f"Doel {i}",
@@ -74,7 +75,7 @@ def seed_school(world, n: int, *, school_id: int | None = None, prefix: str = "d
             db.session.add(MentorAssignment(mentor_id=mentor.id, learner_id=person.id))
         if i % 7 == 3:
             db.session.add(Credential(user_id=person.id, name="Bewijs pdg-mbo",
-                                      expires_at=date.today() + timedelta(days=30 + i)))
+                                      expires_at=clock_today() + timedelta(days=30 + i)))
     db.session.commit()
     for i, person in enumerate(people):
         slug = PROGRAMME_TRACKS[i % 3]

@@ -12,6 +12,7 @@ from lms.reports.charts import bar_chart
 from lms.reports.coordinator import hours_distribution
 from lms.reports.scope import subtree_ids
 from lms.reports.writers import to_csv, to_xlsx
+from lms.clock import today as clock_today  # the learners' day, as the app's
 
 
 def test_chart_escapes_labels_and_survives_all_zero_values():
@@ -44,15 +45,15 @@ def test_hours_buckets_count_the_benchmark_itself_as_met(app, world):
             db.session.flush()
             db.session.add(RoleAssignment(user_id=person.id, organisation_id=school, role="learner"))
             if hours:
-                db.session.add(HoursEntry(user_id=person.id, date=date.today() - timedelta(days=3),
+                db.session.add(HoursEntry(user_id=person.id, date=clock_today() - timedelta(days=3),
                                           hours=hours, category="cursus", description="x"))
         # Hours older than the cycle do not count.
-        db.session.add(HoursEntry(user_id=person.id, date=date.today() - timedelta(days=5 * 366),
+        db.session.add(HoursEntry(user_id=person.id, date=clock_today() - timedelta(days=5 * 366),
                                   hours=500, category="cursus", description="oud"))
         db.session.commit()
         from lms.hours_rules import load
 
-        buckets, rules = hours_distribution(subtree_ids([school]), date.today(), load())
+        buckets, rules = hours_distribution(subtree_ids([school]), clock_today(), load())
         found = {b["bucket"]: b["learners"] for b in buckets}
     # The world's school also has learner, other_learner and schoolopleider without hours
     # (the schoolopleider by the BRLO rule).

@@ -18,6 +18,7 @@ from lms.models.portfolio import HoursEntry
 from lms.models.progress import Credential, ProgressEvent
 from lms.testing import PG_URL, truncate_all
 from lms.tracking.dates import add_months
+from lms.clock import today as clock_today  # the learners' day, as the app's
 
 REGION = "Regio Progressus"
 
@@ -65,7 +66,7 @@ def test_region_has_three_boards_twelve_schools_and_300_people(app):
         waiting = db.session.execute(db.text(
             "SELECT count(*) FROM assignment_submission WHERE status = 'submitted'")).scalar()
         expiring = db.session.scalar(select(func.count()).select_from(Credential).where(
-            Credential.expires_at.between(date.today(), add_months(date.today(), 3))))
+            Credential.expires_at.between(clock_today(), add_months(clock_today(), 3))))
     assert len(boards) == 3 and len(schools) == 12
     assert {s.sector for s in schools} == {"po", "vo", "mbo"}
     assert 280 <= people <= 330
@@ -84,7 +85,7 @@ def test_every_printed_login_has_something_to_do(app):
     with app.test_request_context():
         def home(key):
             return home_for(db.session.scalar(select(User).where(
-                User.email == logins[key].email)), date.today())
+                User.email == logins[key].email)), clock_today())
 
         mentor = home("werkplekbegeleider")
         school = home("schoolopleider").schools[0]

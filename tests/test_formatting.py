@@ -6,6 +6,7 @@ from datetime import date, datetime, timezone
 import pytest
 
 from lms.web import formatting as f
+from lms.clock import today as clock_today  # the learners' day, as the app's
 
 
 @pytest.mark.parametrize(("value", "nl", "en"), [
@@ -124,10 +125,10 @@ def test_coordinator_exports_are_named_in_the_readers_language(app, world):
         from lms.extensions import db
 
         for _ in range(2):  # 1,680 hours: more than one entry may hold
-            db.session.add(HoursEntry(user_id=world.users["learner"], date=date.today(),
+            db.session.add(HoursEntry(user_id=world.users["learner"], date=clock_today(),
                                       hours=840, category="cursus", description="x"))
         db.session.commit()
-    today = date.today().isoformat()
+    today = clock_today().isoformat()
     dutch = _coordinator_client(app, "nl")
     xlsx = dutch.get(f"/coordinatie/{world.board}/rapport.xlsx")
     assert xlsx.headers["Content-Disposition"] == (

@@ -18,6 +18,7 @@ from lms.tracking import record_progress
 from lms.tracking.tracks import enrol
 from tests import builders
 from tests.supervision_data import confirmation_request, count_queries, login_as
+from lms.clock import today as clock_today  # the learners' day, as the app's
 
 WRITES = re.compile(r"^\s*(INSERT|UPDATE|DELETE)", re.I)
 AUDIT = re.compile(r"^\s*INSERT INTO audit_event", re.I)
@@ -76,7 +77,7 @@ def _measure(app, client) -> tuple[int, str]:
 def test_learner_home_continue_next_deadline_and_hours_this_year(app, world, client):
     """The learner's home: the next lesson, the nearest deadline, this year's hours; ≤ 6
     queries, and a GET writes nothing."""
-    today = date.today()
+    today = clock_today()
     with app.app_context():
         learner = builders.user("learner")
         track = _route()
@@ -183,7 +184,7 @@ def test_coordinator_numbers_as_they_stood_a_month_ago(app, world):
     """Overdue, completed and valid-credential counts are taken as they stood on each day."""
     from lms.homes import coordinator_part
 
-    today = date.today()
+    today = clock_today()
     with app.app_context():
         ids = seed_people(world, 3, mentor=None)  # 400, 300 and 5 days ago
         now = utcnow()

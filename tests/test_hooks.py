@@ -22,6 +22,7 @@ from lms.plugins import PluginError, collect, get_pm
 from lms.tracking import record_progress
 from leerpad_plugins.testing import import_course, write_course
 from lms.testing import PASSWORD
+from lms.clock import today as clock_today  # the learners' day, as the app's
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLE = ROOT / "docs" / "examples" / "certificate"
@@ -478,7 +479,7 @@ def test_lms_learning_record_hears_each_fact_once_after_commit(app_factory, worl
         assert "Mooi" not in repr(confirmed) and "Zie map" not in repr(confirmed)
     client = _login(app)
     client.post("/leerpad/uren/nieuw", data={
-        "day": date.today().replace(day=1).isoformat(), "hours": "1.5", "category": "lezen",
+        "day": clock_today().replace(day=1).isoformat(), "hours": "1.5", "category": "lezen",
         "description": "Boek over feedback", "evidence": ""})
     hours = heard[-1]
     assert hours.kind == "hours_logged" and hours.result["hours"] == 1.5

@@ -18,6 +18,7 @@ from lms.tracking import record_progress
 from lms.tracking.tracks import enrol
 from tests import builders
 from tests.supervision_data import login_as
+from lms.clock import today as clock_today  # the learners' day, as the app's
 
 
 class Inbox:
@@ -103,7 +104,7 @@ def test_daily_reminders_for_deadlines_and_credentials_are_sent_once(mail_app, s
         enrol(learner, track=track, at=utcnow() - timedelta(days=715))  # due in about 15 days
         enrol(other, track=track)  # due in two years: no reminder
         db.session.add(Credential(user_id=other.id, name="Bewijs BRLO",
-                                  expires_at=date.today() + timedelta(days=60)))
+                                  expires_at=clock_today() + timedelta(days=60)))
         db.session.commit()
     runner = mail_app.test_cli_runner()
     first = runner.invoke(notify_group, ["deadlines"])

@@ -15,6 +15,7 @@ from lms.models.portfolio import DevelopmentGoal, HoursEntry
 from lms.plugins import get_pm
 from lms.readmodels.path import PathSettings, learning_path
 from tests.test_path_support import complete, count_queries, enrol, many_tracks, seed_content
+from lms.clock import today as clock_today  # the learners' day, as the app's
 
 
 @pytest.fixture
@@ -30,7 +31,7 @@ def test_path_shows_levels_tracks_deadlines_coverage_and_hours(app, client, worl
     """A teacher sees routes to their target level, track progress with the next step,
     a deadline, which competences their finished work covers and their course hours."""
     with app.app_context():
-        enrol(world.users["learner"], content.track, deadline=date.today() + timedelta(days=10))
+        enrol(world.users["learner"], content.track, deadline=clock_today() + timedelta(days=10))
         complete(world.users["learner"], "werkplekbegeleider-basis/jouw-rol")
         complete(world.users["learner"], "werkplekbegeleider-basis/gesprekken")
     auth.login("learner")
@@ -61,7 +62,7 @@ def test_late_deadline_and_credential_after_completing_the_track(app, world, con
     """A passed deadline shows as late; completing the track issues a credential shown as valid."""
     with app.app_context():
         learner_id = world.users["learner"]
-        enrol(learner_id, content.track, deadline=date.today() - timedelta(days=3))
+        enrol(learner_id, content.track, deadline=clock_today() - timedelta(days=3))
         path = learning_path(db.session.get(User, learner_id))
         assert path.deadlines[0].late and path.deadlines[0].days_left == -3
         for lesson in ("werkplekbegeleider-basis/jouw-rol", "werkplekbegeleider-basis/gesprekken",
@@ -195,7 +196,7 @@ def test_log_edit_and_delete_own_hours(app, client, world, auth):
 def test_hours_form_rejects_bad_input(app, client, world, auth):
     """Hours in odd fractions, in the future or without a description are refused with a message."""
     auth.login("learner")
-    tomorrow = (date.today() + timedelta(days=2)).isoformat()
+    tomorrow = (clock_today() + timedelta(days=2)).isoformat()
     response = client.post("/leerpad/uren/nieuw", data={
         "day": tomorrow, "hours": "1.3", "category": "lezen", "description": ""})
     assert response.status_code == 200
@@ -222,7 +223,7 @@ def test_hours_form_needs_csrf_token(app_factory, world):
     response = client.post("/inloggen", data={"email": "learner@example.org", "csrf_token": login_token,
                                            "password": "correct horse battery"})
     assert response.status_code == 302 and response.headers["Location"] == "/"
-    day = (date.today() - timedelta(days=1)).isoformat()
+    day = (clock_today() - timedelta(days=1)).isoformat()
     entry = {"day": day, "hours": "1", "category": "lezen", "description": "x"}
     forged = client.post("/leerpad/uren/nieuw", data=entry)
     assert forged.status_code == 400
@@ -500,7 +501,7 @@ def test_hours_are_entered_and_shown_the_readers_way(app, client, world, auth):
     """A Dutch teacher types 1,5; the edit form shows 1,5 again; 1.5 works too."""
     auth.login("learner")
     client.post("/taal", data={"lang": "nl"})
-    today = date.today().isoformat()
+    today = clock_today().isoformat()
     assert client.post("/leerpad/uren/nieuw", data={
         "day": today, "hours": "1,5", "category": "lezen", "description": "Artikel"}
     ).status_code == 302

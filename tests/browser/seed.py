@@ -13,6 +13,7 @@ from lms.models import Course, Lesson, Track
 from lms.tracking import record_progress
 from lms.tracking.tracks import enrol
 from tests.builders import user
+from lms.clock import today as clock_today  # the learners' day, as the app's
 
 
 def lesson(course_slug: str, lesson_slug: str) -> Lesson:
@@ -78,11 +79,11 @@ def log_hours_and_goal(who: str) -> None:
     from lms.models.portfolio import DevelopmentGoal, HoursEntry
 
     person = user(who)
-    db.session.add(HoursEntry(user_id=person.id, date=date.today() - timedelta(days=3), hours=2.5,
+    db.session.add(HoursEntry(user_id=person.id, date=clock_today() - timedelta(days=3), hours=2.5,
                               category="intervisie", description="Intervisie met starters"))
     db.session.add(DevelopmentGoal(user_id=person.id, title="Rustiger instructie geven",
                                    status="in_progress",
-                                   target_date=date.today() + timedelta(days=60),
+                                   target_date=clock_today() + timedelta(days=60),
                                    competences=["bekwaamheidseisen:vakdidactisch"]))
     db.session.commit()
 

@@ -7,6 +7,7 @@ from datetime import date
 from lms.extensions import db
 from leerpad_plugins.talent.models import Ambassador, ManagerNote, Nomination, StayConversation
 from leerpad_plugins.talent.testing import login, page_urls, readable
+from lms.clock import today as clock_today  # the learners' day, as the app's
 
 TRACES = ("/plugins/talent", "Talent", "talent", "Stay conversation", "stay conversation",
           "Ambassador", "MOTIVATIE-UIT", "NOTITIE-UIT")
@@ -24,7 +25,7 @@ def _seed(app, people):
                                   activities=["open-dag"], offer="Vertellen"))
         conversation = StayConversation(teacher_id=u["learner"], manager_id=u["leidinggevende"],
                                         organisation_id=people.school, status="planned",
-                                        planned_for=date.today())
+                                        planned_for=clock_today())
         db.session.add(conversation)
         db.session.flush()
         db.session.add(ManagerNote(conversation_id=conversation.id,

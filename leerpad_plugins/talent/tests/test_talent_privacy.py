@@ -13,6 +13,7 @@ from lms.plugins import get_pm
 from leerpad_plugins.talent import privacy
 from leerpad_plugins.talent.models import (Ambassador, ManagerNote, Nomination,
                                            StayConversation, StayOutcome)
+from lms.clock import today as clock_today  # the learners' day, as the app's
 
 NOTE = "NOTITIE-9e2c-PRIVE"
 MOTIVATION = "MOTIVATIE-5d1b"
@@ -30,7 +31,7 @@ def _seed(app, people) -> None:
                                   activities=["open-dag"], offer="Vertellen"))
         conversation = StayConversation(teacher_id=u["learner"], manager_id=u["leidinggevende"],
                                         organisation_id=people.school, status="held",
-                                        planned_for=date.today(), held_on=date.today())
+                                        planned_for=clock_today(), held_on=clock_today())
         conversation.outcomes.append(StayOutcome(text="Meer tijd voor begeleiding",
                                                  added_by="manager"))
         db.session.add(conversation)

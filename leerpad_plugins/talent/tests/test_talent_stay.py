@@ -10,12 +10,13 @@ from lms.extensions import db
 from lms.models import AuditEvent, DevelopmentGoal, RoleAssignment
 from leerpad_plugins.talent.models import ManagerNote, StayConversation, StayOutcome
 from leerpad_plugins.talent.testing import everything_seen, login
+from lms.clock import today as clock_today  # the learners' day, as the app's
 
 NOTE_MARKER = "NOTITIE-b41d-ALLEEN-LEIDINGGEVENDE"
 
 
 def _plan(client, world, who="learner", day=None):
-    day = day or date.today() + timedelta(days=14)
+    day = day or clock_today() + timedelta(days=14)
     return client.post("/plugins/talent/stay-gesprekken",
                        data={"teacher_id": world.users[who], "planned_for": day.isoformat()})
 
@@ -42,7 +43,7 @@ def _held_conversation(app, client, people):
     login(client, "leidinggevende")
     client.post("/plugins/talent/stay-gesprek/status",
                 data={"conversation_id": cid, "action": "held",
-                      "held_on": date.today().isoformat()})
+                      "held_on": clock_today().isoformat()})
     client.post("/plugins/talent/stay-gesprek/uitkomsten",
                 data={"conversation_id": cid, "text": "Cursus werkplekbegeleider volgen"})
     client.post("/plugins/talent/stay-gesprek/notities",
@@ -122,7 +123,7 @@ def test_planning_is_for_the_leidinggevende_of_that_school(app, client, people):
     assert _plan(client, people).status_code == 403
     login(client, "leidinggevende")
     assert _plan(client, people, who="far_learner").status_code == 404
-    _plan(client, people, day=date.today() + timedelta(days=3 * 365))
+    _plan(client, people, day=clock_today() + timedelta(days=3 * 365))
     _plan(client, people, who="leidinggevende")
     with app.app_context():
         assert db.session.scalar(select(StayConversation.id)) is None
@@ -150,7 +151,7 @@ def test_the_manager_notes_never_reach_anyone_else(app, client, people):
 def test_coordinators_see_conversations_per_school_and_quarter(app, client, people):
     """The coordinator's report counts held conversations per school and quarter, no names."""
     _held_conversation(app, client, people)
-    today = date.today()
+    today = clock_today()
     login(client, "coordinator")
     report = client.get(f"/coordinatie/{people.board}").get_data(as_text=True)
     assert "Stay conversations held per school and quarter" in report
@@ -191,7 +192,7 @@ def test_reminders_for_the_first_and_the_next_conversation(app, client, people):
     assert ">Learner<" not in due.replace(" <span", "<span")
     with app.app_context():
         conversation = db.session.get(StayConversation, cid)
-        conversation.status, conversation.held_on = "held", date.today() - timedelta(days=340)
+        conversation.status, conversation.held_on = "held", clock_today() - timedelta(days=340)
         db.session.commit()
     due = client.get("/plugins/talent/stay-gesprekken").get_data(as_text=True).split(
         "Due for a stay conversation", 1)[1]
@@ -205,8 +206,8 @@ def test_the_interval_is_a_setting(app_factory, people):
     with app.app_context():
         db.session.add(StayConversation(
             teacher_id=people.users["learner"], manager_id=people.users["leidinggevende"],
-            organisation_id=people.school, planned_for=date.today() - timedelta(days=335),
-            held_on=date.today() - timedelta(days=335), status="held"))
+            organisation_id=people.school, planned_for=clock_today() - timedelta(days=335),
+            held_on=clock_today() - timedelta(days=335), status="held"))
         db.session.commit()
     from leerpad_plugins.talent import stay
     from lms.models import User
@@ -214,7 +215,7 @@ def test_the_interval_is_a_setting(app_factory, people):
     with app.app_context():
         manager = db.session.get(User, people.users["leidinggevende"])
         assert people.users["learner"] not in {d.teacher_id for d in
-                                               stay.due_for(manager, date.today())}
+                                               stay.due_for(manager, clock_today())}
 
 
 def test_notes_are_the_managers_alone_in_the_database(app, client, people):
