@@ -3,7 +3,7 @@ and granting exemptions. GET handlers only read; every write is a POST through
 ``lms.tracking`` after an ``lms.access`` check."""
 from __future__ import annotations
 
-from flask import (Blueprint, abort, flash, make_response, redirect, render_template, request,
+from flask import (Blueprint, abort, flash, g, make_response, redirect, render_template, request,
                    session, url_for)
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -119,7 +119,7 @@ def lesson(course_slug: str, lesson_slug: str):
         return kept
     if not current_user.is_authenticated:
         return login_manager.unauthorized()
-    if request.if_none_match:
+    if request.if_none_match and not g.get("lesson_checked"):
         found = lesson_versions(current_user.id, course_slug, lesson_slug)
         if found and _revalidates(types.get(found[0])):
             etag = page_etag("lesson", found[1], course_slug, lesson_slug)

@@ -116,6 +116,7 @@ def kept_lesson(course_slug: str, lesson_slug: str, revalidates) -> Response | N
     if kept is None and not request.if_none_match:
         return None  # a first visit: the page is built, with no query spent on a check
     check = lesson_check(int(user_id), secret, course_slug, lesson_slug)
+    g.lesson_checked = True  # the browser's copy was compared here: no second versions query
     if check is None or check.auth_version != int(version) or not revalidates(check.type):
         return None
     locale = choose_locale(check.locale)
