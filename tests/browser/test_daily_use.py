@@ -135,6 +135,9 @@ def test_mentor_signs_off_from_the_one_queue_with_the_checklist(page, axe_source
     page.locator("tbody tr").get_by_role("link", name=re.compile("^Beoordelen")).click()
 
     expect(page.locator("h1")).to_have_text(ASSIGNMENT)
+    # A click waits for the new page to start, not for its stylesheet: measure after "load",
+    # or the layout is the browser's unstyled one (main as wide as the window).
+    page.wait_for_load_state("load")
     work = page.locator("section[aria-labelledby=work-heading]")
     folded = page.locator("details.assignment-text")
     assert work.bounding_box()["y"] < folded.bounding_box()["y"]
