@@ -226,17 +226,38 @@ def _send_each(notes: list[Notification]) -> tuple[int, int]:
         user = users.get(note.user_id)
         if user is None or not user.active or user.email_digest:
             continue  # a digest reader gets it with the weekly e-mail
+        if not _claim(note):
+            continue  # another job of the worker (or another worker) is sending it
         try:
             _send(user, note)
         except (OSError, smtplib.SMTPException) as exc:
             log.warning("notification %s not e-mailed to user %s: %s", note.id, user.id, exc)
+            _unclaim(note)
             failed += 1
             continue
-        note.emailed_at = utcnow()
-        db.session.commit()  # one by one: a crash after a send does not send it again
         sent += 1
     db.session.commit()
     return sent, failed
+
+
+def _claim(note: Notification) -> bool:
+    """Mark ``note`` e-mailed before sending it, if nobody has: the queued job and the
+    quarter-hourly sweep can meet on the same note (so can two workers), and only the one whose
+    update changed the row sends. Committed at once, one by one: a crash after a send does not
+    send it again (a crash between claim and send leaves it unsent, still in the inbox)."""
+    moment = utcnow()
+    claimed = db.session.execute(
+        update(Notification).where(Notification.id == note.id, Notification.emailed_at.is_(None))
+        .values(emailed_at=moment).execution_options(synchronize_session=False)).rowcount == 1
+    db.session.commit()
+    return claimed
+
+
+def _unclaim(note: Notification) -> None:
+    """The send failed: leave the note unsent again, for the job's retry or the sweep."""
+    db.session.execute(update(Notification).where(Notification.id == note.id)
+                       .values(emailed_at=None).execution_options(synchronize_session=False))
+    db.session.commit()
 
 
 def _compose(user: User, note: Notification) -> tuple[str, str]:

@@ -177,3 +177,41 @@ def test_schoolopleider_sign_off_goes_to_the_schools_schoolopleiders(app, client
         record_progress(db.session.get(User, world.users["learner"]), lesson, "submitted")
         recipients = set(db.session.scalars(sa.select(Notification.user_id)))
     assert recipients == {world.users["schoolopleider"]}
+
+
+def test_two_senders_meeting_on_one_notification_send_it_once(app_factory, smtp):
+    """The queued job and the quarter-hourly sweep can both have read a notification as
+    unsent; the one that sends second finds it claimed and sends nothing."""
+    from lms.notify import _send_each, send_unsent
+
+    inbox, port = smtp
+    down = app_factory(MAIL_SERVER="127.0.0.1", MAIL_PORT=_free_port())
+    world = _world(down)
+    with down.app_context():
+        course = builders.course("opdrachten", ["taak"])
+        learner = db.session.get(User, world.users["learner"])
+        record_progress(learner, builders.lesson(course, "taak"), "submitted")
+    up = app_factory(MAIL_SERVER="127.0.0.1", MAIL_PORT=port)
+    with up.app_context():
+        read_first = list(db.session.scalars(
+            sa.select(Notification).where(Notification.emailed_at.is_(None))))
+        assert len(read_first) == 1
+        with up.app_context():  # the other sender, on its own session, goes first
+            assert send_unsent() == 1
+        assert _send_each(read_first) == (0, 0)
+    assert len(inbox.to("mentor@example.org")) == 1
+
+
+def test_a_failed_send_leaves_the_notification_unsent_for_the_retry(app_factory, smtp):
+    """A claim is given back when the server does not take the message."""
+    from lms.notify import _send_each
+
+    down = app_factory(MAIL_SERVER="127.0.0.1", MAIL_PORT=_free_port())
+    world = _world(down)
+    with down.app_context():
+        course = builders.course("opdrachten", ["taak"])
+        learner = db.session.get(User, world.users["learner"])
+        record_progress(learner, builders.lesson(course, "taak"), "submitted")
+        notes = list(db.session.scalars(sa.select(Notification)))
+        assert _send_each(notes) == (0, 1)
+        assert db.session.scalar(sa.select(Notification.emailed_at)) is None
