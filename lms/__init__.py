@@ -37,11 +37,12 @@ def create_app(config: dict | None = None, *, serve: bool = False) -> Flask:
     from lms import hours_rules  # noqa: F401  (its table joins the metadata)
     from lms.extensions import babel, csrf, db, limiter, login_manager, migrate
     from lms.plugins import create_plugin_manager
-    from lms import connections
+    from lms import changes, connections
     from lms.web import errors, i18n, security
 
     db.init_app(app)
     connections.init_app(app)
+    changes.init_app(app)
     from lms.search import include_name
 
     migrate.init_app(app, db, directory=str(MIGRATIONS),

@@ -61,6 +61,8 @@ DEFAULTS: dict[str, object] = {
     "PROXY_FIX": 0,  # reverse proxies in front whose X-Forwarded-For/-Proto are trusted
     # Lesson pages kept per worker process (lms.web.pagecache); 0 keeps none.
     "PAGE_CACHE_BYTES": 32 * 1024 * 1024,
+    # A kept page's check is remembered until the database signals a change (lms.changes).
+    "PAGE_CHANGE_SIGNALS": True,
     # Background jobs (lms.jobs): SQLite in the instance folder unless a Redis URL is set.
     "JOBS_REDIS_URL": None,
     "JOBS_SQLITE_PATH": None,
@@ -77,7 +79,7 @@ _INT_KEYS = {"MAIL_PORT", "INVITATION_MAX_AGE", "MIN_PASSWORD_LENGTH", "HOURS_CY
              "COURSE_FILE_MAX_BYTES", "COURSE_RENDER_SECONDS",
              "REPORT_EXPORT_QUEUE_LEARNERS", "PAGE_CACHE_BYTES"}
 _FLOAT_KEYS = {"DATABASE_PING_IDLE_SECONDS"}
-_BOOL_KEYS = {"JOBS_IMMEDIATE", "MAIL_USE_TLS", "SESSION_COOKIE_SECURE", "TESTING", "DEBUG",
+_BOOL_KEYS = {"PAGE_CHANGE_SIGNALS", "JOBS_IMMEDIATE", "MAIL_USE_TLS", "SESSION_COOKIE_SECURE", "TESTING", "DEBUG",
               "HTTPS", "RATELIMIT_SWALLOW_ERRORS", "RATELIMIT_IN_MEMORY_FALLBACK_ENABLED"}
 ENV_PREFIX = "LMS_"
 

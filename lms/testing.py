@@ -200,8 +200,10 @@ def _migrate(app: Flask) -> None:
 
 
 def _dispose(app: Flask) -> None:
+    from lms import changes
     from lms.extensions import db
 
+    changes.close(app)
     with app.app_context():
         db.session.remove()
         db.engine.dispose()  # an open connection left behind fails the run (ResourceWarning)

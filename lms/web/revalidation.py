@@ -95,10 +95,14 @@ def _etag(page: str, keys: tuple, user_id: int, auth_version: int, name: str,
 
 
 def kept_lesson(course_slug: str, lesson_slug: str, revalidates) -> Response | None:
-    """A lesson page asked again, from one query: 304 when the browser's copy is current, the
-    kept page when the worker's is; None when the page must be built (nothing kept, anything
-    changed, not logged in by a session, a message waiting, a query string, a lesson type
-    whose page is not the same while the versions are: ``revalidates(type)`` says)."""
+    """A lesson page asked again, from one query or none: 304 when the browser's copy is
+    current, the kept page when the worker's is; None when the page must be built (nothing
+    kept, anything changed, not logged in by a session, a message waiting, a query string, a
+    lesson type whose page is not the same while the versions are: ``revalidates(type)``
+    says). The check's answer is remembered with the kept page while the database's change
+    signal vouches for it (``lms.changes``): then no query at all."""
+    from lms import changes
+    from lms.models.accounts import LoginSession
     from lms.readmodels.versions import lesson_check
     from lms.web.i18n import choose_locale
     from lms.web.pagecache import page_cache
@@ -115,7 +119,13 @@ def kept_lesson(course_slug: str, lesson_slug: str, revalidates) -> Response | N
     kept = cache.get(key)
     if kept is None and not request.if_none_match:
         return None  # a first visit: the page is built, with no query spent on a check
-    check = lesson_check(int(user_id), secret, course_slug, lesson_slug)
+    signal = changes.signal()
+    stamp = signal.stamp(int(user_id)) if signal is not None else None
+    token = (LoginSession.hash_secret(secret), changes.writes())
+    check = _remembered(kept, stamp, token)
+    asked = check is None
+    if asked:
+        check = lesson_check(int(user_id), secret, course_slug, lesson_slug)
     g.lesson_checked = True  # the browser's copy was compared here: no second versions query
     if check is None or check.auth_version != int(version) or not revalidates(check.type):
         return None
@@ -125,6 +135,9 @@ def kept_lesson(course_slug: str, lesson_slug: str, revalidates) -> Response | N
         return None
     etag = _etag("lesson", (course_slug, lesson_slug), int(user_id), check.auth_version,
                  check.name, check.roles, locale, nav, check.versions)
+    if asked and stamp is not None:
+        g.lesson_memo = etag, (stamp, token, check)  # for keep_lesson, if the page is built
+        cache.remember(key, etag, (stamp, token, check))
     if etag in request.if_none_match:
         return not_modified(etag)
     if kept is None or kept[0] != etag:
@@ -132,15 +145,26 @@ def kept_lesson(course_slug: str, lesson_slug: str, revalidates) -> Response | N
     return tag(current_app.response_class(kept[1], mimetype="text/html"), etag)
 
 
+def _remembered(kept: tuple | None, stamp: object, token: tuple):
+    """The check remembered with the kept page, if the change signal still vouches for it and
+    it was asked for this login with as many writes counted."""
+    if kept is None or kept[2] is None or stamp is None:
+        return None
+    was_stamp, was_token, check = kept[2]
+    return check if was_stamp == stamp and was_token == token else None
+
+
 def keep_lesson(course_slug: str, lesson_slug: str, response: Response) -> Response:
-    """Keep a freshly built lesson page with its ETag for ``kept_lesson``."""
+    """Keep a freshly built lesson page with its ETag for ``kept_lesson`` (and the check asked
+    before it was built, when the page came out as that check expected)."""
     from lms.web.pagecache import page_cache
 
     cache = page_cache()
     etag = response.get_etag()[0]
     if cache is not None and etag and response.status_code == 200:
+        memo = g.get("lesson_memo")
         cache.put(("lesson", current_user.id, course_slug, lesson_slug), etag,
-                  response.get_data())
+                  response.get_data(), memo[1] if memo and memo[0] == etag else None)
     return response
 
 
