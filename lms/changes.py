@@ -156,7 +156,7 @@ def init_app(app: Flask) -> None:
         return
     with app.app_context():
         engine = db.engine
-    signal = _signal_for(engine)
+    signal = _signal_for(engine, app.config.get("PAGE_CHANGE_LISTEN_URL"))
     if signal is None:
         return
     app.extensions[EXTENSION] = signal
@@ -165,7 +165,7 @@ def init_app(app: Flask) -> None:
     app.after_request(_count_write)
 
 
-def _signal_for(engine: Engine) -> FileVersion | Notifications | None:
+def _signal_for(engine: Engine, listen_url: str | None) -> FileVersion | Notifications | None:
     url = engine.url
     if url.get_backend_name() == "sqlite":
         path = url.database
@@ -173,7 +173,8 @@ def _signal_for(engine: Engine) -> FileVersion | Notifications | None:
             return None
         return FileVersion(path)
     if url.get_backend_name() == "postgresql":
-        return Notifications(url.set(drivername="postgresql").render_as_string(
+        # Behind PgBouncer in transaction mode LISTEN hears nothing: listen on the server.
+        return Notifications(listen_url or url.set(drivername="postgresql").render_as_string(
             hide_password=False))
     return None
 

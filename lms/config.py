@@ -63,6 +63,7 @@ DEFAULTS: dict[str, object] = {
     "PAGE_CACHE_BYTES": 32 * 1024 * 1024,
     # A kept page's check is remembered until the database signals a change (lms.changes).
     "PAGE_CHANGE_SIGNALS": True,
+    "PAGE_CHANGE_LISTEN_URL": None,  # PostgreSQL: where to LISTEN (default: DATABASE_URL)
     # Background jobs (lms.jobs): SQLite in the instance folder unless a Redis URL is set.
     "JOBS_REDIS_URL": None,
     "JOBS_SQLITE_PATH": None,
