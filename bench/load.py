@@ -11,7 +11,8 @@ that send the page's ETag back and get 304), and p50/p95/p99 at 500 active learn
 
 For each database it measures, with wrk and bench/wrk_session.lua:
 1. throughput: a closed loop (no think time) on logged-in lesson pages — asked again, each
-   learner's page comes from the worker's kept copy after one check (lms.web.pagecache) —
+   learner's page comes from the worker's kept copy (lms.web.pagecache), with no query
+   while the database's change signal vouches for its check (lms.changes) —
    the same pages built every time (a second server with PAGE_CACHE_BYTES=0, the same
    logins), the pages revisited with If-None-Match (a browser's copy confirmed with 304),
    then hello-world; the ratio is Leerpad's share of what the same gunicorn set-up serves
@@ -365,8 +366,9 @@ def report(results: list[dict], args) -> str:
         "",
         f"Throughput: closed loop, {args.connections} connections, {args.seconds} s each, lesson "
         f"pages of {args.learners} logged-in learners (real logins), measured with wrk: "
-        "*kept*, each learner's page asked again and given from the worker's kept copy after "
-        "its one-query check; *built*, the same requests to a server with "
+        "*kept*, each learner's page asked again and given from the worker's kept copy, "
+        "without a query while the database's change signal vouches for its check "
+        "(`lms.changes`); *built*, the same requests to a server with "
         "`PAGE_CACHE_BYTES=0`, which builds every page; *revisit*, each learner's ETag sent "
         "(If-None-Match), as a browser does for a page it keeps, answered 304. "
         f"Latency: {args.learners} learners each asking for a page every 10 s = "

@@ -11,7 +11,8 @@ the extensions' before/after-request work and the test client); a logged-in rout
 session cookie and the user with roles: one query); the navigation as the plugins give it;
 the base layout with an empty page; the real lesson page of one generated learner, built
 every time (an app with PAGE_CACHE_BYTES=0); and the same page asked again, given from the
-worker's kept copy after its one-query check (lms.web.pagecache).
+worker's kept copy (lms.web.pagecache), with no query while the change signal vouches for
+its check (lms.changes).
 Prints ms of CPU of this process per request (the median of --rounds rounds).
 """
 from __future__ import annotations
