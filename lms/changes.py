@@ -83,11 +83,12 @@ class Notifications:
         self.conninfo = conninfo
         self._pid: int | None = None
         self._stop = threading.Event()
+        self._starting = threading.Lock()
+        self._count = itertools.count(1)  # next() is atomic: every change gets its own value
         self._reset()
 
     def _reset(self) -> None:
-        self._count = itertools.count(1)  # next() is atomic: every change gets its own value
-        self.everyone = 0
+        self.everyone = next(self._count)
         self.people: dict[int, int] = {}
         self.alive = False
         self.heard = 0.0
@@ -107,11 +108,14 @@ class Notifications:
             self.people[user_id] = next(self._count)
 
     def _start(self) -> None:
-        self._pid = os.getpid()
-        self._reset()
-        self._stop = threading.Event()
-        threading.Thread(target=self._listen, args=(self._stop,), daemon=True,
-                         name=LISTENER).start()
+        with self._starting:  # one listener, even when two threads of a worker ask first
+            if self._pid == os.getpid():
+                return
+            self._reset()
+            self._stop = threading.Event()
+            threading.Thread(target=self._listen, args=(self._stop,), daemon=True,
+                             name=LISTENER).start()
+            self._pid = os.getpid()
 
     def _listen(self, stop: threading.Event) -> None:
         import psycopg
