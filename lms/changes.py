@@ -124,8 +124,7 @@ class Notifications:
         while not stop.is_set():
             try:
                 with psycopg.connect(self.conninfo, autocommit=True, application_name=LISTENER,
-                                     keepalives=1,
-                                     keepalives_idle=5, keepalives_interval=2,
+                                     keepalives=1, keepalives_idle=5, keepalives_interval=2,
                                      keepalives_count=3) as conn:
                     conn.execute(f"LISTEN {CHANNEL}")
                     self.changed()  # what was checked before this connection listened is void
