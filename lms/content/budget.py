@@ -68,6 +68,10 @@ _AGAIN = 0.05  # seconds until the timer fires again when its exception was swal
 
 @contextmanager
 def _traced(seconds: float) -> Iterator[None]:
+    """Python drops a trace function that raises; raised inside a callback whose exceptions
+    Python ignores, the exception would be lost with it and the work run on unlimited (seen
+    in CI: a weak-reference callback of SQLAlchemy during a garbage collection). So, as for
+    the alarm, the cyclic collector waits until the block ends."""
     deadline = time.monotonic() + seconds
     clock = time.monotonic
 
@@ -77,8 +81,12 @@ def _traced(seconds: float) -> Iterator[None]:
         return None
 
     previous = sys.gettrace()
+    collecting = gc.isenabled()
+    gc.disable()
     sys.settrace(check)
     try:
         yield
     finally:
         sys.settrace(previous)
+        if collecting:
+            gc.enable()
