@@ -85,6 +85,7 @@ class Notifications:
         self._stop = threading.Event()
         self._starting = threading.Lock()
         self._count = itertools.count(1)  # next() is atomic: every change gets its own value
+        self.listens = 0  # how often a connection has started listening
         self._reset()
 
     def _reset(self) -> None:
@@ -129,6 +130,7 @@ class Notifications:
                     conn.execute(f"LISTEN {CHANNEL}")
                     self.changed()  # what was checked before this connection listened is void
                     self.heard, self.alive, delay = time.monotonic(), True, 0.5
+                    self.listens += 1
                     while not stop.is_set():
                         for note in conn.notifies(timeout=HEARTBEAT_SECONDS):
                             self._heard(note.payload)
