@@ -75,6 +75,21 @@ def _names(value) -> set[str] | None:
     return set(value)
 
 
+def plugin_filter(config) -> Any:
+    """``wanted(name, source)``: whether ``PLUGINS`` and ``DISABLED_PLUGINS`` let this plugin
+    load (built-ins load unless disabled)."""
+    allow = _names(config.get("PLUGINS"))
+    disabled = _names(config.get("DISABLED_PLUGINS")) or set()
+
+    def wanted(name: str, source: str) -> bool:
+        qualified = f"{_source_kind(source)}:{name}"
+        if name in disabled or qualified in disabled:
+            return False
+        return source == "built-in" or allow is None or name in allow or qualified in allow
+
+    return wanted
+
+
 def create_plugin_manager(app: Flask) -> pluggy.PluginManager:
     """Build the app's plugin manager: built-ins, entry points, then plugin directories.
 
@@ -83,15 +98,8 @@ def create_plugin_manager(app: Flask) -> pluggy.PluginManager:
     """
     pm = pluggy.PluginManager("lms")
     pm.add_hookspecs(hookspecs)
-    allow = _names(app.config.get("PLUGINS"))
-    disabled = _names(app.config.get("DISABLED_PLUGINS")) or set()
+    wanted = plugin_filter(app.config)
     infos: dict[str, PluginInfo] = {}
-
-    def wanted(name: str, source: str) -> bool:
-        qualified = f"{_source_kind(source)}:{name}"
-        if name in disabled or qualified in disabled:
-            return False
-        return source == "built-in" or allow is None or name in allow or qualified in allow
 
     def register(name: str, module: ModuleType, source: str, version: str) -> None:
         if name in infos:

@@ -14,7 +14,12 @@ from flask_babel import lazy_gettext as _l
 from lms import hookimpl
 from lms.activities import ActivityType
 
-from . import activity, models, views, work  # noqa: F401  (models: the table joins the metadata)
+from . import activity
+
+# Only what a course check needs is imported here (``lms courses check`` loads this module
+# without the app: docs/plugins.md, "Course checks without the app"); the views, the models
+# and the rest are imported by the hooks that use them, the models when the app registers
+# the blueprint (so the table joins the metadata of every built app).
 
 __version__ = "1.0"
 
@@ -22,12 +27,20 @@ __version__ = "1.0"
 @hookimpl
 def lms_activity_types():
     return [ActivityType(name="assignment", label=_l("Assignment"), fields=activity.FIELDS,
-                         validate=activity.validate, render=views.render)]
+                         validate=activity.validate, render=_render)]
+
+
+def _render(lesson, user):
+    from . import views
+
+    return views.render(lesson, user)
 
 
 @hookimpl
 def lms_register_blueprints(app):
     from lms.web.old_urls import redirect_old_paths
+
+    from . import models, views  # noqa: F401  (models: the table joins the metadata)
 
     here = "/plugins/assignment"
     redirect_old_paths(app, {
@@ -57,6 +70,8 @@ def lms_lesson_is_complete(user, lesson, state):
 
 @hookimpl
 def lms_permission(user, action, resource):
+    from . import models, work
+
     if isinstance(resource, models.AssignmentSubmission):
         return work.permission(user, action, resource)
     return None
@@ -64,21 +79,29 @@ def lms_permission(user, action, resource):
 
 @hookimpl
 def lms_sign_off_items(reviewer, learner_ids):
+    from . import work
+
     return work.sign_off_items(reviewer, learner_ids)
 
 
 @hookimpl
 def lms_sign_off_count(reviewer):
+    from . import work
+
     return work.sign_off_count(reviewer)
 
 
 @hookimpl
 def lms_personal_data(user):
+    from . import work
+
     return work.personal_data(user)
 
 
 @hookimpl
 def lms_erase_personal_data(user):
+    from . import work
+
     work.erase_personal_data(user)
 
 

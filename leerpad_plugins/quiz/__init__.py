@@ -13,7 +13,12 @@ from flask_babel import lazy_gettext as _l
 from lms import hookimpl
 from lms.activities import ActivityType
 
-from . import activity, models, scoring, views  # noqa: F401  (models: the table joins the metadata)
+from . import activity
+
+# Only what a course check needs is imported here (``lms courses check`` loads this module
+# without the app: docs/plugins.md, "Course checks without the app"); the views, the models
+# and the rest are imported by the hooks that use them, the models when the app registers
+# the blueprint (so the table joins the metadata of every built app).
 
 __version__ = "1.0"
 
@@ -21,12 +26,20 @@ __version__ = "1.0"
 @hookimpl
 def lms_activity_types():
     return [ActivityType(name="quiz", label=_l("Quiz"), fields=activity.FIELDS,
-                         validate=activity.validate, render=views.render)]
+                         validate=activity.validate, render=_render)]
+
+
+def _render(lesson, user):
+    from . import views
+
+    return views.render(lesson, user)
 
 
 @hookimpl
 def lms_register_blueprints(app):
     from lms.web.old_urls import redirect_old_paths
+
+    from . import models, views  # noqa: F401  (models: the table joins the metadata)
 
     redirect_old_paths(app, {"/plugins/quiz/lessons/<id:lesson_id>/attempts":
                              "/plugins/quiz/lessen/<id:lesson_id>/pogingen"})
@@ -47,11 +60,15 @@ def lms_lesson_is_complete(user, lesson, state):
 
 @hookimpl
 def lms_personal_data(user):
+    from . import scoring
+
     return scoring.personal_data(user)
 
 
 @hookimpl
 def lms_erase_personal_data(user):
+    from . import scoring
+
     scoring.erase_personal_data(user)
 
 

@@ -12,10 +12,14 @@ from importlib import resources
 from flask_babel import lazy_gettext as _l
 
 from lms import hookimpl
-from lms.access import can
 from lms.activities import ActivityType, LearnerColumn, NavItem, render_fragment
 
-from . import activity, models, portfolio, views  # noqa: F401  (models: the table joins the metadata)
+from . import activity
+
+# Only what a course check needs is imported here (``lms courses check`` loads this module
+# without the app: docs/plugins.md, "Course checks without the app"); the views, the models
+# and the rest are imported by the hooks that use them, the models when the app registers
+# the blueprint (so the table joins the metadata of every built app).
 
 __version__ = "1.0"
 
@@ -23,12 +27,20 @@ __version__ = "1.0"
 @hookimpl
 def lms_activity_types():
     return [ActivityType(name="reflection", label=_l("Reflection"), fields=activity.FIELDS,
-                         validate=activity.validate, render=views.render)]
+                         validate=activity.validate, render=_render)]
+
+
+def _render(lesson, user):
+    from . import views
+
+    return views.render(lesson, user)
 
 
 @hookimpl
 def lms_register_blueprints(app):
     from lms.web.old_urls import redirect_old_paths
+
+    from . import models, views  # noqa: F401  (models: the table joins the metadata)
 
     here = "/plugins/reflection"
     redirect_old_paths(app, {
@@ -57,6 +69,8 @@ def lms_learner_columns(viewer, learner_ids, scope):
     """The mentor's overview counts what each learner shared with them."""
     if scope != "mentor":
         return None
+    from . import portfolio
+
     return LearnerColumn("reflection.shared", _l("Shared reflections"),
                          portfolio.shared_counts(viewer, learner_ids))
 
@@ -64,6 +78,10 @@ def lms_learner_columns(viewer, learner_ids, scope):
 @hookimpl
 def lms_learner_sections(viewer, learner, scope):
     """The mentor reads what the learner shared with them; nobody else sees entries here."""
+    from lms.access import can
+
+    from . import portfolio
+
     if scope != "mentor" or not can(viewer, "reflection.view_shared", learner):
         return None
     entries = portfolio.entries_of(learner.id, shared_only=True)
@@ -73,11 +91,15 @@ def lms_learner_sections(viewer, learner, scope):
 
 @hookimpl
 def lms_personal_data(user):
+    from . import portfolio
+
     return portfolio.personal_data(user)
 
 
 @hookimpl
 def lms_erase_personal_data(user):
+    from . import portfolio
+
     portfolio.erase_personal_data(user)
 
 

@@ -65,10 +65,33 @@ _strict_option = click.option(
 @_source_option
 @_move_option
 @_strict_option
-@with_appcontext
-def check(directory: Path | None, source: str | None, move_from: tuple[str, ...],
-          strict: bool) -> None:
+@click.pass_context
+def check(ctx: click.Context, directory: Path | None, source: str | None,
+          move_from: tuple[str, ...], strict: bool) -> None:
     """List every problem as path:line: field: message; exit 1 when there is an error."""
+    with _check_app(ctx).app_context():
+        _check(directory, source, move_from, strict)
+
+
+def _check_app(ctx: click.Context):
+    """The bare app of ``lms.content.check_app`` when it will do (the command line's own app,
+    no database to compare with); else the whole app, as every other command."""
+    from flask.cli import ScriptInfo
+
+    from lms.cli import _create_app
+
+    info = ctx.ensure_object(ScriptInfo)
+    if info.create_app is _create_app and getattr(info, "_loaded_app", None) is None:
+        from lms.content.check_app import content_app
+
+        light = content_app()
+        if light is not None:
+            return light
+    return info.load_app()
+
+
+def _check(directory: Path | None, source: str | None, move_from: tuple[str, ...],
+           strict: bool) -> None:
     from lms.content.problems import strict as make_strict
     from lms.content.validate import check_source
 

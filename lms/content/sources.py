@@ -156,7 +156,12 @@ class Imported:
     @classmethod
     def load_if_possible(cls, source: str) -> Imported | None:
         """``load``, or None when there is no usable database (an author's laptop, CI): no
-        SQLite file yet (none is created), or one that is not migrated."""
+        SQLite file yet (none is created), or one that is not migrated; and in the bare app
+        of a check without a database (``lms.content.check_app``)."""
+        from flask import current_app
+
+        if "sqlalchemy" not in current_app.extensions:
+            return None
         from sqlalchemy.exc import SQLAlchemyError
 
         from lms.extensions import db
