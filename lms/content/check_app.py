@@ -60,7 +60,10 @@ def content_app() -> Flask | None:
             continue
         if ep.name not in light:
             return None  # this plugin may check courses too: build the whole app
-        module = light[ep.name].load()
+        try:
+            module = light[ep.name].load()
+        except Exception:  # noqa: BLE001  the whole app reports a broken plugin in one line
+            return None
         if module is not NO_CONTENT_HOOKS:
             pm.register(module, name=ep.name)
     app.extensions["lms.pm"] = pm
