@@ -87,14 +87,14 @@ class LessonCheck(NamedTuple):
     versions: tuple
 
 
-def lesson_check(user_id: int, secret: str, course_slug: str, lesson_slug: str
+def lesson_check(user_id: int, token_hash: str, course_slug: str, lesson_slug: str
                  ) -> LessonCheck | None:
-    """One query: None unless ``secret`` is a live login of the active person ``user_id``
-    (``lms.accounts.sessions.login_conditions``) and the lesson exists; else their facts and
-    the lesson page's versions (one row per role)."""
+    """One query: None unless ``token_hash`` (``LoginSession.hash_secret``) is a live login
+    of the active person ``user_id`` (``lms.accounts.sessions.login_conditions``) and the
+    lesson exists; else their facts and the lesson page's versions (one row per role)."""
     with _one_statement() as conn:
         rows = conn.execute(_lesson_check_statement(), {
-            "user_id": user_id, "token_hash": LoginSession.hash_secret(secret),
+            "user_id": user_id, "token_hash": token_hash,
             "course_slug": course_slug, "lesson_slug": lesson_slug}).all()
     if not rows:
         return None
