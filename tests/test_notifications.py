@@ -117,15 +117,23 @@ def test_daily_reminders_for_deadlines_and_credentials_are_sent_once(mail_app, s
     assert "Bewijs BRLO" in inbox.to("other_learner@example.org")[0]["Subject"]
 
 
-def test_mail_is_retried_when_the_server_was_down(app_factory, smtp):
-    """A notification created while SMTP is unreachable is sent by `lms notify send` later."""
-    inbox, port = smtp
+def _handed_in_while_mail_is_down(app_factory):
+    """An app whose SMTP server does not answer, in which the learner handed in a task (the
+    mentor's notification is created, its e-mail not sent)."""
     down = app_factory(MAIL_SERVER="127.0.0.1", MAIL_PORT=_free_port())
     world = _world(down)
     with down.app_context():
         course = builders.course("opdrachten", ["taak"])
         learner = db.session.get(User, world.users["learner"])
         record_progress(learner, builders.lesson(course, "taak"), "submitted")
+    return down
+
+
+def test_mail_is_retried_when_the_server_was_down(app_factory, smtp):
+    """A notification created while SMTP is unreachable is sent by `lms notify send` later."""
+    inbox, port = smtp
+    down = _handed_in_while_mail_is_down(app_factory)
+    with down.app_context():
         assert db.session.scalar(sa.select(Notification.emailed_at)) is None
     up = app_factory(MAIL_SERVER="127.0.0.1", MAIL_PORT=port)
     result = up.test_cli_runner().invoke(notify_group, ["send"])
@@ -185,12 +193,7 @@ def test_two_senders_meeting_on_one_notification_send_it_once(app_factory, smtp)
     from lms.notify import _send_each, send_unsent
 
     inbox, port = smtp
-    down = app_factory(MAIL_SERVER="127.0.0.1", MAIL_PORT=_free_port())
-    world = _world(down)
-    with down.app_context():
-        course = builders.course("opdrachten", ["taak"])
-        learner = db.session.get(User, world.users["learner"])
-        record_progress(learner, builders.lesson(course, "taak"), "submitted")
+    _handed_in_while_mail_is_down(app_factory)
     up = app_factory(MAIL_SERVER="127.0.0.1", MAIL_PORT=port)
     with up.app_context():
         read_first = list(db.session.scalars(
@@ -206,12 +209,8 @@ def test_a_failed_send_leaves_the_notification_unsent_for_the_retry(app_factory,
     """A claim is given back when the server does not take the message."""
     from lms.notify import _send_each
 
-    down = app_factory(MAIL_SERVER="127.0.0.1", MAIL_PORT=_free_port())
-    world = _world(down)
+    down = _handed_in_while_mail_is_down(app_factory)
     with down.app_context():
-        course = builders.course("opdrachten", ["taak"])
-        learner = db.session.get(User, world.users["learner"])
-        record_progress(learner, builders.lesson(course, "taak"), "submitted")
         notes = list(db.session.scalars(sa.select(Notification)))
         assert _send_each(notes) == (0, 1)
         assert db.session.scalar(sa.select(Notification.emailed_at)) is None
